@@ -1,0 +1,155 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import type { Database } from '@bmet/db/client';
+import { randomUUID } from 'node:crypto';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
+import { HttpError } from './lib/http-error.ts';
+import type { AuthLimits } from './lib/rate-limit.ts';
+import { LocalBus, type Bus } from './lib/bus.ts';
+import { livePlugin } from './plugins/live.ts';
+import { authPlugin } from './plugins/auth.ts';
+import { dbPlugin } from './plugins/db.ts';
+import { errorsPlugin } from './plugins/errors.ts';
+import { authRoutes } from './routes/auth.ts';
+import { boardRoutes } from './routes/boards.ts';
+import { healthRoutes } from './routes/health.ts';
+import { equipmentRoutes } from './routes/equipment.ts';
+import { notificationRoutes } from './routes/notifications.ts';
+import { postRoutes } from './routes/posts.ts';
+import { userRoutes } from './routes/users.ts';
+import { watchRoutes } from './routes/watches.ts';
+import { threadRoutes } from './routes/threads.ts';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface AppOptions {
+  database: Database;
+  /** The process's pino logger (server.ts); tests run without one. */
+  loggerInstance?: FastifyBaseLogger;
+  secureCookies?: boolean;
+  allowedOrigins?: string[];
+  trustProxy?: boolean;
+  serverFactory?: FastifyServerFactory;
+  /** The event bus between instances; an in-process one when absent. */
+  bus?: Bus;
+  /** Abuse limits; null or absent turns them off (RATE_LIMITS=off, and tests by default). */
+  authLimits?: AuthLimits | null;
+}
+
+function ajv(coerceTypes: boolean) {
+  // Bodies are never coerced ("12" is not a number); query strings and params are.
+  const instance = new Ajv.default({
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: true,
+    allErrors: true,
+    verbose: true,
+    strict: false
+  });
+  addFormats.default(instance);
+  instance.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+  return instance;
+}
+
+/** The dotted path of the first string holding a NUL character, or null. */
+function findNul(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, child] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path;
+    const found = findNul(child, path === '' ? key : `${path}.${key}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** The whole application: plugins, then routes. Tests build it without listening. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
+    bodyLimit: BODY_LIMIT,
+    trustProxy: options.trustProxy ?? false,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Ids and slugs are opaque: a long one is simply unknown (404), not a framework error.
+    routerOptions: { maxParamLength: 1000 },
+    // Errors Fastify raises before routing (a malformed URL) still get the contract's body.
+    frameworkErrors: (err, _request, reply) => {
+      const body = { error: { code: 'bad_request', message: err.message.replace(/'[^']*'/g, 'the value') } };
+      void (reply as FastifyReply).code(400).send(body);
+    },
+    ...(options.serverFactory ? { serverFactory: options.serverFactory } : {})
+  });
+  const bodyAjv = ajv(false);
+  const queryAjv = ajv(true);
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema)
+  );
+
+  await app.register(errorsPlugin);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'BMET Forum API',
+        version: '1.0.0',
+        description:
+          'The public API of the forum for biomedical equipment technicians, clinical and biomedical engineers. ' +
+          'Authenticate with the session cookie (writes need a same-origin Origin) or `Authorization: Bearer <token>`.'
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'session' }
+        }
+      }
+    }
+  });
+  await app.register(dbPlugin, { database: options.database });
+  await app.register(authPlugin, {
+    secureCookies: options.secureCookies ?? false,
+    allowedOrigins: options.allowedOrigins ?? []
+  });
+
+  // PostgreSQL text cannot hold NUL: refuse it anywhere in the input instead of failing in SQL.
+  app.addHook('preValidation', async (request) => {
+    for (const [part, value] of [['body', request.body], ['query', request.query], ['params', request.params]] as const) {
+      const field = findNul(value, '');
+      if (field !== null) {
+        const name = field === '' ? part : field;
+        throw new HttpError(400, 'validation_failed', `${name} must not contain NUL characters`, { [name]: 'must not contain NUL characters' });
+      }
+    }
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    void reply.header('x-content-type-options', 'nosniff');
+    if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+  });
+
+  await app.register(livePlugin, { bus: options.bus ?? new LocalBus() });
+  await app.register(healthRoutes);
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(authRoutes, { secureCookies: options.secureCookies ?? false, limits: options.authLimits ?? null });
+      await api.register(boardRoutes);
+      await api.register(threadRoutes);
+      await api.register(postRoutes);
+      await api.register(equipmentRoutes);
+      await api.register(userRoutes);
+      await api.register(notificationRoutes);
+      await api.register(watchRoutes);
+    },
+    { prefix: '/api/v1' }
+  );
+
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'not_found', message: `no route for ${request.method} ${request.url.split('?')[0]}` } });
+  });
+  return app;
+}

@@ -1,0 +1,12 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Conn } from '@bmet/db/client';
+import { boards, type BoardRow } from '@bmet/db/schema';
+
+export function listBoards(db: Conn): Promise<BoardRow[]> {
+  return db.select().from(boards).where(eq(boards.archived, false)).orderBy(asc(boards.position), asc(boards.id));
+}
+
+export async function getBoardBySlug(db: Conn, slug: string): Promise<BoardRow | null> {
+  const rows = await db.select().from(boards).where(eq(boards.slug, slug)).limit(1);
+  return rows[0] ?? null;
+}

@@ -1,0 +1,174 @@
+import { and, asc, desc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Conn } from '@bmet/db/client';
+import { boards, deviceCategories, manufacturers, models, threads, type DeviceCategoryRow } from '@bmet/db/schema';
+import { foldName, slugify, type Equipment } from '@bmet/contracts';
+import { encodeCursor, olderThan } from '../lib/cursor.ts';
+import { escapeLike } from '../lib/clean.ts';
+
+export interface ResolvedEquipment {
+  equipment: Equipment | null;
+  manufacturerId: number | null;
+  modelId: number | null;
+}
+
+/** A category given as text: one of the known ones (by slug or folded name), or null. */
+async function findCategory(tx: Conn, text: string): Promise<DeviceCategoryRow | null> {
+  const slug = slugify(text);
+  const rows = await tx
+    .select()
+    .from(deviceCategories)
+    .where(or(eq(deviceCategories.slug, slug), eq(sql`lower(${deviceCategories.name})`, foldName(text))))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+/**
+ * Turns the composer's equipment text into records: the manufacturer and model are found by
+ * slug (case, spacing and punctuation folded) or created, and the thread keeps their canonical
+ * names. A model needs its manufacturer; without one the text is kept as it is.
+ */
+export async function resolveEquipment(tx: Conn, input: Equipment | null): Promise<ResolvedEquipment> {
+  if (input === null) return { equipment: null, manufacturerId: null, modelId: null };
+  const category = input.category === null ? null : await findCategory(tx, input.category);
+  const equipment: Equipment = { ...input, category: category?.name ?? input.category };
+  if (input.manufacturer === null) return { equipment, manufacturerId: null, modelId: null };
+
+  const [maker] = await tx
+    .insert(manufacturers)
+    .values({ slug: slugify(input.manufacturer), name: input.manufacturer })
+    .onConflictDoUpdate({ target: manufacturers.slug, set: { slug: sql`excluded.slug` } })
+    .returning({ id: manufacturers.id, name: manufacturers.name });
+  if (maker === undefined) throw new Error('manufacturer upsert returned nothing');
+  equipment.manufacturer = maker.name;
+  if (input.model === null) return { equipment, manufacturerId: maker.id, modelId: null };
+
+  const [model] = await tx
+    .insert(models)
+    .values({ manufacturerId: maker.id, slug: slugify(input.model), name: input.model, categoryId: category?.id ?? null })
+    .onConflictDoUpdate({
+      target: [models.manufacturerId, models.slug],
+      set: { categoryId: sql`coalesce(${models.categoryId}, excluded.category_id)` }
+    })
+    .returning({ id: models.id, name: models.name, inserted: sql<boolean>`(xmax = 0)` });
+  if (model === undefined) throw new Error('model upsert returned nothing');
+  if (model.inserted) {
+    await tx
+      .update(manufacturers)
+      .set({ modelCount: sql`${manufacturers.modelCount} + 1` })
+      .where(eq(manufacturers.id, maker.id));
+  }
+  equipment.model = model.name;
+  return { equipment, manufacturerId: maker.id, modelId: model.id };
+}
+
+export async function countModelThread(tx: Conn, modelId: number | null): Promise<void> {
+  if (modelId === null) return;
+  await tx.update(models).set({ threadCount: sql`${models.threadCount} + 1` }).where(eq(models.id, modelId));
+}
+
+/** Moves a model's solved count when its thread goes from unsolved to solved or back. */
+export async function countModelSolved(tx: Conn, threadId: number, by: 1 | -1): Promise<void> {
+  await tx
+    .update(models)
+    .set({ solvedCount: sql`${models.solvedCount} + ${by}` })
+    .where(eq(models.id, sql`(select ${threads.modelId} from ${threads} where ${threads.id} = ${threadId})`));
+}
+
+export function listCategories(db: Conn) {
+  return db.select({ slug: deviceCategories.slug, name: deviceCategories.name }).from(deviceCategories).orderBy(asc(deviceCategories.id));
+}
+
+
+/** Manufacturers whose slug starts with the query or whose name has a word starting with it. */
+export function suggestManufacturers(db: Conn, q: string) {
+  const folded = foldName(q);
+  const where: SQL | undefined =
+    folded === ''
+      ? undefined
+      : or(sql`${manufacturers.slug} like ${escapeLike(slugify(folded)) + '%'}`, ilike(manufacturers.name, `% ${escapeLike(folded)}%`));
+  return db
+    .select()
+    .from(manufacturers)
+    .where(where)
+    .orderBy(desc(manufacturers.modelCount), asc(manufacturers.name))
+    .limit(20);
+}
+
+const modelSelection = {
+  model: models,
+  manufacturer: { id: manufacturers.id, slug: manufacturers.slug, name: manufacturers.name },
+  category: { slug: deviceCategories.slug, name: deviceCategories.name }
+};
+
+export function suggestModels(db: Conn, q: string, manufacturer: string | undefined) {
+  const folded = foldName(q);
+  const conditions: (SQL | undefined)[] = [];
+  if (manufacturer !== undefined && foldName(manufacturer) !== '') {
+    conditions.push(eq(manufacturers.slug, slugify(manufacturer)));
+  }
+  if (folded !== '') {
+    conditions.push(or(sql`${models.slug} like ${escapeLike(slugify(folded)) + '%'}`, ilike(models.name, `% ${escapeLike(folded)}%`)));
+  }
+  return db
+    .select(modelSelection)
+    .from(models)
+    .innerJoin(manufacturers, eq(manufacturers.id, models.manufacturerId))
+    .leftJoin(deviceCategories, eq(deviceCategories.id, models.categoryId))
+    .where(and(...conditions))
+    .orderBy(desc(models.threadCount), asc(models.name))
+    .limit(20);
+}
+
+export async function getModelBySlugs(db: Conn, manufacturerSlug: string, modelSlug: string) {
+  const rows = await db
+    .select(modelSelection)
+    .from(models)
+    .innerJoin(manufacturers, eq(manufacturers.id, models.manufacturerId))
+    .leftJoin(deviceCategories, eq(deviceCategories.id, models.categoryId))
+    .where(and(eq(manufacturers.slug, manufacturerSlug), eq(models.slug, modelSlug)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+export type ModelWithRefs = NonNullable<Awaited<ReturnType<typeof getModelBySlugs>>>;
+
+/** The error codes seen on a model, most discussed first, each with the latest thread that solved it. */
+export async function errorCodesForModel(db: Conn, modelId: number) {
+  // Both drivers answer execute() with { rows }; the shared Db type cannot say so.
+  const rows = (await db.execute(sql`
+    select upper(${threads.equipmentErrorCode}) as code,
+           count(*) as thread_count,
+           (array_agg(${threads.id} order by ${threads.lastPostAt} desc) filter (where ${threads.solutionPostId} is not null))[1] as solved_thread_id,
+           (array_agg(${threads.title} order by ${threads.lastPostAt} desc) filter (where ${threads.solutionPostId} is not null))[1] as solved_thread_title
+    from ${threads}
+    where ${threads.modelId} = ${modelId} and ${threads.deletedAt} is null and ${threads.equipmentErrorCode} is not null
+    group by upper(${threads.equipmentErrorCode})
+    order by count(*) desc, upper(${threads.equipmentErrorCode})
+    limit 100`)) as unknown as {
+    rows: { code: string; thread_count: number | string; solved_thread_id: number | string | null; solved_thread_title: string | null }[];
+  };
+  return rows.rows.map((r) => ({
+    code: r.code,
+    threadCount: Number(r.thread_count),
+    solvedThreadId: r.solved_thread_id === null ? null : String(r.solved_thread_id),
+    solvedThreadTitle: r.solved_thread_title
+  }));
+}
+
+/** A model's threads, newest activity first, keyset-paged on (model_id, last_post_at, id). */
+export async function listModelThreads(db: Conn, modelId: number, limit: number, cursor: string | undefined) {
+  const after = olderThan(cursor, threads.lastPostAt, threads.id);
+  if (after === 'bad_cursor') return after;
+  const rows = await db
+    .select({ thread: threads, boardSlug: boards.slug })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .where(and(eq(threads.modelId, modelId), isNull(threads.deletedAt), after))
+    .orderBy(desc(threads.lastPostAt), desc(threads.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > limit && last !== undefined ? encodeCursor([last.thread.lastPostAt.toISOString(), last.thread.id]) : null;
+  return { rows: page, nextCursor };
+}

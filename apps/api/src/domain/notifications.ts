@@ -1,0 +1,151 @@
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { Conn, Db } from '@bmet/db/client';
+import { notifications, users, type NotificationRow, type NotificationType } from '@bmet/db/schema';
+import { authorColumns, type AuthorRow } from './serialize.ts';
+
+/** Mentions beyond this many in one post notify nobody more (a post is not a mailing list). */
+export const MAX_MENTIONS_PER_POST = 20;
+
+export interface Recipient {
+  userId: number;
+  type: NotificationType;
+}
+
+/**
+ * Who hears of a new post: the author of the post it answers and the thread's author (reply),
+ * then everyone it mentions (mention). Nobody is told of their own post, and nobody twice.
+ */
+export function replyRecipients(input: {
+  actorId: number;
+  parentAuthorId: number | null;
+  threadAuthorId: number;
+  mentionedIds: number[];
+  /** Users watching the thread: told of every reply. */
+  watcherIds?: number[];
+  /** Users who muted the thread: told of nothing but mentions. */
+  mutedIds?: number[];
+}): Recipient[] {
+  const muted = new Set(input.mutedIds ?? []);
+  const out: Recipient[] = [];
+  const add = (userId: number | null, type: NotificationType) => {
+    if (userId === null || userId === input.actorId || out.some((r) => r.userId === userId)) return;
+    if (type !== 'mention' && muted.has(userId)) return;
+    out.push({ userId, type });
+  };
+  add(input.parentAuthorId, 'reply');
+  add(input.threadAuthorId, 'reply');
+  for (const id of input.watcherIds ?? []) add(id, 'reply');
+  for (const id of input.mentionedIds.slice(0, MAX_MENTIONS_PER_POST)) add(id, 'mention');
+  return out;
+}
+
+/** Who hears of a new thread: the mentioned first, then watchers of its board and its model. */
+export function newThreadRecipients(input: { actorId: number; mentionedIds: number[]; watcherIds: number[] }): Recipient[] {
+  const out: Recipient[] = [];
+  const add = (userId: number, type: NotificationType) => {
+    if (userId === input.actorId || out.some((r) => r.userId === userId)) return;
+    out.push({ userId, type });
+  };
+  for (const id of input.mentionedIds.slice(0, MAX_MENTIONS_PER_POST)) add(id, 'mention');
+  for (const id of input.watcherIds) add(id, 'new_thread');
+  return out;
+}
+
+/** The ids of the mentioned usernames that exist, in one lookup. */
+export async function resolveMentions(tx: Conn, names: string[]): Promise<number[]> {
+  const wanted = names.slice(0, MAX_MENTIONS_PER_POST).map((n) => n.toLowerCase());
+  if (wanted.length === 0) return [];
+  const rows = await tx
+    .select({ id: users.id, name: sql<string>`lower(${users.username})` })
+    .from(users)
+    .where(inArray(sql`lower(${users.username})`, wanted));
+  const byName = new Map(rows.map((r) => [r.name, r.id]));
+  return wanted.flatMap((n) => byName.get(n) ?? []);
+}
+
+/** Writes notifications and moves each recipient's unread count, inside the caller's transaction. */
+export async function notify(
+  tx: Conn,
+  recipients: Recipient[],
+  about: { threadId: number | null; postId: number | null; actorId: number | null }
+): Promise<NotificationRow[]> {
+  if (recipients.length === 0) return [];
+  const rows = await tx
+    .insert(notifications)
+    .values(recipients.map((r) => ({ userId: r.userId, type: r.type, ...about })))
+    .returning();
+  await tx
+    .update(users)
+    .set({ unreadNotifications: sql`${users.unreadNotifications} + 1` })
+    .where(inArray(users.id, recipients.map((r) => r.userId)));
+  return rows;
+}
+
+/** Notification rows with their actors, loaded in one lookup. */
+async function withActors(db: Conn, rows: NotificationRow[]) {
+  const actorIds = [...new Set(rows.flatMap((r) => (r.actorId === null ? [] : [r.actorId])))];
+  const actors =
+    actorIds.length === 0 ? [] : await db.select(authorColumns).from(users).where(inArray(users.id, actorIds));
+  const byId = new Map<number, AuthorRow>(actors.map((a) => [a.id, a]));
+  return rows.map((n) => ({ notification: n, actor: n.actorId === null ? null : (byId.get(n.actorId) ?? null) }));
+}
+
+export async function listNotifications(db: Conn, userId: number, limit: number, before: number | null) {
+  const rows = await db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), before === null ? undefined : lt(notifications.id, before)))
+    .orderBy(desc(notifications.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { rows: await withActors(db, page), nextId: rows.length > limit && last !== undefined ? last.id : null };
+}
+
+/** A user's notifications after one id, oldest first: what a socket that was away missed. */
+export async function notificationsSince(db: Conn, userId: number, since: number, limit = 500) {
+  const rows = await db
+    .select()
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), gt(notifications.id, since)))
+    .orderBy(asc(notifications.id))
+    .limit(limit);
+  return withActors(db, rows);
+}
+
+export async function notificationById(db: Conn, id: number) {
+  const rows = await db.select().from(notifications).where(eq(notifications.id, id)).limit(1);
+  const [row] = await withActors(db, rows);
+  return row ?? null;
+}
+
+export async function unreadCount(db: Conn, userId: number): Promise<number> {
+  const [row] = await db.select({ n: users.unreadNotifications }).from(users).where(eq(users.id, userId));
+  return row?.n ?? 0;
+}
+
+/**
+ * Marks some (ids) or all of a user's notifications read. The unread count moves by exactly
+ * the rows this statement changed, so a notification arriving meanwhile stays counted.
+ */
+export async function markRead(db: Db, userId: number, ids: number[] | 'all'): Promise<number> {
+  return db.transaction(async (tx) => {
+    const changed = await tx
+      .update(notifications)
+      .set({ readAt: new Date() })
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          isNull(notifications.readAt),
+          ids === 'all' ? undefined : inArray(notifications.id, ids.length === 0 ? [-1] : ids)
+        )
+      )
+      .returning({ id: notifications.id });
+    const [user] = await tx
+      .update(users)
+      .set({ unreadNotifications: sql`${users.unreadNotifications} - ${changed.length}` })
+      .where(eq(users.id, userId))
+      .returning({ n: users.unreadNotifications });
+    return user?.n ?? 0;
+  });
+}

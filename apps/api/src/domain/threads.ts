@@ -1,0 +1,389 @@
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import type { Conn, Db } from '@bmet/db/client';
+import { boards, posts, threads, users, type NotificationRow, type PostRow, type ThreadRow } from '@bmet/db/schema';
+import type { Equipment, ThreadKind, ThreadSort } from '@bmet/contracts';
+import { decodeCursor, encodeCursor, type CursorPart } from '../lib/cursor.ts';
+import { authorColumns, type AuthorRow } from './serialize.ts';
+import { countModelThread, resolveEquipment } from './equipment.ts';
+import { addThreadTags } from './tags.ts';
+import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
+import { newThreadRecipients, notify, replyRecipients, resolveMentions } from './notifications.ts';
+import { newThreadWatchers, threadAudience, watchByParticipation } from './watches.ts';
+
+/** One path segment per tree level: the post's sequence number in its thread, zero-padded. */
+export const SEGMENT_WIDTH = 7;
+export const MAX_POSTS_PER_THREAD = 10 ** SEGMENT_WIDTH - 1;
+/** Replies to a post this deep attach to its parent instead, so paths stay index-sized. */
+export const MAX_DEPTH = 100;
+
+export const segment = (seq: number) => String(seq).padStart(SEGMENT_WIDTH, '0');
+
+export interface ThreadWithMeta {
+  thread: ThreadRow;
+  boardSlug: string;
+  author: AuthorRow;
+}
+export interface PostWithAuthor {
+  post: PostRow;
+  author: AuthorRow;
+}
+
+const threadSelection = { thread: threads, boardSlug: boards.slug, author: authorColumns };
+
+export async function getThread(db: Conn, id: number): Promise<ThreadWithMeta | null> {
+  const rows = await db
+    .select(threadSelection)
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .innerJoin(users, eq(users.id, threads.authorId))
+    .where(and(eq(threads.id, id), isNull(threads.deletedAt)))
+    .limit(1);
+  return rows[0] ?? null;
+}
+
+interface SortSpec {
+  filter: SQL | undefined;
+  order: SQL[];
+  key: (t: ThreadRow) => (string | number | boolean)[];
+  shape: CursorPart[];
+  after: (values: unknown[]) => SQL;
+}
+
+const sorts: Record<ThreadSort, SortSpec> = {
+  latest: {
+    filter: undefined,
+    order: [desc(threads.pinned), desc(threads.lastPostAt), desc(threads.id)],
+    key: (t) => [t.pinned, t.lastPostAt.toISOString(), t.id],
+    shape: ['boolean', 'time', 'int'],
+    after: ([p, at, id]) =>
+      sql`(${threads.pinned}, ${threads.lastPostAt}, ${threads.id}) < (${p}::boolean, ${at}::timestamptz, ${id}::bigint)`
+  },
+  top: {
+    filter: undefined,
+    order: [desc(threads.score), desc(threads.id)],
+    key: (t) => [t.score, t.id],
+    shape: ['int', 'int'],
+    after: ([score, id]) => sql`(${threads.score}, ${threads.id}) < (${score}::bigint, ${id}::bigint)`
+  },
+  unanswered: {
+    filter: eq(threads.replyCount, 0),
+    order: [desc(threads.createdAt), desc(threads.id)],
+    key: (t) => [t.createdAt.toISOString(), t.id],
+    shape: ['time', 'int'],
+    after: ([at, id]) => sql`(${threads.createdAt}, ${threads.id}) < (${at}::timestamptz, ${id}::bigint)`
+  },
+  solved: {
+    filter: isNotNull(threads.solutionPostId),
+    order: [desc(threads.lastPostAt), desc(threads.id)],
+    key: (t) => [t.lastPostAt.toISOString(), t.id],
+    shape: ['time', 'int'],
+    after: ([at, id]) => sql`(${threads.lastPostAt}, ${threads.id}) < (${at}::timestamptz, ${id}::bigint)`
+  }
+};
+
+/**
+ * The authors of a page of rows, in one primary-key lookup. Pages are fetched first and their
+ * authors second (not joined): the LIMIT then always applies to one index range scan, whatever
+ * the planner's statistics say (PGlite never runs autovacuum, so they can be stale).
+ */
+export async function loadAuthors(db: Conn, ids: number[]): Promise<Map<number, AuthorRow>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await db.select(authorColumns).from(users).where(inArray(users.id, unique));
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+/** A board's threads in one indexed keyset query; 'bad_cursor' when the cursor is not ours. */
+export async function listBoardThreads(
+  db: Conn,
+  boardId: number,
+  sort: ThreadSort,
+  limit: number,
+  cursor: string | undefined
+): Promise<{ rows: Omit<ThreadWithMeta, 'boardSlug'>[]; nextCursor: string | null } | 'bad_cursor'> {
+  const spec = sorts[sort];
+  let after: SQL | undefined;
+  if (cursor !== undefined) {
+    const values = decodeCursor(cursor, spec.shape);
+    if (values === null) return 'bad_cursor';
+    after = spec.after(values);
+  }
+  const rows = await db
+    .select()
+    .from(threads)
+    .where(and(eq(threads.boardId, boardId), isNull(threads.deletedAt), spec.filter, after))
+    .orderBy(...spec.order)
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(spec.key(last)) : null;
+  const authors = await loadAuthors(db, page.map((t) => t.authorId));
+  return { rows: page.map((thread) => ({ thread, author: authors.get(thread.authorId)! })), nextCursor };
+}
+
+/** The path range of a post and all its replies: [its path, its path with the last segment + 1). */
+export interface SubtreeRange {
+  from: string;
+  to: string;
+}
+
+export async function getSubtreeRange(db: Conn, threadId: number, postId: number): Promise<SubtreeRange | null> {
+  const rows = await db
+    .select({ path: posts.path })
+    .from(posts)
+    .where(and(eq(posts.threadId, threadId), eq(posts.id, postId)))
+    .limit(1);
+  const path = rows[0]?.path;
+  if (path === undefined) return null;
+  const last = Number(path.slice(-SEGMENT_WIDTH));
+  return { from: path, to: path.slice(0, -SEGMENT_WIDTH) + segment(last + 1) };
+}
+
+/** One page of a thread in reading order: one range scan of the (thread_id, path) index, plus its authors. */
+export async function getThreadPosts(
+  db: Conn,
+  threadId: number,
+  limit: number,
+  cursor: string | undefined,
+  subtree: SubtreeRange | null = null
+): Promise<{ rows: PostWithAuthor[]; nextCursor: string | null } | 'bad_cursor'> {
+  let after: SQL | undefined = subtree === null ? undefined : gte(posts.path, subtree.from);
+  if (cursor !== undefined) {
+    const values = decodeCursor(cursor, ['path']);
+    if (values === null) return 'bad_cursor';
+    after = gt(posts.path, values[0] as string);
+  }
+  const before = subtree === null ? undefined : lt(posts.path, subtree.to);
+  const rows = await db
+    .select()
+    .from(posts)
+    .where(and(eq(posts.threadId, threadId), after, before))
+    .orderBy(asc(posts.path))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last !== undefined ? encodeCursor([last.path]) : null;
+  const authors = await loadAuthors(db, page.map((p) => p.authorId));
+  return { rows: page.map((post) => ({ post, author: authors.get(post.authorId)! })), nextCursor };
+}
+
+export interface NewThread {
+  boardId: number;
+  authorId: number;
+  title: string;
+  kind: ThreadKind;
+  bodyMarkdown: string;
+  bodyHtml: string;
+  equipment: Equipment | null;
+  tags: string[];
+  /** Suspected patient data the author confirmed is none: kept for moderator review. */
+  phi: PhiRecord | null;
+  /** Usernames mentioned in the body (extractMentions). */
+  mentions: string[];
+}
+
+/** Creates a thread and its opening post, and moves every counter, in one transaction. */
+export async function createThread(
+  db: Db,
+  input: NewThread
+): Promise<{ thread: ThreadRow; post: PostRow; notifications: NotificationRow[] }> {
+  return db.transaction(async (tx) => {
+    const now = new Date();
+    const equipment = await resolveEquipment(tx, input.equipment);
+    const [thread] = await tx
+      .insert(threads)
+      .values({
+        boardId: input.boardId,
+        authorId: input.authorId,
+        title: input.title,
+        kind: input.kind,
+        createdAt: now,
+        lastPostAt: now,
+        postSeq: 1,
+        equipmentManufacturer: equipment.equipment?.manufacturer ?? null,
+        equipmentModel: equipment.equipment?.model ?? null,
+        equipmentCategory: equipment.equipment?.category ?? null,
+        equipmentErrorCode: equipment.equipment?.errorCode ?? null,
+        manufacturerId: equipment.manufacturerId,
+        modelId: equipment.modelId,
+        tags: input.tags
+      })
+      .returning();
+    if (thread === undefined) throw new Error('thread insert returned nothing');
+    const [post] = await tx
+      .insert(posts)
+      .values({
+        threadId: thread.id,
+        parentId: null,
+        authorId: input.authorId,
+        path: segment(0),
+        depth: 0,
+        bodyMarkdown: input.bodyMarkdown,
+        bodyHtml: input.bodyHtml,
+        createdAt: now
+      })
+      .returning();
+    if (post === undefined) throw new Error('post insert returned nothing');
+    await countModelThread(tx, equipment.modelId);
+    await recordPhiReview(tx, post.id, input.authorId, input.phi);
+    await addThreadTags(tx, thread.id, input.tags, now);
+    const mentioned = await resolveMentions(tx, input.mentions);
+    await watchByParticipation(tx, input.authorId, thread.id);
+    const recipients = newThreadRecipients({
+      actorId: input.authorId,
+      mentionedIds: mentioned,
+      watcherIds: await newThreadWatchers(tx, input.boardId, equipment.modelId)
+    });
+    const notifications = await notify(tx, recipients, { threadId: thread.id, postId: post.id, actorId: input.authorId });
+    await tx
+      .update(boards)
+      .set({
+        threadCount: sql`${boards.threadCount} + 1`,
+        postCount: sql`${boards.postCount} + 1`,
+        lastActivityAt: now
+      })
+      .where(eq(boards.id, input.boardId));
+    await tx
+      .update(users)
+      .set({ threadCount: sql`${users.threadCount} + 1`, postCount: sql`${users.postCount} + 1` })
+      .where(eq(users.id, input.authorId));
+    return { thread, post, notifications };
+  });
+}
+
+export interface NewReply {
+  threadId: number;
+  boardId: number;
+  authorId: number;
+  /** null: a reply to the opening post. */
+  parentId: number | null;
+  bodyMarkdown: string;
+  bodyHtml: string;
+  phi: PhiRecord | null;
+  threadAuthorId: number;
+  mentions: string[];
+}
+
+export type ReplyResult =
+  | { post: PostRow; notifications: NotificationRow[] }
+  | 'parent_not_found'
+  | 'thread_not_found'
+  | 'thread_full'
+  | 'duplicate';
+
+/** The same body by the same author in the same thread this soon is a double submission. */
+export const DUPLICATE_WINDOW_MS = 30_000;
+
+/**
+ * Writes a reply. The thread row's update comes first: it takes the row lock that orders
+ * concurrent replies, hands out the path segment and moves the counters in the same statement.
+ */
+export async function createReply(db: Db, input: NewReply): Promise<ReplyResult> {
+  try {
+    return await writeReply(db, input);
+  } catch (err) {
+    if (err instanceof ThreadFullError) return 'thread_full';
+    if (err instanceof DuplicateError) return 'duplicate';
+    throw err;
+  }
+}
+
+class ThreadFullError extends Error {}
+class DuplicateError extends Error {}
+
+function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
+  return db.transaction(async (tx) => {
+    const parent = await findParent(tx, input.threadId, input.parentId);
+    if (parent === null) return 'parent_not_found';
+    const now = new Date();
+    const [counter] = await tx
+      .update(threads)
+      .set({
+        postSeq: sql`${threads.postSeq} + 1`,
+        replyCount: sql`${threads.replyCount} + 1`,
+        lastPostAt: now
+      })
+      .where(and(eq(threads.id, input.threadId), isNull(threads.deletedAt)))
+      .returning({ seq: threads.postSeq });
+    if (counter === undefined) return 'thread_not_found';
+    // Under the thread's row lock, so identical requests racing each other see one another.
+    const recent = await tx
+      .select({ id: posts.id })
+      .from(posts)
+      .where(
+        and(
+          eq(posts.authorId, input.authorId),
+          gt(posts.createdAt, new Date(now.getTime() - DUPLICATE_WINDOW_MS)),
+          eq(posts.threadId, input.threadId),
+          eq(posts.parentId, parent.id),
+          eq(posts.bodyMarkdown, input.bodyMarkdown)
+        )
+      )
+      .limit(1);
+    if (recent.length > 0) throw new DuplicateError();
+
+    const seq = counter.seq - 1;
+    if (seq > MAX_POSTS_PER_THREAD) throw new ThreadFullError();
+    const [post] = await tx
+      .insert(posts)
+      .values({
+        threadId: input.threadId,
+        parentId: parent.id,
+        authorId: input.authorId,
+        path: parent.path + segment(seq),
+        depth: parent.depth + 1,
+        bodyMarkdown: input.bodyMarkdown,
+        bodyHtml: input.bodyHtml,
+        createdAt: now
+      })
+      .returning();
+    if (post === undefined) throw new Error('post insert returned nothing');
+    await recordPhiReview(tx, post.id, input.authorId, input.phi);
+    const mentioned = await resolveMentions(tx, input.mentions);
+    const audience = await threadAudience(tx, input.threadId);
+    await watchByParticipation(tx, input.authorId, input.threadId);
+    const recipients = replyRecipients({
+      actorId: input.authorId,
+      parentAuthorId: parent.authorId,
+      threadAuthorId: input.threadAuthorId,
+      mentionedIds: mentioned,
+      ...audience
+    });
+    const notifications = await notify(tx, recipients, { threadId: input.threadId, postId: post.id, actorId: input.authorId });
+    await tx
+      .update(boards)
+      .set({ postCount: sql`${boards.postCount} + 1`, lastActivityAt: now })
+      .where(eq(boards.id, input.boardId));
+    await tx
+      .update(users)
+      .set({ postCount: sql`${users.postCount} + 1` })
+      .where(eq(users.id, input.authorId));
+    return { post, notifications };
+  });
+}
+
+/** The post a reply attaches to: the named one, or its parent when it is at MAX_DEPTH. */
+async function findParent(
+  tx: Conn,
+  threadId: number,
+  parentId: number | null
+): Promise<Pick<PostRow, 'id' | 'path' | 'depth' | 'authorId'> | null> {
+  const where =
+    parentId === null
+      ? and(eq(posts.threadId, threadId), eq(posts.path, segment(0)))
+      : and(eq(posts.threadId, threadId), eq(posts.id, parentId), isNull(posts.deletedAt));
+  const rows = await tx
+    .select({ id: posts.id, path: posts.path, depth: posts.depth, parentId: posts.parentId, authorId: posts.authorId })
+    .from(posts)
+    .where(where)
+    .limit(1);
+  const parent = rows[0];
+  if (parent === undefined) return null;
+  if (parent.depth < MAX_DEPTH || parent.parentId === null) return parent;
+  const up = await tx
+    .select({ id: posts.id, path: posts.path, depth: posts.depth, authorId: posts.authorId })
+    .from(posts)
+    .where(eq(posts.id, parent.parentId))
+    .limit(1);
+  return up[0] ?? null;
+}

@@ -1,0 +1,50 @@
+import { sql, type AnyColumn, type SQL } from 'drizzle-orm';
+
+/** Keyset cursors: an opaque base64url JSON array of the last row's sort key. */
+export function encodeCursor(values: readonly (string | number | boolean)[]): string {
+  return Buffer.from(JSON.stringify(values)).toString('base64url');
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/** Each value of a cursor: 'time' an ISO timestamp, 'int' a safe integer, 'path' a tree path. */
+export type CursorPart = 'time' | 'int' | 'boolean' | 'path';
+
+function valid(value: unknown, part: CursorPart): boolean {
+  switch (part) {
+    case 'time':
+      return typeof value === 'string' && ISO.test(value) && !Number.isNaN(Date.parse(value));
+    case 'int':
+      return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 2 ** 53;
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'path':
+      return typeof value === 'string' && /^[0-9]{1,2000}$/.test(value);
+  }
+}
+
+/** Returns null for anything malformed or tampered with; callers answer 400. */
+export function decodeCursor(cursor: string, shape: readonly CursorPart[]): unknown[] | null {
+  try {
+    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(values) || values.length !== shape.length) return null;
+    return shape.every((part, i) => valid(values[i], part)) ? values : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The keyset condition "after this (timestamp, id)" for lists ordered by both descending:
+ * undefined without a cursor, 'bad_cursor' for one that is not ours.
+ */
+export function olderThan(
+  cursor: string | undefined,
+  at: AnyColumn,
+  id: AnyColumn
+): SQL | undefined | 'bad_cursor' {
+  if (cursor === undefined) return undefined;
+  const values = decodeCursor(cursor, ['time', 'int']);
+  if (values === null) return 'bad_cursor';
+  return sql`(${at}, ${id}) < (${values[0]}::timestamptz, ${values[1]}::bigint)`;
+}

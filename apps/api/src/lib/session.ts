@@ -1,0 +1,78 @@
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
+import { and, eq, lt } from 'drizzle-orm';
+import type { Conn } from '@bmet/db/client';
+import { sessions, users, type SessionRow, type UserRow } from '@bmet/db/schema';
+
+// Sessions as in Lucia's guide (lucia-auth.com): token = id + "." + secret, only SHA-256(secret)
+// is stored, secrets compared in constant time, sliding expiry.
+export const SESSION_COOKIE = 'session';
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+const RENEW_WHEN_LEFT_MS = SESSION_TTL_MS / 2;
+
+export type Session = Pick<SessionRow, 'id' | 'userId' | 'createdAt' | 'expiresAt'>;
+export type SessionValidation =
+  | { session: Session; user: UserRow; renewed: boolean }
+  | { session: null; user: null; renewed: false };
+
+function generateSecureRandomString(): string {
+  const bytes = new Uint8Array(24);
+  crypto.getRandomValues(bytes);
+  return encodeBase32LowerCaseNoPadding(bytes);
+}
+
+function hashSecret(secret: string): Uint8Array {
+  return sha256(new TextEncoder().encode(secret));
+}
+
+export async function createSession(db: Conn, userId: number): Promise<{ session: Session; token: string }> {
+  const id = generateSecureRandomString();
+  const secret = generateSecureRandomString();
+  const now = new Date();
+  const session = { id, userId, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) };
+  await db.insert(sessions).values({ ...session, secretHash: hashSecret(secret) });
+  return { session, token: `${id}.${secret}` };
+}
+
+const invalidSession: SessionValidation = { session: null, user: null, renewed: false };
+
+export async function validateSessionToken(db: Conn, token: string): Promise<SessionValidation> {
+  const parts = token.split('.');
+  if (parts.length !== 2) return invalidSession;
+  const [id, secret] = parts as [string, string];
+  if (!/^[a-z2-7]{1,64}$/.test(id) || secret.length === 0 || secret.length > 64) return invalidSession;
+  const rows = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id))
+    .limit(1);
+  const row = rows[0];
+  if (row === undefined) return invalidSession;
+  if (!constantTimeEqual(hashSecret(secret), row.session.secretHash)) return invalidSession;
+  const now = Date.now();
+  if (row.session.expiresAt.getTime() <= now) {
+    await db.delete(sessions).where(eq(sessions.id, id));
+    return invalidSession;
+  }
+  const { secretHash: _hash, ...session } = row.session;
+  if (session.expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS) {
+    session.expiresAt = new Date(now + SESSION_TTL_MS);
+    await db.update(sessions).set({ expiresAt: session.expiresAt }).where(eq(sessions.id, id));
+    return { session, user: row.user, renewed: true };
+  }
+  return { session, user: row.user, renewed: false };
+}
+
+export async function invalidateSession(db: Conn, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId));
+}
+
+export async function invalidateUserSessions(db: Conn, userId: number): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId));
+}
+
+export async function deleteExpiredSessions(db: Conn, now = new Date()): Promise<void> {
+  await db.delete(sessions).where(and(lt(sessions.expiresAt, now)));
+}

@@ -1,0 +1,93 @@
+import type { UserRow } from '@bmet/db/schema';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { HttpError, unauthenticated } from '../lib/http-error.ts';
+import { SESSION_COOKIE, validateSessionToken, type Session } from '../lib/session.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: UserRow | null;
+    session: Session | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export interface AuthOptions {
+  secureCookies: boolean;
+  allowedOrigins: string[];
+}
+
+export function sessionCookieOptions(secure: boolean, expires: Date) {
+  return { httpOnly: true, sameSite: 'lax' as const, path: '/', secure, expires };
+}
+
+function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (header === undefined) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match === null ? '' : (match[1] ?? '');
+}
+
+function sameOrigin(request: FastifyRequest, allowed: string[]): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined || origin === 'null') return false;
+  if (allowed.includes(origin)) return true;
+  try {
+    // Scheme, host and port must all match the request's; through the same URL parser, so
+    // default ports compare equal (":80" and "").
+    return new URL(origin).origin === new URL(`${request.protocol}://${request.host}`).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fills request.user from a bearer token or the session cookie. Writes authenticated by the
+ * cookie must come from our own origin (403 csrf); bearer requests are exempt, since a browser
+ * never attaches one on its own. A cross-site Origin is refused on any write that carries the
+ * cookie, so a forged login or register cannot plant a session either.
+ */
+export const authPlugin = fp<AuthOptions>(async (app, options) => {
+  app.decorateRequest('user', null);
+  app.decorateRequest('session', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const bearer = bearerToken(request);
+    const cookie = request.cookies[SESSION_COOKIE];
+    const token = bearer ?? cookie ?? null;
+    const byCookie = bearer === null && cookie !== undefined;
+    const unsafe = !SAFE_METHODS.has(request.method);
+    if (unsafe && bearer === null && request.headers.origin !== undefined && !sameOrigin(request, options.allowedOrigins)) {
+      throw new HttpError(403, 'csrf', 'cross-origin request refused');
+    }
+    if (token === null || token === '') return;
+    const result = await validateSessionToken(app.db, token);
+    if (result.session === null) {
+      if (byCookie) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return;
+    }
+    if (byCookie && unsafe && !sameOrigin(request, options.allowedOrigins)) {
+      throw new HttpError(403, 'csrf', 'a cookie-authenticated write needs a same-origin Origin header');
+    }
+    // A WebSocket opened by another site's page would carry our cookie: such a socket stays
+    // anonymous (browsers always send Origin on the upgrade).
+    if (byCookie && request.headers.upgrade?.toLowerCase() === 'websocket' && !sameOrigin(request, options.allowedOrigins)) {
+      return;
+    }
+    request.user = result.user;
+    request.session = result.session;
+    if (byCookie && result.renewed) {
+      void reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(options.secureCookies, result.session.expiresAt));
+    }
+  });
+});
+
+export function requireUser(request: FastifyRequest): UserRow {
+  if (request.user === null) throw unauthenticated();
+  return request.user;
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, expires: Date, secure: boolean): void {
+  void reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(secure, expires));
+}

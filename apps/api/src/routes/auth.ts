@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AuthResult, ErrorBody, LoginBody, MeResult, RegisterBody } from '@bmet/contracts';
+import { Type } from 'typebox';
+import { cleanText } from '../lib/clean.ts';
+import { HttpError, conflict, invalid } from '../lib/http-error.ts';
+import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from '../lib/password.ts';
+import { SESSION_COOKIE, createSession, invalidateSession } from '../lib/session.ts';
+import { requireUser, setSessionCookie } from '../plugins/auth.ts';
+import { RateLimiter, type AuthLimits, type Limit } from '../lib/rate-limit.ts';
+import { createUser, findTakenField, findUserByLogin } from '../domain/users.ts';
+import { toUser } from '../domain/serialize.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody };
+
+export interface AuthRouteOptions {
+  secureCookies: boolean;
+  /** null: no limits (RATE_LIMITS=off). */
+  limits: AuthLimits | null;
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { secureCookies, limits }) => {
+  const limiter = new RateLimiter();
+  const hit = (key: string, limit: Limit | undefined) => {
+    if (limits !== null && limit !== undefined) limiter.hit(key, limit);
+  };
+
+  app.post(
+    '/auth/register',
+    { schema: { tags: ['auth'], body: RegisterBody, response: { 201: AuthResult, ...errors } } },
+    async (request, reply) => {
+      hit(`register:${request.ip}`, limits?.register);
+      const { username, email, password, profession } = request.body;
+      const displayName = cleanText(request.body.displayName ?? username, 'displayName');
+      if (displayName === '') throw invalid('displayName', 'displayName must be 1 to 64 printable characters');
+      const problem = passwordProblem(password, username, email);
+      if (problem !== null) throw invalid('password', problem);
+      const taken = await findTakenField(app.db, username, email);
+      if (taken !== null) throw conflict(taken, `that ${taken} is already taken`);
+      const passwordHash = await hashPassword(password);
+      const result = await app.db.transaction(async (tx) => {
+        const user = await createUser(tx, { username, displayName, email: email.trim(), passwordHash, profession });
+        if (user === null) return null;
+        return { user, ...(await createSession(tx, user.id)) };
+      });
+      // Two registrations raced for the same name: the unique index decided.
+      if (result === null) throw conflict('username', 'that username or email is already taken');
+      setSessionCookie(reply, result.token, result.session.expiresAt, secureCookies);
+      return reply.code(201).send({ user: toUser(result.user), token: result.token });
+    }
+  );
+
+  app.post(
+    '/auth/login',
+    { schema: { tags: ['auth'], body: LoginBody, response: { 200: AuthResult, ...errors } } },
+    async (request, reply) => {
+      const { login, password } = request.body;
+      hit(`login:${request.ip}`, limits?.login);
+      const account = `login-failures:${login.trim().toLowerCase()}`;
+      if (limits !== null) limiter.peek(account, limits.loginFailures);
+      const user = await findUserByLogin(app.db, login);
+      // Verify against a dummy hash for unknown users so timing does not tell who exists.
+      const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
+      if (user === null || !ok) {
+        hit(account, limits?.loginFailures);
+        throw new HttpError(401, 'unauthenticated', 'wrong username, email or password');
+      }
+      limiter.reset(account);
+      const { session, token } = await createSession(app.db, user.id);
+      setSessionCookie(reply, token, session.expiresAt, secureCookies);
+      return { user: toUser(user), token };
+    }
+  );
+
+  app.post(
+    '/auth/logout',
+    { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      requireUser(request);
+      if (request.session !== null) await invalidateSession(app.db, request.session.id);
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
+    }
+  );
+
+  app.get('/me', { schema: { tags: ['auth'], response: { 200: MeResult, 401: ErrorBody } } }, async (request) => {
+    return { user: toUser(requireUser(request)) };
+  });
+};

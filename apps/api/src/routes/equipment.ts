@@ -1,0 +1,117 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  CategoryList,
+  ErrorBody,
+  ManufacturerList,
+  ModelList,
+  ModelPage,
+  PageQuery,
+  SuggestQuery,
+  TagList,
+  TagPage
+} from '@bmet/contracts';
+import { Type } from 'typebox';
+import { invalid, notFound } from '../lib/http-error.ts';
+import {
+  errorCodesForModel,
+  getModelBySlugs,
+  listCategories,
+  listModelThreads,
+  suggestManufacturers,
+  suggestModels,
+  type ModelWithRefs
+} from '../domain/equipment.ts';
+import { getTag, listTagThreads, suggestTags } from '../domain/tags.ts';
+import { loadAuthors } from '../domain/threads.ts';
+import { toThread } from '../domain/serialize.ts';
+import type { ThreadRow } from '@bmet/db/schema';
+import type { Conn } from '@bmet/db/client';
+
+const toModel = (m: ModelWithRefs) => ({
+  id: String(m.model.id),
+  slug: m.model.slug,
+  name: m.model.name,
+  manufacturer: { id: String(m.manufacturer.id), slug: m.manufacturer.slug, name: m.manufacturer.name },
+  category: m.category,
+  threadCount: m.model.threadCount,
+  solvedCount: m.model.solvedCount
+});
+
+/** Threads with their board slugs, plus their authors in one lookup. */
+async function withAuthors(db: Conn, rows: { thread: ThreadRow; boardSlug: string }[]) {
+  const authors = await loadAuthors(db, rows.map((r) => r.thread.authorId));
+  return rows.map((r) => toThread(r.thread, r.boardSlug, authors.get(r.thread.authorId)!));
+}
+
+const Q = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) });
+
+export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/equipment/categories', { schema: { tags: ['equipment'], response: { 200: CategoryList } } }, async () => ({
+    categories: await listCategories(app.db)
+  }));
+
+  app.get(
+    '/equipment/manufacturers',
+    { schema: { tags: ['equipment'], querystring: Q, response: { 200: ManufacturerList, 400: ErrorBody } } },
+    async (request) => {
+      const rows = await suggestManufacturers(app.db, request.query.q ?? '');
+      return { manufacturers: rows.map((m) => ({ id: String(m.id), slug: m.slug, name: m.name, modelCount: m.modelCount })) };
+    }
+  );
+
+  app.get(
+    '/equipment/models',
+    { schema: { tags: ['equipment'], querystring: SuggestQuery, response: { 200: ModelList, 400: ErrorBody } } },
+    async (request) => {
+      const rows = await suggestModels(app.db, request.query.q ?? '', request.query.manufacturer);
+      return { models: rows.map(toModel) };
+    }
+  );
+
+  app.get(
+    '/equipment/models/:manufacturer/:model',
+    {
+      schema: {
+        tags: ['equipment'],
+        params: Type.Object({ manufacturer: Type.String(), model: Type.String() }),
+        querystring: PageQuery,
+        response: { 200: ModelPage, 400: ErrorBody, 404: ErrorBody }
+      }
+    },
+    async (request) => {
+      const found = await getModelBySlugs(app.db, request.params.manufacturer, request.params.model);
+      if (found === null) throw notFound('model');
+      const { limit = 50, cursor } = request.query;
+      const [page, errorCodes] = await Promise.all([
+        listModelThreads(app.db, found.model.id, limit, cursor),
+        errorCodesForModel(app.db, found.model.id)
+      ]);
+      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
+      return { model: toModel(found), errorCodes, threads: await withAuthors(app.db, page.rows), nextCursor: page.nextCursor };
+    }
+  );
+
+  app.get('/tags', { schema: { tags: ['tags'], querystring: Q, response: { 200: TagList, 400: ErrorBody } } }, async (request) => ({
+    tags: await suggestTags(app.db, request.query.q ?? '')
+  }));
+
+  app.get(
+    '/tags/:name/threads',
+    {
+      schema: {
+        tags: ['tags'],
+        params: Type.Object({ name: Type.String() }),
+        querystring: PageQuery,
+        response: { 200: TagPage, 400: ErrorBody, 404: ErrorBody }
+      }
+    },
+    async (request) => {
+      const tag = await getTag(app.db, request.params.name.toLowerCase());
+      if (tag === null) throw notFound('tag');
+      const { limit = 50, cursor } = request.query;
+      const page = await listTagThreads(app.db, tag.name, limit, cursor);
+      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
+      return { tag, threads: await withAuthors(app.db, page.rows), nextCursor: page.nextCursor };
+    }
+  );
+};

@@ -1,0 +1,126 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { CreatePostBody, ErrorBody, PostResult, SolutionBody, ThreadPage, ThreadPageQuery, ThreadResult } from '@bmet/contracts';
+import { extractMentions, renderMarkdown } from '@bmet/markdown/server';
+import { Type } from 'typebox';
+import { HttpError, forbidden, invalid, notFound } from '../lib/http-error.ts';
+import type { Db } from '@bmet/db/client';
+import { parseId } from '../lib/ids.ts';
+import { checkPhi } from '../lib/phi-guard.ts';
+import { notificationEvents } from '../plugins/live.ts';
+import { requireUser } from '../plugins/auth.ts';
+import { createReply, getSubtreeRange, getThread, getThreadPosts } from '../domain/threads.ts';
+import { toPost, toThread } from '../domain/serialize.ts';
+import { getPostContext, isModerator, myVotes, setSolution } from '../domain/posts.ts';
+
+const IdParams = Type.Object({ id: Type.String() });
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody };
+
+/** The thread an URL names, or 404 for unknown and malformed ids alike. */
+export async function loadThread(db: Db, rawId: string) {
+  const id = parseId(rawId);
+  const found = id === null ? null : await getThread(db, id);
+  if (found === null) throw notFound('thread');
+  return found;
+}
+
+export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/threads/:id',
+    {
+      schema: {
+        tags: ['threads'],
+        params: IdParams,
+        querystring: ThreadPageQuery,
+        response: { 200: ThreadPage, 400: ErrorBody, 404: ErrorBody }
+      }
+    },
+    async (request) => {
+      const found = await loadThread(app.db, request.params.id);
+      const { limit = 50, cursor, subtree } = request.query;
+      let range = null;
+      if (subtree !== undefined) {
+        const rootId = parseId(subtree);
+        range = rootId === null ? null : await getSubtreeRange(app.db, found.thread.id, rootId);
+        if (range === null) throw notFound('post');
+      }
+      const page = await getThreadPosts(app.db, found.thread.id, limit, cursor, range);
+      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
+      const solution = found.thread.solutionPostId;
+      const votes = request.user === null ? null : await myVotes(app.db, request.user.id, page.rows.map((r) => r.post.id));
+      return {
+        thread: toThread(found.thread, found.boardSlug, found.author),
+        posts: page.rows.map((r) => {
+          const post = toPost(r.post, r.author, solution);
+          return votes === null ? post : { ...post, myVote: votes.get(r.post.id) ?? 0 };
+        }),
+        nextCursor: page.nextCursor
+      };
+    }
+  );
+
+  app.post(
+    '/threads/:id/posts',
+    { schema: { tags: ['threads'], params: IdParams, body: CreatePostBody, response: { 201: PostResult, ...errors } } },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const found = await loadThread(app.db, request.params.id);
+      if (found.thread.locked && user.role === 'member') {
+        throw new HttpError(403, 'thread_locked', 'this thread is locked');
+      }
+      const rawParent = request.body.parentId ?? null;
+      const parentId = rawParent === null ? null : parseId(rawParent);
+      if (rawParent !== null && parentId === null) throw invalid('parentId', 'parentId must be a post of this thread');
+      const body = request.body.body;
+      if (body.trim() === '') throw invalid('body', 'body must not be empty');
+      const phi = checkPhi({ title: null, body }, request.body.confirmNoPhi === true);
+      const result = await createReply(app.db, {
+        phi,
+        threadAuthorId: found.thread.authorId,
+        mentions: extractMentions(body),
+        threadId: found.thread.id,
+        boardId: found.thread.boardId,
+        authorId: user.id,
+        parentId,
+        bodyMarkdown: body,
+        bodyHtml: renderMarkdown(body)
+      });
+      if (result === 'parent_not_found') throw invalid('parentId', 'parentId must be a post of this thread');
+      if (result === 'thread_not_found') throw notFound('thread');
+      if (result === 'duplicate') throw new HttpError(409, 'conflict', 'you just posted this same reply');
+      if (result === 'thread_full') throw new HttpError(409, 'conflict', 'this thread has reached its size limit');
+      await app.publish([
+        { t: 'post', threadId: found.thread.id, postId: result.post.id },
+        ...notificationEvents(result.notifications)
+      ]);
+      return reply.code(201).send({ post: toPost(result.post, user, found.thread.solutionPostId) });
+    }
+  );
+
+  app.post(
+    '/threads/:id/solution',
+    { schema: { tags: ['threads'], params: IdParams, body: SolutionBody, response: { 200: ThreadResult, ...errors } } },
+    async (request) => {
+      const user = requireUser(request);
+      const found = await loadThread(app.db, request.params.id);
+      if (found.thread.authorId !== user.id && !isModerator(user)) {
+        throw forbidden('only the asker or a moderator may choose the accepted answer');
+      }
+      if (found.thread.kind !== 'question') throw invalid('postId', 'only a question can have an accepted answer');
+      const rawPost = request.body.postId;
+      let postId: number | null = null;
+      if (rawPost !== null) {
+        postId = parseId(rawPost);
+        const ctx = postId === null ? null : await getPostContext(app.db, postId);
+        if (ctx === null || ctx.post.threadId !== found.thread.id || ctx.post.deletedAt !== null) {
+          throw invalid('postId', 'postId must be a reply in this thread');
+        }
+        if (ctx.post.depth === 0) throw invalid('postId', 'the question itself cannot be its answer');
+      }
+      const result = await setSolution(app.db, found.thread.id, postId, user.id);
+      if (result === 'not_found') throw notFound('thread');
+      if (result === 'bad_post') throw invalid('postId', 'postId must be a reply in this thread');
+      await app.publish(notificationEvents(result.notifications));
+      return { thread: toThread(result.thread, found.boardSlug, found.author) };
+    }
+  );
+};

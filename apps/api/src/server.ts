@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { openDatabase } from '@bmet/db/client';
+import { migrate } from '@bmet/db/migrate';
+import { buildApp } from './app.ts';
+import { pino } from 'pino';
+import { loadConfig } from './config.ts';
+import { deleteExpiredSessions } from './lib/session.ts';
+import { defaultAuthLimits } from './lib/rate-limit.ts';
+import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
+
+
+type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+const API_PATH = /^\/(api(\/|$)|healthz$|readyz$|healthz\?|readyz\?)/;
+
+async function loadWebHandler(dir: string, trustProxy: boolean): Promise<WebHandler | null> {
+  const file = join(dir, 'handler.js');
+  if (!existsSync(file)) return null;
+  // adapter-node assumes https unless told otherwise; it reads these when the handler loads.
+  // The scheme comes from x-forwarded-proto, which this server sets itself unless a trusted
+  // proxy in front of it does.
+  process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
+  if (trustProxy) process.env.HOST_HEADER ??= 'x-forwarded-host';
+  const mod = (await import(pathToFileURL(file).href)) as { handler: WebHandler };
+  return mod.handler;
+}
+
+async function main() {
+  const config = loadConfig();
+  // One logger for the process: Fastify's request logs and the bus's reconnects alike.
+  const logger = pino({
+    level: config.logLevel,
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
+  });
+  if (config.databaseUrl === undefined) mkdirSync(config.dataDir, { recursive: true });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  await migrate(database);
+
+  const web = await loadWebHandler(config.webBuildDir, config.trustProxy);
+  // Several instances can share PostgreSQL: events cross between them by LISTEN/NOTIFY.
+  let bus: Bus = new LocalBus();
+  if (database.pool !== null && config.databaseUrl !== undefined) {
+    const pgBus = new PgBus(config.databaseUrl, database.pool, logger);
+    await pgBus.start();
+    bus = pgBus;
+  }
+  const app = await buildApp({
+    database,
+    loggerInstance: logger,
+    secureCookies: config.production,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+    authLimits: config.rateLimits ? defaultAuthLimits : null,
+    bus,
+    // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
+    serverFactory: (fastifyHandler) =>
+      createServer((req, res) => {
+        if (web !== null && !API_PATH.test(req.url ?? '/')) {
+          if (!config.trustProxy || req.headers['x-forwarded-proto'] === undefined) {
+            req.headers['x-forwarded-proto'] = 'http';
+          }
+          web(req, res, () => fastifyHandler(req, res));
+          return;
+        }
+        fastifyHandler(req, res);
+      })
+  });
+
+  // SvelteKit's server code reaches the API in-process (no socket, no second parse of the URL).
+  (globalThis as Record<string, unknown>).__bmetApi = async (req: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body?: string;
+  }) => {
+    const forwarded = req.headers['x-forwarded-for']?.split(',')[0]?.trim();
+    const res = await app.inject({
+      method: req.method as 'GET',
+      url: req.url,
+      headers: req.headers,
+      ...(req.body === undefined ? {} : { payload: req.body }),
+      ...(forwarded ? { remoteAddress: forwarded } : {})
+    });
+    return { status: res.statusCode, headers: res.headers, body: res.body };
+  };
+
+  // PGlite runs no autovacuum, so nothing else refreshes the planner's statistics there:
+  // ANALYZE at start, then once per interval in which something was written.
+  if (database.pglite !== null) {
+    const pglite = database.pglite;
+    let writes = 0;
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method !== 'GET' && reply.statusCode < 300) writes += 1;
+    });
+    const analyze = async () => {
+      if (writes === 0) return;
+      writes = 0;
+      await pglite.exec('ANALYZE').catch((err: unknown) => app.log.warn({ err }, 'ANALYZE failed'));
+    };
+    await pglite.exec('ANALYZE');
+    setInterval(() => void analyze(), config.analyzeIntervalMs).unref();
+  }
+
+  // Sessions that are never presented again would otherwise stay forever.
+  const sweep = () =>
+    deleteExpiredSessions(database.db).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
+  await sweep();
+  setInterval(() => void sweep(), 60 * 60_000).unref();
+
+  const close = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void close('SIGINT'));
+  process.once('SIGTERM', () => void close('SIGTERM'));
+
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(
+    { database: database.kind, web: web !== null ? config.webBuildDir : 'not built (API only)' },
+    'forum ready'
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
+import type { AuthResult } from '@bmet/contracts';
+import { toFormFailure } from '$lib/api-errors.ts';
+import { safeNext } from '$lib/format.ts';
+import { api } from './api.ts';
+import { setSessionCookie } from './session.ts';
+
+/**
+ * Shared by login and register: call the API, set the cookie, go back where the user was.
+ * `values` is what the form shows again on failure, so it never holds the password.
+ */
+export async function authenticate(
+  event: RequestEvent,
+  path: '/auth/login' | '/auth/register',
+  body: Record<string, string>,
+  values: Record<string, string>,
+  success: 200 | 201
+) {
+  const res = await api<AuthResult>(event, 'POST', path, body);
+  if (res.status === success) {
+    setSessionCookie(event.cookies, res.data.token, event.url);
+    redirect(303, safeNext(event.url.searchParams.get('next')));
+  }
+  const { message, fields } = toFormFailure(res.status, res.data, 'Something went wrong. Please try again.');
+  return fail(res.status, { message, fields, values });
+}

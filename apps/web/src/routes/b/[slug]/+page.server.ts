@@ -1,0 +1,25 @@
+import { error } from '@sveltejs/kit';
+import type { Board, ThreadList, ThreadSort } from '@bmet/contracts';
+import { api } from '$lib/server/api.ts';
+import type { PageServerLoad } from './$types';
+
+const SORTS: ThreadSort[] = ['latest', 'top', 'unanswered', 'solved'];
+
+export const load: PageServerLoad = async (event) => {
+  const { params, url } = event;
+  const sortParam = url.searchParams.get('sort') ?? 'latest';
+  const sort = (SORTS as string[]).includes(sortParam) ? (sortParam as ThreadSort) : 'latest';
+  const cursor = url.searchParams.get('cursor');
+  const query = new URLSearchParams({ sort, limit: '30' });
+  if (cursor !== null) query.set('cursor', cursor);
+  const slug = encodeURIComponent(params.slug);
+  const [board, list] = await Promise.all([
+    api<{ board: Board }>(event, 'GET', `/boards/${slug}`),
+    api<ThreadList>(event, 'GET', `/boards/${slug}/threads?${query}`)
+  ]);
+  if (board.status === 404) error(404, 'Board not found');
+  if (board.status !== 200) error(502, 'The board could not be loaded');
+  if (list.status === 400) error(400, 'That page link is no longer valid');
+  if (list.status !== 200) error(502, 'The threads could not be loaded');
+  return { board: board.data.board, threads: list.data.threads, nextCursor: list.data.nextCursor, sort, paged: cursor !== null };
+};

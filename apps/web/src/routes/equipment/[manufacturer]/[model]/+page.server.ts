@@ -1,0 +1,16 @@
+import { error } from '@sveltejs/kit';
+import type { ModelPage } from '@bmet/contracts';
+import { api } from '$lib/server/api.ts';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+  const { manufacturer, model } = event.params;
+  const cursor = event.url.searchParams.get('cursor');
+  const query = new URLSearchParams({ limit: '30' });
+  if (cursor !== null) query.set('cursor', cursor);
+  const res = await api<ModelPage>(event, 'GET', `/equipment/models/${encodeURIComponent(manufacturer)}/${encodeURIComponent(model)}?${query}`);
+  if (res.status === 404) error(404, 'We do not know this model yet');
+  if (res.status === 400) error(400, 'That page link is no longer valid');
+  if (res.status !== 200) error(502, 'The model could not be loaded');
+  return { ...res.data, paged: cursor !== null };
+};

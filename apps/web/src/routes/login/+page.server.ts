@@ -1,0 +1,17 @@
+import { redirect } from '@sveltejs/kit';
+import { safeNext } from '$lib/format.ts';
+import { authenticate } from '$lib/server/auth-action.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+  if (locals.user !== null) redirect(303, safeNext(url.searchParams.get('next')));
+};
+
+export const actions: Actions = {
+  default: async (event) => {
+    const form = await event.request.formData();
+    const login = String(form.get('login') ?? '');
+    const password = String(form.get('password') ?? '');
+    return authenticate(event, '/auth/login', { login, password }, { login }, 200);
+  }
+};

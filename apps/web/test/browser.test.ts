@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { shot, useServerAndBrowser } from './harness.ts';
+
+const h = useServerAndBrowser();
+
+
+describe('a BMET asks and a reply tree grows', () => {
+  it('registers, opens a thread with equipment, replies twice nested, and sees the indented tree', async () => {
+    const page = await h.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const name = `bmet${Date.now().toString(36)}`;
+
+    await page.goto(`${h.server.origin}/`);
+    await expect(page.getByRole('heading', { name: 'Boards' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'home');
+
+    await page.getByRole('link', { name: 'Register' }).click();
+    await page.getByLabel('Username').fill(name);
+    await page.getByLabel('Email').fill(`${name}@hospital.example`);
+    await page.getByLabel('Password').fill('occlusion alarm at 3am');
+    await page.getByLabel('Profession').selectOption('BMET');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${h.server.origin}/`);
+    await expect(page.locator('header').getByText(name).isVisible()).resolves.toBe(true);
+
+    await page.getByRole('link', { name: 'BMET Bench & Field Service' }).click();
+    await page.waitForURL(/\/b\/bmet$/);
+    await page.getByRole('link', { name: 'New thread' }).click();
+    await page.waitForURL(/\/b\/bmet\/new$/);
+    await page.getByLabel('Question: something needs fixing').check();
+    await page.getByLabel('Title').fill('Alaris 8015 downstream occlusion alarm after tubing change');
+    await page.getByLabel('Manufacturer').fill('BD');
+    await page.getByLabel('Model').fill('Alaris 8015');
+    await page.getByLabel('Category', { exact: true }).selectOption('Infusion pump');
+    await page.getByLabel('Error code').fill('255-10-820');
+    await page.getByLabel('Details').fill('Every start gives **downstream occlusion**. New set, clamp open.');
+    await shot(page, 'new-thread');
+    await page.getByRole('button', { name: 'Post thread' }).click();
+    await page.waitForURL(/\/t\/\d+/);
+    await expect(page.getByRole('heading', { name: /Alaris 8015 downstream/ }).isVisible()).resolves.toBe(true);
+
+    // Reply to the opening post from its own reply control.
+    const op = page.locator('li.post[data-depth="0"]');
+    await op.locator('summary', { hasText: 'Reply' }).click();
+    await op.getByRole('textbox').fill('Check the **door sensor** and the pressure transducer.');
+    await op.getByRole('button', { name: 'Post reply' }).click();
+    await page.locator('li.post[data-depth="1"]').waitFor();
+
+    // Reply to that reply.
+    const first = page.locator('li.post[data-depth="1"]');
+    await first.locator('summary', { hasText: 'Reply' }).click();
+    await first.getByRole('textbox').fill('Door sensor was it: reseated the connector, alarm gone.');
+    await first.getByRole('button', { name: 'Post reply' }).click();
+    await page.locator('li.post[data-depth="2"]').waitFor();
+
+    const posts = page.locator('ol.tree > li.post');
+    await expect(posts.count()).resolves.toBe(3);
+    const depths = await posts.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-depth'))));
+    expect(depths).toEqual([0, 1, 2]);
+    const ids = await posts.evaluateAll((els) => els.map((el) => el.id.slice(1)));
+    const parents = await posts.evaluateAll((els) => els.map((el) => el.getAttribute('data-parent')));
+    expect(parents).toEqual(['', ids[0], ids[1]]);
+    // The tree is visibly indented: each level starts further right.
+    const lefts = await posts.evaluateAll((els) =>
+      els.map((el) => el.querySelector('.post-card')!.getBoundingClientRect().left)
+    );
+    expect(lefts[1]!).toBeGreaterThan(lefts[0]!);
+    expect(lefts[2]!).toBeGreaterThan(lefts[1]!);
+    await expect(page.locator('li.post[data-depth="1"] strong', { hasText: 'door sensor' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'thread');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'thread-phone');
+    await page.goto(`${h.server.origin}/b/bmet`);
+    await shot(page, 'board-phone');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await shot(page, 'board');
+    await page.goto(`${h.server.origin}/t/99999999`);
+    await expect(page.getByRole('heading', { name: 'We could not find that page' }).isVisible()).resolves.toBe(true);
+    await shot(page, 'not-found');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.waitForURL(`${h.server.origin}/`);
+    await page.goto(`${h.server.origin}/register`);
+    await page.getByLabel('Username').fill(name);
+    await page.getByLabel('Email').fill(`${name}@hospital.example`);
+    await page.getByLabel('Password').fill('short');
+    await page.getByLabel('Password').evaluate((el) => el.removeAttribute('minlength'));
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.locator('.field .error').first().waitFor();
+    await shot(page, 'register-errors');
+  });
+});

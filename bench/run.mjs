@@ -1,0 +1,129 @@
+// pnpm bench: HTTP benchmarks with autocannon against 127.0.0.1 only, every run bounded in time.
+// Starts the real server (PGlite in a temp dir, or DATABASE_URL's PostgreSQL) and a bare Fastify
+// route as the ceiling, seeds a thread of 1,000 posts, then measures. Prints a markdown table.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { api, waitFor } from './lib.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const POSTS = Number(process.env.BENCH_POSTS ?? 1000);
+const BIG = Number(process.env.BENCH_BIG_POSTS ?? 5000);
+
+function startProcess(args, env, cwd) {
+  const child = spawn(join(root, 'apps/api/node_modules/.bin/tsx'), args, {
+    cwd,
+    env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMITS: 'off', ...env },
+    stdio: ['ignore', 'inherit', 'inherit']
+  });
+  return child;
+}
+
+function run(name, opts) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }, (err, r) => {
+      if (err) return reject(err);
+      const non2xx = r.non2xx + r.errors;
+      resolve({ name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx, total: r.requests.total });
+    });
+  });
+}
+
+const port = 3900 + Math.floor(Math.random() * 50);
+const ceilingPort = port + 60;
+const base = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'bmet-bench-'));
+const server = startProcess(['src/server.ts'], { PORT: String(port), DATA_DIR: dataDir, ANALYZE_INTERVAL_MS: '2000' }, join(root, 'apps/api'));
+const ceiling = startProcess(['bench/ceiling.ts'], { PORT: String(ceilingPort) }, join(root, 'apps/api'));
+const results = [];
+try {
+  await waitFor(`${base}/readyz`);
+  await waitFor(`http://127.0.0.1:${ceilingPort}/`);
+  const stamp = Date.now().toString(36);
+  const asker = await api(base, 'POST', '/auth/register', {
+    username: `bench_a_${stamp}`, email: `a_${stamp}@bench.test`, password: 'benchmark password 1', profession: 'BMET'
+  });
+  const answerer = await api(base, 'POST', '/auth/register', {
+    username: `bench_b_${stamp}`, email: `b_${stamp}@bench.test`, password: 'benchmark password 2', profession: 'CE'
+  });
+  // A realistic tree: half the replies answer the opening post, the rest nest under earlier ones.
+  async function seedThread(count, title) {
+    const { thread, post: root } = await api(base, 'POST', '/boards/bmet/threads', {
+      title, body: 'Seeded by pnpm bench.', kind: 'question',
+      equipment: { manufacturer: 'BD', model: 'Alaris 8015', category: 'infusion pump', errorCode: '255-10-820' }
+    }, asker.token);
+    const ids = [root.id];
+    for (let i = 1; i < count; i++) {
+      const parentId = i % 2 === 0 ? root.id : ids[Math.floor(Math.random() * ids.length)];
+      const token = i % 3 === 0 ? asker.token : answerer.token;
+      const { post } = await api(base, 'POST', `/threads/${thread.id}/posts`, {
+        body: `Reply ${i}: checked the **pressure transducer**, cleaned the door sensor, error ${i % 7}.`, parentId
+      }, token);
+      ids.push(post.id);
+    }
+    return { thread, root };
+  }
+  async function cursorAt(threadId, position) {
+    let cursor = null;
+    for (let seen = 0; seen < position; ) {
+      const limit = Math.min(200, position - seen);
+      const page = await api(base, 'GET', `/threads/${threadId}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      cursor = page.nextCursor;
+      seen += limit;
+    }
+    return cursor;
+  }
+  const t0 = Date.now();
+  const { thread, root: root0 } = await seedThread(POSTS, 'Benchmark: Alaris 8015 channel error 255-10-820');
+  const big = await seedThread(BIG, 'Benchmark: a very long thread');
+  console.error(`seeded ${POSTS} + ${BIG} posts in ${Date.now() - t0} ms`);
+  // Measure a database whose statistics are current, as autovacuum (PostgreSQL) or the
+  // server's own ANALYZE after writes (PGlite, interval shortened above) keep them.
+  if (process.env.DATABASE_URL) spawnSync('psql', [process.env.DATABASE_URL, '-qc', 'ANALYZE'], { stdio: 'inherit' });
+  else await new Promise((r) => setTimeout(r, 3000));
+  const cursor = await cursorAt(thread.id, POSTS / 2);
+  const lastCursor = await cursorAt(big.thread.id, BIG - 50);
+
+  results.push(await run('plain Fastify route (ceiling)', { url: `http://127.0.0.1:${ceilingPort}/` }));
+  results.push(await run('GET /boards', { url: `${base}/api/v1/boards` }));
+  results.push(await run(`GET /threads/:id first page (50 of ${POSTS})`, { url: `${base}/api/v1/threads/${thread.id}` }));
+  results.push(await run(`GET /threads/:id middle page (50 after #${POSTS / 2})`, { url: `${base}/api/v1/threads/${thread.id}?cursor=${cursor}` }));
+  results.push(await run(`GET /threads/:id first page (50 of ${BIG})`, { url: `${base}/api/v1/threads/${big.thread.id}` }));
+  results.push(await run(`GET /threads/:id last page (50 of ${BIG})`, { url: `${base}/api/v1/threads/${big.thread.id}?cursor=${lastCursor}` }));
+  results.push(await run('GET /boards/bmet/threads', { url: `${base}/api/v1/boards/bmet/threads` }));
+  let flip = 1;
+  results.push(await run('POST /posts/:id/vote (alternating +1/-1)', {
+    url: `${base}/api/v1/posts/${root0.id}/vote`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${answerer.token}` },
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ value: (flip = -flip) }) }) }]
+  }));
+  results.push(await run('POST /threads/:id/posts (reply)', {
+    url: `${base}/api/v1/threads/${thread.id}/posts`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${answerer.token}` },
+    // Each body differs: the same reply twice in a row is refused as a double submission.
+    requests: [{
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ body: `Benchmark reply ${Math.random()}: replaced the **air-in-line** sensor.`, parentId: root0.id })
+      })
+    }]
+  }));
+} finally {
+  server.kill('SIGTERM');
+  ceiling.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+const db = process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite';
+console.log(`\n${DURATION}s per run, ${CONNECTIONS} connections, database: ${db}, node ${process.version}\n`);
+console.log('| scenario | req/s | p50 ms | p99 ms | non-2xx |');
+console.log('|---|---:|---:|---:|---:|');
+for (const r of results) console.log(`| ${r.name} | ${Math.round(r.rps)} | ${r.p50} | ${r.p99} | ${r.non2xx} |`);

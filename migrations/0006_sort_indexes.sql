@@ -1,0 +1,3 @@
+DROP INDEX "threads_board_created_idx";--> statement-breakpoint
+CREATE INDEX "threads_board_unanswered_idx" ON "threads" USING btree ("board_id","created_at","id") WHERE "threads"."reply_count" = 0 and "threads"."deleted_at" is null;--> statement-breakpoint
+CREATE INDEX "threads_board_solved_idx" ON "threads" USING btree ("board_id","last_post_at","id") WHERE "threads"."solution_post_id" is not null and "threads"."deleted_at" is null;

@@ -1,0 +1,73 @@
+import { Type, type Static } from 'typebox';
+import { Id, NullableString } from './common.ts';
+import { Thread } from './threads.ts';
+
+/**
+ * The key under which names are the same record: case and spacing folded, so "philips",
+ * "Philips " and "PHILIPS" are one manufacturer.
+ */
+export function foldName(name: string): string {
+  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
+}
+
+/**
+ * URL slug of a manufacturer or model name: "IntelliVue MX450" -> "intellivue-mx450",
+ * "Dräger" -> "drager", "迈瑞" -> "迈瑞". Letters of every script are kept, so different names
+ * never share a slug unless they differ only in case, spacing, punctuation or accents.
+ */
+export function slugify(name: string): string {
+  const slug = foldName(name)
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  return slug === '' ? `x-${[...foldName(name)].map((c) => c.codePointAt(0)!.toString(16)).join('-')}` : slug;
+}
+
+export const Category = Type.Object({ slug: Type.String(), name: Type.String() });
+export type Category = Static<typeof Category>;
+export const CategoryList = Type.Object({ categories: Type.Array(Category) });
+
+export const Manufacturer = Type.Object({ id: Id, slug: Type.String(), name: Type.String(), modelCount: Type.Integer() });
+export type Manufacturer = Static<typeof Manufacturer>;
+export const ManufacturerList = Type.Object({ manufacturers: Type.Array(Manufacturer) });
+
+export const Model = Type.Object({
+  id: Id,
+  slug: Type.String(),
+  name: Type.String(),
+  manufacturer: Type.Object({ id: Id, slug: Type.String(), name: Type.String() }),
+  category: Type.Union([Category, Type.Null()]),
+  threadCount: Type.Integer(),
+  solvedCount: Type.Integer()
+});
+export type Model = Static<typeof Model>;
+export const ModelList = Type.Object({ models: Type.Array(Model) });
+export type ModelList = Static<typeof ModelList>;
+
+export const ErrorCodeSeen = Type.Object({
+  code: Type.String(),
+  threadCount: Type.Integer(),
+  solvedThreadId: Type.Union([Id, Type.Null()]),
+  solvedThreadTitle: NullableString
+});
+export type ErrorCodeSeen = Static<typeof ErrorCodeSeen>;
+
+export const ModelPage = Type.Object({
+  model: Model,
+  errorCodes: Type.Array(ErrorCodeSeen),
+  threads: Type.Array(Thread),
+  nextCursor: NullableString
+});
+export type ModelPage = Static<typeof ModelPage>;
+
+export const SuggestQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  manufacturer: Type.Optional(Type.String({ maxLength: 100 }))
+});
+
+export const Tag = Type.Object({ name: Type.String(), threadCount: Type.Integer() });
+export type Tag = Static<typeof Tag>;
+export const TagList = Type.Object({ tags: Type.Array(Tag) });
+export const TagPage = Type.Object({ tag: Tag, threads: Type.Array(Thread), nextCursor: NullableString });
+export type TagPage = Static<typeof TagPage>;

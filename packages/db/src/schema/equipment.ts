@@ -1,0 +1,53 @@
+import { index, integer, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, id, ref } from './columns.ts';
+
+export const deviceCategories = pgTable('device_categories', {
+  id: id(),
+  slug: text().notNull().unique(),
+  name: text().notNull()
+});
+export type DeviceCategoryRow = typeof deviceCategories.$inferSelect;
+
+/** One row per manufacturer; the slug (case, spacing and punctuation folded) is its identity. */
+export const manufacturers = pgTable('manufacturers', {
+  id: id(),
+  slug: text().notNull().unique(),
+  name: text().notNull(),
+  modelCount: integer().notNull().default(0),
+  createdAt: createdAt()
+});
+export type ManufacturerRow = typeof manufacturers.$inferSelect;
+
+export const models = pgTable(
+  'models',
+  {
+    id: id(),
+    manufacturerId: ref()
+      .notNull()
+      .references(() => manufacturers.id),
+    slug: text().notNull(),
+    name: text().notNull(),
+    categoryId: ref().references(() => deviceCategories.id),
+    threadCount: integer().notNull().default(0),
+    solvedCount: integer().notNull().default(0),
+    createdAt: createdAt()
+  },
+  (t) => [uniqueIndex('models_manufacturer_slug_idx').on(t.manufacturerId, t.slug)]
+);
+export type ModelRow = typeof models.$inferSelect;
+
+export const tags = pgTable('tags', {
+  name: text().primaryKey(),
+  threadCount: integer().notNull().default(0)
+});
+
+/** Tag membership, ordered for the tag page without touching the threads table's GIN index. */
+export const threadTags = pgTable(
+  'thread_tags',
+  {
+    tag: text().notNull(),
+    threadId: ref().notNull(),
+    createdAt: createdAt()
+  },
+  (t) => [primaryKey({ columns: [t.tag, t.threadId] }), index('thread_tags_page_idx').on(t.tag, t.createdAt, t.threadId)]
+);

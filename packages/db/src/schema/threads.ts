@@ -1,0 +1,53 @@
+import { sql } from 'drizzle-orm';
+import { boolean, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { boards } from './boards.ts';
+import { createdAt, id, ref, ts } from './columns.ts';
+import { users } from './users.ts';
+
+export const threads = pgTable(
+  'threads',
+  {
+    id: id(),
+    boardId: ref()
+      .notNull()
+      .references(() => boards.id),
+    authorId: ref()
+      .notNull()
+      .references(() => users.id),
+    title: text().notNull(),
+    kind: text().$type<'question' | 'discussion'>().notNull(),
+    createdAt: createdAt(),
+    lastPostAt: ts().notNull().defaultNow(),
+    /** Replies, the opening post not counted. */
+    replyCount: integer().notNull().default(0),
+    /** Next post's sequence number in this thread: the segments of the posts' tree paths. */
+    postSeq: integer().notNull().default(0),
+    score: integer().notNull().default(0),
+    solutionPostId: ref(),
+    pinned: boolean().notNull().default(false),
+    locked: boolean().notNull().default(false),
+    deletedAt: ts(),
+    equipmentManufacturer: text(),
+    equipmentModel: text(),
+    equipmentCategory: text(),
+    equipmentErrorCode: text(),
+    manufacturerId: ref(),
+    modelId: ref(),
+    tags: text().array().notNull().default(sql`'{}'::text[]`)
+  },
+  (t) => [
+    index('threads_board_latest_idx').on(t.boardId, t.pinned, t.lastPostAt, t.id),
+    index('threads_board_top_idx').on(t.boardId, t.score, t.id),
+    // The unanswered and solved sorts read only their own rows, newest first.
+    index('threads_board_unanswered_idx')
+      .on(t.boardId, t.createdAt, t.id)
+      .where(sql`${t.replyCount} = 0 and ${t.deletedAt} is null`),
+    index('threads_board_solved_idx')
+      .on(t.boardId, t.lastPostAt, t.id)
+      .where(sql`${t.solutionPostId} is not null and ${t.deletedAt} is null`),
+    index('threads_author_idx').on(t.authorId, t.createdAt),
+    index('threads_tags_idx').using('gin', t.tags),
+    index('threads_model_idx').on(t.modelId, t.lastPostAt, t.id)
+  ]
+);
+export type ThreadRow = typeof threads.$inferSelect;

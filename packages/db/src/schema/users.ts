@@ -1,0 +1,48 @@
+import { sql } from 'drizzle-orm';
+import { customType, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { createdAt, id, ref, ts } from './columns.ts';
+
+export const users = pgTable(
+  'users',
+  {
+    id: id(),
+    username: text().notNull(),
+    displayName: text().notNull(),
+    email: text().notNull(),
+    passwordHash: text().notNull(),
+    profession: text().$type<'BME' | 'CE' | 'BMET' | 'other'>().notNull(),
+    role: text().$type<'member' | 'moderator' | 'admin'>().notNull().default('member'),
+    postCount: integer().notNull().default(0),
+    threadCount: integer().notNull().default(0),
+    solutionCount: integer().notNull().default(0),
+    /** Kept in the transactions that write and read notifications. */
+    unreadNotifications: integer().notNull().default(0),
+    createdAt: createdAt()
+  },
+  (t) => [
+    uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
+    uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`)
+  ]
+);
+export type UserRow = typeof users.$inferSelect;
+
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => new Uint8Array(v)
+});
+
+/** Sessions as in Lucia's guide: the id is public, only SHA-256(secret) is stored. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text().primaryKey(),
+    secretHash: bytea().notNull(),
+    userId: ref()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull()
+  },
+  (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]
+);
+export type SessionRow = typeof sessions.$inferSelect;

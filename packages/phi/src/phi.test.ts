@@ -1,0 +1,382 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { describePhi, findPhi, PHI_LABELS, type PhiFinding, type PhiKind } from './index.ts';
+
+interface MustCatch {
+  text: string;
+  kind: PhiKind;
+  /** The identifier itself; the finding's [start, end) must cover it. */
+  id: string;
+}
+
+const mustCatch: MustCatch[] = [
+  // medical record numbers (labelled)
+  { text: 'MRN: 00482913', kind: 'mrn', id: '00482913' },
+  { text: 'Monitor banner showed MR# 1234567 after admit', kind: 'mrn', id: '1234567' },
+  { text: 'MR # 55512345 still on the screen', kind: 'mrn', id: '55512345' },
+  { text: 'Med Rec No. 99812345', kind: 'mrn', id: '99812345' },
+  { text: 'medical record number 00123456 was on the printout', kind: 'mrn', id: '00123456' },
+  { text: 'Patient ID: A1234567', kind: 'mrn', id: 'A1234567' },
+  { text: 'PatientID=HX00482913', kind: 'mrn', id: 'HX00482913' },
+  { text: 'PID: 00482913 | ADT feed', kind: 'mrn', id: '00482913' },
+  { text: 'Acct# 123456789', kind: 'mrn', id: '123456789' },
+  { text: 'account number 4400123 on the wristband', kind: 'mrn', id: '4400123' },
+  { text: 'Encounter # 2024-00123', kind: 'mrn', id: '2024-00123' },
+  // dates of birth (labelled)
+  { text: 'DOB 04/12/1957', kind: 'dob', id: '04/12/1957' },
+  { text: 'D.O.B. 4-12-57', kind: 'dob', id: '4-12-57' },
+  { text: 'Date of Birth: 1957-04-12', kind: 'dob', id: '1957-04-12' },
+  { text: 'birth date 12 Apr 1957', kind: 'dob', id: '12 Apr 1957' },
+  { text: 'she was born April 12, 1957 per the chart', kind: 'dob', id: 'April 12, 1957' },
+  { text: 'DOB (MM/DD/YYYY): 04/12/1957', kind: 'dob', id: '04/12/1957' },
+  { text: 'PatientBirthDate=19570412', kind: 'dob', id: '19570412' },
+  { text: 'dob: 12-Apr-1957', kind: 'dob', id: '12-Apr-1957' },
+  // social security numbers
+  { text: 'SSN: 123-45-6789', kind: 'ssn', id: '123-45-6789' },
+  { text: 'ssn 123456789', kind: 'ssn', id: '123456789' },
+  { text: 'social security number 078 05 1120', kind: 'ssn', id: '078 05 1120' },
+  { text: 'someone typed 219-09-9999 into the notes field', kind: 'ssn', id: '219-09-9999' },
+  // phone numbers
+  { text: 'family asked to call (555) 123-4567', kind: 'phone', id: '(555) 123-4567' },
+  { text: 'cb 555-123-4567 re: pump', kind: 'phone', id: '555-123-4567' },
+  { text: 'Contact 555.123.4567', kind: 'phone', id: '555.123.4567' },
+  { text: 'Next of kin +1 555 123 4567', kind: 'phone', id: '+1 555 123 4567' },
+  { text: 'phone 555 123 4567', kind: 'phone', id: '555 123 4567' },
+  { text: 'daughter in London +44 20 7946 0958', kind: 'phone', id: '+44 20 7946 0958' },
+  { text: 'reach her on 1-800-555-1234', kind: 'phone', id: '1-800-555-1234' },
+  // email addresses
+  { text: 'mail it to jane.doe@example.org please', kind: 'email', id: 'jane.doe@example.org' },
+  { text: 'reply to <j_smith+pump@mail.hospital.example.com>', kind: 'email', id: 'j_smith+pump@mail.hospital.example.com' },
+  // patient names (labelled)
+  { text: 'Patient: Jane Doe', kind: 'patient_name', id: 'Jane Doe' },
+  { text: 'Pt name: DOE, JANE', kind: 'patient_name', id: 'DOE, JANE' },
+  { text: 'pt: John Smith', kind: 'patient_name', id: 'John Smith' },
+  { text: 'Patient Name=SMITH^JOHN', kind: 'patient_name', id: 'SMITH^JOHN' },
+  { text: "(0010,0010) Patient's Name: DOE^JANE^Q", kind: 'patient_name', id: 'DOE^JANE^Q' },
+  { text: 'Patient info | Name: Jane Doe | Adult', kind: 'patient_name', id: 'Jane Doe' },
+  { text: 'PATIENT: JOHN SMITH      BED 12', kind: 'patient_name', id: 'JOHN SMITH' },
+  { text: 'Patient: Mr. Alvarez was on the pump', kind: 'patient_name', id: 'Mr. Alvarez' },
+  { text: 'Patient name Maria de la Cruz', kind: 'patient_name', id: 'Maria' },
+  { text: 'Patient: Ed Hall', kind: 'patient_name', id: 'Ed Hall' },
+  // room/bed with a name
+  { text: 'Room 412 Bed B - Jane Doe', kind: 'room_bed_name', id: 'Jane Doe' },
+  { text: 'Rm 12 / Johnson', kind: 'room_bed_name', id: 'Johnson' },
+  { text: 'Bed 4: Mr. Alvarez', kind: 'room_bed_name', id: 'Mr. Alvarez' },
+  { text: 'BED 04 SMITH, JOHN  HR 72  SpO2 97', kind: 'room_bed_name', id: 'SMITH, JOHN' },
+  { text: 'Bay 3 (Garcia) pump alarming', kind: 'room_bed_name', id: 'Garcia' },
+  // markdown formatting around the label
+  { text: '**MRN:** 00482913', kind: 'mrn', id: '00482913' },
+  { text: '| MRN | 00482913 | ICU |', kind: 'mrn', id: '00482913' },
+  { text: '**DOB:** 04/12/1957', kind: 'dob', id: '04/12/1957' },
+  { text: '**Patient:** Jane Doe', kind: 'patient_name', id: 'Jane Doe' },
+  // HL7 v2 PID segment pasted from an interface engine log
+  { text: 'PID|1||00482913^^^HOSP^MR||DOE^JANE^Q||19570412|F', kind: 'mrn', id: '00482913' },
+  { text: 'PID|1||00482913^^^HOSP^MR||DOE^JANE^Q||19570412|F', kind: 'patient_name', id: 'DOE^JANE^Q' },
+  { text: 'PID|1||00482913^^^HOSP^MR||DOE^JANE^Q||19570412|F', kind: 'dob', id: '19570412' }
+];
+
+/** Realistic BMET text that must not be flagged. */
+const mustNotCatch: string[] = [
+  // serial numbers
+  'SN: US52812345',
+  'S/N 1234-5678-90, installed 03/14/2019',
+  'Serial No. 49218730, mfg date 2017-06-12',
+  'GE CARESCAPE B650 SW 3.1 S/N SH612345678WA',
+  'Model 8015 SN 12345678 Rev C',
+  // error / alarm codes
+  'E-203 Occlusion Downstream, cleared after door reseat',
+  'Error 255-10-820 on channel B',
+  'Err 0x1F: SpO2 module communication failure',
+  '2024-03-02 16:07:45 ALARM 255-00-046 P_DOWN=17.9psi CH-A RATE=125mL/h',
+  'Dräger V500 error 0x0815 at 14:22:07',
+  'LIFEPAK 15 self-test failed: Code 2, 12-lead ECG OK',
+  // part numbers, lots, asset tags, work orders
+  'Replaced main board P/N 453564020911 (Philips 12NC)',
+  'PN 2013-1200 backlight inverter, $412.00',
+  'Lot 2403-1187 exp 2026-09',
+  'Lot: 123-45-6789 recalled',
+  'REF 555-123-4567 sensor kit',
+  'Asset #004512, cost center 7100-2300',
+  'WO# 23-004512 closed 2023-11-08 by J. Smith',
+  'Service case 01234567 opened with vendor',
+  'UDI (01)00884521123456(17)250630(10)A123',
+  // firmware / software versions
+  'FW 3.2.1.45',
+  'upgraded to v10.4.2 last night',
+  'IntelliVue MX450 Rev. K.03.12',
+  'Alaris 8015 PC unit, software v9.33, 12 channels',
+  // network
+  'IP 10.20.30.40, gateway 10.20.30.1, MAC 00:09:FB:12:34:56',
+  'MAC 00-1A-2B-3C-4D-5E on VLAN 120',
+  'ssh root@192.168.1.20 then check /var/log',
+  'ssh root@monitor01',
+  'Log: 2024/03/02 14:02:11.123 [pid 2314] INFO net: link up 100Mbps',
+  'kernel: pid=12345 oom-killer invoked',
+  // dates and times without a birth label
+  '2024-03-02 16:07:45',
+  'Install date 2019-03-14, last PM 2024-01-08, next PM 2024-07-08',
+  'Date of PM: 04/12/2023',
+  'Battery born-on date 2021-04-12',
+  'Alarm history: 16:07:45 HR HIGH 142 > 120; 16:08:02 SpO2 LOW 85 < 90',
+  // measurements
+  'Input 120 VAC 60 Hz, 2.1 A; leakage 45 µA (limit 100)',
+  'NIBP 120/80 (93) mmHg HR 72 SpO2 98% RR 16',
+  'ETCO2 35 mmHg, FiO2 0.40, PEEP 5 cmH2O, Vt 450 mL',
+  'Flow 2.5 L/min, pressure 300-350 mmHg, +12.5 V rail',
+  'readings 125 10 2024 3300 were logged',
+  // model names
+  'IntelliVue MX450',
+  'Alaris 8015',
+  'LIFEPAK 15',
+  // the word "patient" without a name
+  'Patient monitor shows E-203',
+  'Patient monitor shows E-203 after firmware update',
+  'Moved the patient side of the cable to the other port',
+  'Patient: none (demo mode)',
+  'Swapped the patient cable and the pt. circuit on the vent',
+  'pt. circuit leak test passed at 60 cmH2O',
+  'Patient: Adult',
+  'Patient Category: Adult, Paced: No',
+  'Patient Type: Adult | Pace: Off | Bed: 12',
+  'pt: Stable overnight, no alarms',
+  'Pt: 98.6 F',
+  'Patient ID: none',
+  'MRN field blank on the monitor (admit not done)',
+  'DOB field shows --/--/----',
+  'Device Name: MX450-ICU-12 (patient monitor)',
+  'Name: MX450-12 (bed 12 patient monitor)',
+  'Unit ID: 00482913',
+  '| Patient | Bed | Alarm | Count |',
+  '**Patient:** none, demo mode',
+  // rooms and beds without a name
+  'Room 412 Bed B',
+  'Room 412 Bed B monitor keeps dropping off the central',
+  'Bed 4: Alarm silenced by RN at 03:12',
+  'Rm 3 - Philips MX450, telemetry, no issues',
+  'Bay 3 Crash Cart defib checked',
+  'Room 210 Conference Room projector',
+  'Bed 12 / ICU',
+  'Bed 7 - ED hallway stretcher',
+  // staff and vendors (not patient data)
+  'Tech: Jane Doe (biomed) swapped the SpO2 module',
+  // HL7 segments without patient identifiers
+  'MSH|^~\\&|MONITOR|ICU|EMR|HOSP|20240302160745||ORU^R01|12345|P|2.3',
+  'OBX|1|NM|8867-4^Heart rate^LN||72|/min',
+  // file names that look like addresses
+  'screenshot logo@2x.png attached'
+];
+
+function covering(findings: PhiFinding[], text: string, kind: PhiKind, id: string): PhiFinding | undefined {
+  const at = text.indexOf(id);
+  return findings.find((f) => f.kind === kind && f.start <= at && f.end >= at + id.length);
+}
+
+describe('findPhi: must catch', () => {
+  it('has a big enough table', () => {
+    expect(mustCatch.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(mustCatch.map((c) => c.kind))).toEqual(new Set(Object.keys(PHI_LABELS)));
+  });
+
+  it.each(mustCatch.map((c) => [c.kind, c.text, c] as const))('%s: %s', (_kind, _text, c) => {
+    expect(c.text).toContain(c.id);
+    const findings = findPhi(c.text);
+    const hit = covering(findings, c.text, c.kind, c.id);
+    expect(hit, JSON.stringify(findings)).toBeDefined();
+    if (hit === undefined) return;
+    expect(hit.label).toBe(PHI_LABELS[c.kind]);
+    expect(hit.line).toBe(1);
+    expect(hit.excerpt).toBe(c.text.slice(hit.start, hit.end).trim());
+    // The finding does not run past the identifier into unrelated text by more than its label.
+    const found = c.text.slice(hit.start, hit.end);
+    expect(found.endsWith(c.id) || found.endsWith(c.id + ')'), found).toBe(true);
+  });
+});
+
+describe('findPhi: must not catch', () => {
+  it('has a big enough table', () => {
+    expect(mustNotCatch.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(mustNotCatch.map((t) => [t]))('%s', (text) => {
+    expect(findPhi(text)).toEqual([]);
+  });
+
+  it('a whole realistic service report stays clean', () => {
+    const report = [
+      '## PM report: Alaris 8015 PC unit',
+      '',
+      'Asset #004512 · SN: US52812345 · FW 3.2.1.45 · WO# 23-004512',
+      '',
+      '```text',
+      '2024-03-02 14:02:11 CH-A RATE=125mL/h VTBI=1000',
+      '2024-03-02 16:07:45 ALARM 255-00-046 P_DOWN=17.9psi',
+      '2024-03-02 16:07:46 Err 0x1F module B comm timeout',
+      '```',
+      '',
+      '| Test | Result | Limit |',
+      '|---|---|---|',
+      '| Leakage | 45 µA | 100 µA |',
+      '| Occlusion | 17.9 psi | 15-25 psi |',
+      '',
+      'Patient monitor in Room 412 Bed B showed E-203 at the same time; patient side of the cable was fine.',
+      'Ordered P/N 453564020911 and PN 2013-1200, lot 2403-1187. Rev. K.03.12 fixes it per the release notes (v10.4.2).',
+      'IP 10.20.30.40 / MAC 00:09:FB:12:34:56. Next PM 2024-09-02.'
+    ].join('\n');
+    expect(findPhi(report)).toEqual([]);
+  });
+});
+
+describe('findPhi: offsets, lines and multiple findings', () => {
+  const text = [
+    'Pump 14 alarmed E-203 again.', // 1
+    'MRN: 00482913', // 2
+    'DOB 04/12/1957', // 3
+    'Patient: Jane Doe, call (555) 123-4567 or jane.doe@example.org' // 4
+  ].join('\n');
+
+  it('finds every identifier once, sorted by start, with 1-based lines', () => {
+    const findings = findPhi(text);
+    expect(findings.map((f) => [f.kind, f.line, f.excerpt])).toEqual([
+      ['mrn', 2, 'MRN: 00482913'],
+      ['dob', 3, 'DOB 04/12/1957'],
+      ['patient_name', 4, 'Patient: Jane Doe'],
+      ['phone', 4, '(555) 123-4567'],
+      ['email', 4, 'jane.doe@example.org']
+    ]);
+    for (const f of findings) expect(text.slice(f.start, f.end)).toBe(f.excerpt);
+    const starts = findings.map((f) => f.start);
+    expect(starts).toEqual([...starts].sort((a, b) => a - b));
+  });
+
+  it('start/end are UTF-16 offsets (astral characters before the finding)', () => {
+    const prefix = '🩺📟 héllo — ';
+    const findings = findPhi(prefix + 'MRN: 00482913');
+    expect(findings[0]?.start).toBe(prefix.length);
+    expect(findings[0]?.end).toBe(prefix.length + 'MRN: 00482913'.length);
+  });
+
+  it('counts lines with CRLF and blank lines', () => {
+    const findings = findPhi('a\r\n\r\nb\r\nSSN: 123-45-6789\r\n');
+    expect(findings).toHaveLength(1);
+    expect(findings[0]?.line).toBe(4);
+  });
+
+  it('findings never overlap (labelled SSN inside an MRN label)', () => {
+    const findings = findPhi('Acct# 555-123-4567 and SSN: 123-45-6789');
+    for (let i = 1; i < findings.length; i++) expect(findings[i]?.start).toBeGreaterThanOrEqual(findings[i - 1]?.end ?? 0);
+    expect(findings.map((f) => f.kind)).toEqual(['mrn', 'ssn']);
+  });
+
+  it('rejects invalid SSNs', () => {
+    for (const ssn of ['000-12-3456', '666-12-3456', '912-34-5678', '123-00-4567', '123-45-0000']) {
+      expect(findPhi(`ref ${ssn} x`), ssn).toEqual([]);
+      expect(findPhi(`SSN: ${ssn}`), ssn).toEqual([]);
+    }
+  });
+
+  it('an HL7 PID segment yields id, name, birth date, phone and SSN', () => {
+    const hl7 = 'MSH|^~\\&|ADT|HOSP|MON|ICU|20240302||ADT^A01|1|P|2.3\rPID|1||00482913^^^HOSP^MR||DOE^JANE^Q||19570412|F|||1 MAIN ST^^TOWN^NY^12345||(555)123-4567|||||123-45-6789\rPV1|1|I|ICU^12^B';
+    expect(findPhi(hl7).map((f) => [f.kind, f.excerpt])).toEqual([
+      ['mrn', '00482913'],
+      ['patient_name', 'DOE^JANE^Q'],
+      ['dob', '19570412'],
+      ['phone', '(555)123-4567'],
+      ['ssn', '123-45-6789']
+    ]);
+  });
+
+  it('excerpts are trimmed and at most 60 characters', () => {
+    const long = 'Patient Name=' + 'A'.repeat(20) + '^' + 'B'.repeat(20) + '^' + 'C'.repeat(20);
+    const [finding] = findPhi(long);
+    expect(finding?.kind).toBe('patient_name');
+    expect(finding?.excerpt.length).toBeLessThanOrEqual(60);
+    expect(finding?.excerpt.startsWith('Patient Name=AAAA')).toBe(true);
+  });
+
+  it('empty and non-PHI input', () => {
+    expect(findPhi('')).toEqual([]);
+    expect(findPhi('   \n\n  ')).toEqual([]);
+  });
+});
+
+describe('describePhi', () => {
+  it('matches the documented sentence', () => {
+    const text = 'Pump 14 alarmed\nMRN: 00482913\nDOB 04/12/1957\n';
+    expect(describePhi(findPhi(text))).toBe(
+      'Possible patient data: medical record number on line 2 ("MRN: 00482913"), date of birth on line 3 ("DOB 04/12/1957")'
+    );
+  });
+
+  it('uses the human labels for every kind', () => {
+    expect(PHI_LABELS).toEqual({
+      mrn: 'medical record number',
+      dob: 'date of birth',
+      ssn: 'social security number',
+      phone: 'phone number',
+      email: 'email address',
+      patient_name: 'patient name',
+      room_bed_name: 'room/bed with a name'
+    });
+    expect(describePhi(findPhi('Bed 4: Mr. Alvarez'))).toBe('Possible patient data: room/bed with a name on line 1 ("Bed 4: Mr. Alvarez")');
+  });
+
+  it('is empty for no findings', () => {
+    expect(describePhi([])).toBe('');
+  });
+});
+
+describe('large and pathological input (must return; no catastrophic backtracking)', () => {
+  const logLines = [
+    '2024-03-02 16:07:45 ALARM 255-00-046 P_DOWN=17.9psi CH-A RATE=125mL/h SN: US52812345',
+    '2024-03-02 16:07:46 Err 0x1F module B comm timeout FW 3.2.1.45 IP 10.20.30.40',
+    '2024-03-02 16:07:47 Patient monitor Room 412 Bed B E-203 WO# 23-004512 P/N 453564020911'
+  ];
+
+  it('a 50,000-character device log finishes and stays clean', () => {
+    let log = '';
+    for (let i = 0; log.length < 50_000; i++) log += (logLines[i % logLines.length] ?? '') + '\n';
+    expect(findPhi(log)).toEqual([]);
+  });
+
+  it('a 50,000-character log with PHI sprinkled in finds all of it', () => {
+    let log = '';
+    let planted = 0;
+    for (let i = 0; log.length < 50_000; i++) {
+      log += (logLines[i % logLines.length] ?? '') + '\n';
+      if (i % 100 === 50) {
+        log += `MRN: ${String(10_000_000 + i)}\n`;
+        planted++;
+      }
+    }
+    const findings = findPhi(log);
+    expect(findings).toHaveLength(planted);
+    expect(findings.every((f) => f.kind === 'mrn')).toBe(true);
+  });
+
+  it.each([
+    ['digits', '1'.repeat(50_000)],
+    ['digits and dashes', '123-'.repeat(12_500)],
+    ['digits, dashes and spaces', '12 3-45 6-7 '.repeat(4_200)],
+    ['phone-like groups', '555-123-'.repeat(6_250)],
+    ['plus signs and digits', '+1 2 '.repeat(10_000)],
+    ['dots and digits', '1.2.3.'.repeat(8_300)],
+    ['label runs', 'MRN: DOB: SSN: Patient: Room 1 Bed 2 - '.repeat(1_300)],
+    ['capitalised words after a label', 'Patient: ' + 'Abc '.repeat(12_500)],
+    ['caret names', 'Patient Name=' + 'A^'.repeat(25_000)],
+    ['email-ish', 'a.'.repeat(12_500) + '@' + 'b.'.repeat(12_500)],
+    ['at signs', '@'.repeat(50_000)],
+    ['brackets', '('.repeat(25_000) + '555) '.repeat(5_000)],
+    ['HL7 pipes', 'PID|' + '|'.repeat(49_996)]
+  ])('%s (50k) returns', (_name, text) => {
+    expect(text.length).toBeGreaterThanOrEqual(49_000);
+    const findings = findPhi(text);
+    expect(Array.isArray(findings)).toBe(true);
+  });
+});
+
+describe('browser safety', () => {
+  it('uses no Node APIs or environment', () => {
+    const source = readFileSync(new URL('./index.ts', import.meta.url), 'utf8');
+    expect(source).not.toMatch(/\bimport\b|\brequire\(|process\.|['"]node:/);
+  });
+});
