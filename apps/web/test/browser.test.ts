@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shot, useServerAndBrowser } from './harness.ts';
+import { hydrated, open, shot, useServerAndBrowser } from './harness.ts';
 
 const h = useServerAndBrowser();
 
@@ -9,7 +9,7 @@ describe('a BMET asks and a reply tree grows', () => {
     const page = await h.browser.newPage({ viewport: { width: 1280, height: 900 } });
     const name = `bmet${Date.now().toString(36)}`;
 
-    await page.goto(`${h.server.origin}/`);
+    await open(page, `${h.server.origin}/`);
     await expect(page.getByRole('heading', { name: 'Boards' }).isVisible()).resolves.toBe(true);
     await shot(page, 'home');
 
@@ -70,17 +70,17 @@ describe('a BMET asks and a reply tree grows', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await shot(page, 'thread-phone');
-    await page.goto(`${h.server.origin}/b/bmet`);
+    await open(page, `${h.server.origin}/b/bmet`);
     await shot(page, 'board-phone');
     await page.setViewportSize({ width: 1280, height: 900 });
     await shot(page, 'board');
-    await page.goto(`${h.server.origin}/t/99999999`);
+    await open(page, `${h.server.origin}/t/99999999`);
     await expect(page.getByRole('heading', { name: 'We could not find that page' }).isVisible()).resolves.toBe(true);
     await shot(page, 'not-found');
 
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(`${h.server.origin}/`);
-    await page.goto(`${h.server.origin}/register`);
+    await open(page, `${h.server.origin}/register`);
     await page.getByLabel('Username').fill(name);
     await page.getByLabel('Email').fill(`${name}@hospital.example`);
     await page.getByLabel('Password').fill('short');
@@ -88,5 +88,32 @@ describe('a BMET asks and a reply tree grows', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.locator('.field .error').first().waitFor();
     await shot(page, 'register-errors');
+  });
+
+  it('keeps what was typed before the page became interactive (a slow phone)', async () => {
+    const name = `slow${Date.now().toString(36)}`;
+    const res = await fetch(`${h.server.origin}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: h.server.origin },
+      body: JSON.stringify({ username: name, email: `${name}@hospital.example`, password: 'occlusion alarm at 3am', profession: 'BMET' })
+    });
+    const { token } = (await res.json()) as { token: string };
+    const context = await h.browser.newContext();
+    await context.addCookies([{ name: 'session', value: token, url: h.server.origin }]);
+    const page = await context.newPage();
+    // Hold the app's scripts back so that the form is filled in before hydration.
+    await page.route('**/_app/immutable/**', async (route) => {
+      await new Promise((done) => setTimeout(done, 1500));
+      await route.continue();
+    });
+    await page.goto(`${h.server.origin}/b/bmet/new`, { waitUntil: 'commit' });
+    await page.getByLabel('Title').fill('Typed before the scripts arrived');
+    await page.getByLabel('Error code').fill('E-203');
+    await page.getByLabel('Details', { exact: true }).fill('Body typed early.');
+    await hydrated(page);
+    await expect(page.getByLabel('Title').inputValue()).resolves.toBe('Typed before the scripts arrived');
+    await expect(page.getByLabel('Error code').inputValue()).resolves.toBe('E-203');
+    await expect(page.getByLabel('Details', { exact: true }).inputValue()).resolves.toBe('Body typed early.');
+    await context.close();
   });
 });

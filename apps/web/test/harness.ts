@@ -32,3 +32,17 @@ export function useServerAndBrowser(): Harness {
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 }
+
+/**
+ * Navigate and wait until the app is hydrated, so that typing is not lost to hydration and
+ * forms submit through `use:enhance` rather than as plain posts.
+ */
+export async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await hydrated(page);
+}
+
+/** Wait for the root layout's mount (it marks `<html data-hydrated>`). */
+export async function hydrated(page: Page): Promise<void> {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { shot, useServerAndBrowser } from './harness.ts';
+import { open, shot, useServerAndBrowser } from './harness.ts';
 
 const h = useServerAndBrowser();
 
@@ -52,7 +52,7 @@ describe('live replies and notifications', () => {
     await ctxB.addCookies([{ name: 'session', value: b.token, url: h.server.origin }]);
     const pageA = await ctxA.newPage();
     const ready = subscribed(pageA, thread.id);
-    await pageA.goto(`${h.server.origin}/t/${thread.id}`);
+    await open(pageA, `${h.server.origin}/t/${thread.id}`);
     const bell = pageA.locator('header a[href="/notifications"]');
     await expect(bell.getAttribute('aria-label')).resolves.toBe('Notifications, 1 unread');
     await ready;
@@ -76,7 +76,7 @@ describe('live replies and notifications', () => {
     // B's page shows the thread too; a reply there from A shows up live for B.
     const pageB = await ctxB.newPage();
     const readyB = subscribed(pageB, thread.id);
-    await pageB.goto(`${h.server.origin}/t/${thread.id}`);
+    await open(pageB, `${h.server.origin}/t/${thread.id}`);
     await readyB;
     const fromA = await call<{ post: { id: string } }>(`/threads/${thread.id}/posts`, { body: 'Battery is new.', parentId: top.post.id }, a.token);
     await pageB.locator(`#p${fromA.post.id}`).waitFor({ timeout: 5000 });

@@ -1,6 +1,6 @@
 import { type BrowserContext, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { shot, useServerAndBrowser } from './harness.ts';
+import { hydrated, open, shot, useServerAndBrowser } from './harness.ts';
 
 const h = useServerAndBrowser();
 
@@ -27,11 +27,9 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
     const helper = await helperContext.newPage();
 
     // Ask, with equipment suggestions, a preview, and the patient-data guard.
-    await asker.goto(`${h.server.origin}/b/bmet/new`);
+    await open(asker, `${h.server.origin}/b/bmet/new`);
     await asker.getByLabel('Question: something needs fixing').check();
     await asker.getByLabel('Title').fill('IntelliVue MX450 stuck at the boot logo after update');
-    // Suggestions need the page hydrated; the composer's tabs appear once it is.
-    await asker.getByRole('tab', { name: 'Preview' }).waitFor();
     await asker.getByLabel('Manufacturer').pressSequentially('Phil');
     await asker.locator('datalist#manufacturer-suggestions option[value="Philips"]').waitFor({ state: 'attached' });
     await asker.getByLabel('Manufacturer').fill('Philips');
@@ -58,7 +56,7 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
     const threadId = threadUrl.split('/').pop()!;
 
     // A second member answers.
-    await helper.goto(threadUrl);
+    await open(helper, threadUrl);
     await helper.getByLabel('Reply to the thread').fill('Hold **Setup** while powering on and reload the software from USB.');
     await helper.getByRole('button', { name: 'Post reply' }).last().click();
     const answer = helper.locator('li.post[data-depth="1"]');
@@ -68,7 +66,7 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
     await expect(answer.getByRole('button', { name: 'Upvote' }).count()).resolves.toBe(0);
 
     // The asker upvotes it, in place.
-    await asker.goto(threadUrl);
+    await open(asker, threadUrl);
     const asked = asker.locator(`#p${answerId}`);
     await asked.getByRole('button', { name: 'Upvote' }).click();
     await asked.getByRole('button', { name: 'Remove upvote' }).waitFor();
@@ -77,6 +75,7 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
 
     // The helper edits the answer; the history keeps the old version.
     await helper.reload();
+    await hydrated(helper);
     const own = helper.locator(`#p${answerId}`);
     await own.locator('summary', { hasText: 'Edit' }).click();
     await own.getByLabel('Edit post').fill('Hold **Setup** while powering on and reload the software from USB.\nUse the 2.1 image, not 2.0.');
@@ -91,6 +90,7 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
 
     // The asker accepts it: the thread shows as solved, with a way to the answer.
     await asker.reload();
+    await hydrated(asker);
     await asker.locator(`#p${answerId}`).getByRole('button', { name: 'Accept as answer' }).click();
     await asker.getByText('Solved — jump to the accepted answer').waitFor();
     await expect(asker.getByRole('link', { name: 'jump to the accepted answer' }).getAttribute('href')).resolves.toBe(`#p${answerId}`);
@@ -105,11 +105,11 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
     await expect(row.getByRole('link').getAttribute('href')).resolves.toBe(`/t/${threadId}`);
     await expect(asker.locator('ol.threads a.title', { hasText: 'IntelliVue MX450 stuck' }).count()).resolves.toBe(1);
     await shot(asker, 'flow-model');
-    await asker.goto(`${h.server.origin}/b/bmet?sort=solved`);
+    await open(asker, `${h.server.origin}/b/bmet?sort=solved`);
     await expect(asker.locator('ol.threads a.title', { hasText: 'IntelliVue MX450 stuck' }).count()).resolves.toBe(1);
 
     // The author name leads to the profile.
-    await asker.goto(threadUrl);
+    await open(asker, threadUrl);
     await asker.locator(`#p${answerId} a.author-link`).click();
     await asker.waitForURL(/\/u\/helper/);
     await expect(asker.getByRole('heading', { name: 'Sam Okafor', exact: true }).isVisible()).resolves.toBe(true);
