@@ -15,6 +15,8 @@ export const Notification = Type.Object({
     Type.Literal('new_thread')
   ]),
   threadId: Type.Union([Id, Type.Null()]),
+  /** The thread's title, so a list can say what it is about; null once the thread is deleted. */
+  threadTitle: Type.Union([Type.String(), Type.Null()]),
   postId: Type.Union([Id, Type.Null()]),
   actor: Type.Union([Author, Type.Null()]),
   createdAt: Timestamp,

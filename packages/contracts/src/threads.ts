@@ -34,7 +34,12 @@ export const Thread = Type.Object({
   pinned: Type.Boolean(),
   locked: Type.Boolean(),
   equipment: Type.Union([Equipment, Type.Null()]),
-  tags: Type.Array(Type.String())
+  tags: Type.Array(Type.String()),
+  /**
+   * Replies posted since the caller last read the thread; present on lists for a signed-in
+   * caller, null when they have never opened it.
+   */
+  newReplies: Type.Optional(Type.Union([Type.Integer(), Type.Null()]))
 });
 export type Thread = Static<typeof Thread>;
 
@@ -52,7 +57,9 @@ export const Post = Type.Object({
   isSolution: Type.Boolean(),
   deleted: Type.Boolean(),
   /** The caller's vote on this post (1, 0 or -1); present when the caller is signed in. */
-  myVote: Type.Optional(Type.Integer())
+  myVote: Type.Optional(Type.Integer()),
+  /** Posted since the caller last read the thread; present when the caller is signed in. */
+  unread: Type.Optional(Type.Boolean())
 });
 export type Post = Static<typeof Post>;
 
@@ -122,7 +129,12 @@ export const ThreadPageQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
   cursor: Type.Optional(Type.String({ maxLength: 2000 })),
   /** Only this post and its replies (a "continue this thread" view). */
-  subtree: Type.Optional(Type.String({ maxLength: 32 }))
+  subtree: Type.Optional(Type.String({ maxLength: 32 })),
+  /**
+   * Start the page at this post (a post id), or at the caller's first unread post in reading
+   * order (`unread`; the first page when nothing is unread).
+   */
+  at: Type.Optional(Type.String({ maxLength: 32 }))
 });
 
 export const ThreadListQuery = Type.Object({
@@ -145,11 +157,34 @@ export type ThreadList = Static<typeof ThreadList>;
 export const CreateThreadResult = Type.Object({ thread: Thread, post: Post });
 export type CreateThreadResult = Static<typeof CreateThreadResult>;
 
+export const ReadState = Type.Object({
+  /** Every post up to this sequence number had been shown to the caller before this request (-1: none). */
+  lastReadSeq: Type.Integer(),
+  /** Replies posted since then. */
+  newReplies: Type.Integer(),
+  /**
+   * Hand back to `POST /threads/:id/read` once the page has been shown: it moves the read
+   * position over exactly the posts this page showed. Opaque.
+   */
+  mark: Type.String()
+});
+export type ReadState = Static<typeof ReadState>;
+
 export const ThreadPage = Type.Object({
   thread: Thread,
   posts: Type.Array(Post),
-  nextCursor: NullableString
+  nextCursor: NullableString,
+  /** The post the page starts at when `at` was given and found; null otherwise. */
+  startPostId: Type.Optional(Type.Union([Id, Type.Null()])),
+  /** The caller's read position; present when the caller is signed in. */
+  readState: Type.Optional(ReadState)
 });
+
+export const MarkThreadReadBody = Type.Object({
+  mark: Type.String({ minLength: 1, maxLength: 8000, 'x-message': 'mark must be the readState.mark of a thread page' })
+});
+export const MarkThreadReadResult = Type.Object({ lastReadSeq: Type.Integer(), newReplies: Type.Integer() });
+export type MarkThreadReadResult = Static<typeof MarkThreadReadResult>;
 export type ThreadPage = Static<typeof ThreadPage>;
 
 export const PostResult = Type.Object({ post: Post });

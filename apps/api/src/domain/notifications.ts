@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
-import { notifications, users, type NotificationRow, type NotificationType } from '@bmet/db/schema';
+import { notifications, threads, users, type NotificationRow, type NotificationType } from '@bmet/db/schema';
 import { authorColumns, type AuthorRow } from './serialize.ts';
 
 /** Mentions beyond this many in one post notify nobody more (a post is not a mailing list). */
@@ -81,13 +81,29 @@ export async function notify(
   return rows;
 }
 
-/** Notification rows with their actors, loaded in one lookup. */
-async function withActors(db: Conn, rows: NotificationRow[]) {
+/**
+ * Notification rows with their actors and thread titles: one lookup each, not one per row.
+ * A deleted thread's title is not shown.
+ */
+async function withContext(db: Conn, rows: NotificationRow[]) {
   const actorIds = [...new Set(rows.flatMap((r) => (r.actorId === null ? [] : [r.actorId])))];
-  const actors =
-    actorIds.length === 0 ? [] : await db.select(authorColumns).from(users).where(inArray(users.id, actorIds));
+  const threadIds = [...new Set(rows.flatMap((r) => (r.threadId === null ? [] : [r.threadId])))];
+  const [actors, titles] = await Promise.all([
+    actorIds.length === 0 ? [] : db.select(authorColumns).from(users).where(inArray(users.id, actorIds)),
+    threadIds.length === 0
+      ? []
+      : db
+          .select({ id: threads.id, title: threads.title })
+          .from(threads)
+          .where(and(inArray(threads.id, threadIds), isNull(threads.deletedAt)))
+  ]);
   const byId = new Map<number, AuthorRow>(actors.map((a) => [a.id, a]));
-  return rows.map((n) => ({ notification: n, actor: n.actorId === null ? null : (byId.get(n.actorId) ?? null) }));
+  const titleOf = new Map(titles.map((t) => [t.id, t.title]));
+  return rows.map((n) => ({
+    notification: n,
+    actor: n.actorId === null ? null : (byId.get(n.actorId) ?? null),
+    threadTitle: n.threadId === null ? null : (titleOf.get(n.threadId) ?? null)
+  }));
 }
 
 export async function listNotifications(db: Conn, userId: number, limit: number, before: number | null) {
@@ -99,7 +115,7 @@ export async function listNotifications(db: Conn, userId: number, limit: number,
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  return { rows: await withActors(db, page), nextId: rows.length > limit && last !== undefined ? last.id : null };
+  return { rows: await withContext(db, page), nextId: rows.length > limit && last !== undefined ? last.id : null };
 }
 
 /** A user's notifications after one id, oldest first: what a socket that was away missed. */
@@ -110,12 +126,12 @@ export async function notificationsSince(db: Conn, userId: number, since: number
     .where(and(eq(notifications.userId, userId), gt(notifications.id, since)))
     .orderBy(asc(notifications.id))
     .limit(limit);
-  return withActors(db, rows);
+  return withContext(db, rows);
 }
 
 export async function notificationById(db: Conn, id: number) {
   const rows = await db.select().from(notifications).where(eq(notifications.id, id)).limit(1);
-  const [row] = await withActors(db, rows);
+  const [row] = await withContext(db, rows);
   return row ?? null;
 }
 

@@ -1,9 +1,9 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
-import { boards, postRevisions, posts, threads, users, votes, type NotificationRow, type PostRow, type ThreadRow, type UserRow } from '@bmet/db/schema';
+import { boards, notifications, postRevisions, posts, threads, users, votes, type NotificationRow, type PostRow, type ThreadRow, type UserRow } from '@bmet/db/schema';
 import { authorColumns, type AuthorRow } from './serialize.ts';
 import { countModelSolved } from './equipment.ts';
-import { notify } from './notifications.ts';
+import { notify, resolveMentions } from './notifications.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
 
 export interface PostContext {
@@ -38,8 +38,16 @@ export const isModerator = (user: Pick<UserRow, 'role'>) => user.role === 'moder
 /** Replaces a post's body and keeps the old one as a revision, in one transaction. */
 export async function editPost(
   db: Db,
-  input: { postId: number; editorId: number; bodyMarkdown: string; bodyHtml: string; phi: PhiRecord | null }
-): Promise<PostRow | null> {
+  input: {
+    postId: number;
+    editorId: number;
+    bodyMarkdown: string;
+    bodyHtml: string;
+    phi: PhiRecord | null;
+    /** Usernames mentioned in the new body (extractMentions). */
+    mentions: string[];
+  }
+): Promise<{ post: PostRow; notifications: NotificationRow[] } | null> {
   return db.transaction(async (tx) => {
     const [current] = await tx
       .select({ bodyMarkdown: posts.bodyMarkdown })
@@ -61,7 +69,23 @@ export async function editPost(
       .returning();
     if (post === undefined) return null;
     await recordPhiReview(tx, post.id, post.authorId, input.phi);
-    return post;
+    // A mention added by the edit notifies; one already notified for this post does not again.
+    const mentioned = (await resolveMentions(tx, input.mentions)).filter((id) => id !== input.editorId);
+    let fresh = mentioned;
+    if (mentioned.length > 0) {
+      const told = await tx
+        .select({ userId: notifications.userId })
+        .from(notifications)
+        .where(and(eq(notifications.postId, post.id), eq(notifications.type, 'mention'), inArray(notifications.userId, mentioned)));
+      const already = new Set(told.map((t) => t.userId));
+      fresh = mentioned.filter((id) => !already.has(id));
+    }
+    const sent = await notify(
+      tx,
+      fresh.map((userId) => ({ userId, type: 'mention' as const })),
+      { threadId: post.threadId, postId: post.id, actorId: input.editorId }
+    );
+    return { post, notifications: sent };
   });
 }
 

@@ -1,3 +1,4 @@
+import { readOwnPost } from './reads.ts';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
 import { boards, posts, threads, users, type NotificationRow, type PostRow, type ThreadRow } from '@bmet/db/schema';
@@ -121,6 +122,16 @@ export async function listBoardThreads(
   return { rows: page.map((thread) => ({ thread, author: authors.get(thread.authorId)! })), nextCursor };
 }
 
+/** A post's tree path, when the post belongs to this thread. */
+export async function postPath(db: Conn, threadId: number, postId: number): Promise<string | null> {
+  const rows = await db
+    .select({ path: posts.path })
+    .from(posts)
+    .where(and(eq(posts.threadId, threadId), eq(posts.id, postId)))
+    .limit(1);
+  return rows[0]?.path ?? null;
+}
+
 /** The path range of a post and all its replies: [its path, its path with the last segment + 1). */
 export interface SubtreeRange {
   from: string;
@@ -128,13 +139,8 @@ export interface SubtreeRange {
 }
 
 export async function getSubtreeRange(db: Conn, threadId: number, postId: number): Promise<SubtreeRange | null> {
-  const rows = await db
-    .select({ path: posts.path })
-    .from(posts)
-    .where(and(eq(posts.threadId, threadId), eq(posts.id, postId)))
-    .limit(1);
-  const path = rows[0]?.path;
-  if (path === undefined) return null;
+  const path = await postPath(db, threadId, postId);
+  if (path === null) return null;
   const last = Number(path.slice(-SEGMENT_WIDTH));
   return { from: path, to: path.slice(0, -SEGMENT_WIDTH) + segment(last + 1) };
 }
@@ -145,9 +151,14 @@ export async function getThreadPosts(
   threadId: number,
   limit: number,
   cursor: string | undefined,
-  subtree: SubtreeRange | null = null
+  subtree: SubtreeRange | null = null,
+  /** Start at this path (inclusive) rather than at the beginning: `?at=`. */
+  startPath: string | null = null
 ): Promise<{ rows: PostWithAuthor[]; nextCursor: string | null } | 'bad_cursor'> {
-  let after: SQL | undefined = subtree === null ? undefined : gte(posts.path, subtree.from);
+  // Within a subtree, a start before it means the subtree's own start.
+  const start =
+    startPath !== null && subtree !== null ? (startPath > subtree.from ? startPath : subtree.from) : (startPath ?? subtree?.from);
+  let after: SQL | undefined = start === undefined ? undefined : gte(posts.path, start);
   if (cursor !== undefined) {
     const values = decodeCursor(cursor, ['path']);
     if (values === null) return 'bad_cursor';
@@ -217,6 +228,7 @@ export async function createThread(
         parentId: null,
         authorId: input.authorId,
         path: segment(0),
+        seq: 0,
         depth: 0,
         bodyMarkdown: input.bodyMarkdown,
         bodyHtml: input.bodyHtml,
@@ -229,6 +241,7 @@ export async function createThread(
     await addThreadTags(tx, thread.id, input.tags, now);
     const mentioned = await resolveMentions(tx, input.mentions);
     await watchByParticipation(tx, input.authorId, thread.id);
+    await readOwnPost(tx, input.authorId, thread.id, 0);
     const recipients = newThreadRecipients({
       actorId: input.authorId,
       mentionedIds: mentioned,
@@ -331,6 +344,7 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
         parentId: parent.id,
         authorId: input.authorId,
         path: parent.path + segment(seq),
+        seq,
         depth: parent.depth + 1,
         bodyMarkdown: input.bodyMarkdown,
         bodyHtml: input.bodyHtml,
@@ -342,6 +356,7 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
     const mentioned = await resolveMentions(tx, input.mentions);
     const audience = await threadAudience(tx, input.threadId);
     await watchByParticipation(tx, input.authorId, input.threadId);
+    await readOwnPost(tx, input.authorId, input.threadId, seq);
     const recipients = replyRecipients({
       actorId: input.authorId,
       parentAuthorId: parent.authorId,

@@ -59,7 +59,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
   const sendNotification = (c: Client, row: Awaited<ReturnType<typeof notificationById>>) => {
     if (row === null || row.notification.id <= c.lastNotificationId) return;
     c.lastNotificationId = row.notification.id;
-    send(c, { type: 'notification', notification: toNotification(row.notification, row.actor) });
+    send(c, { type: 'notification', notification: toNotification(row.notification, row.actor, row.threadTitle) });
   };
 
   app.decorate('publish', async (events: BusEvent[]) => {

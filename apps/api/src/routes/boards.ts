@@ -1,3 +1,4 @@
+import { withNewReplies } from '../domain/reads.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   BoardList,
@@ -54,8 +55,9 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { sort = 'latest', limit = 50, cursor } = request.query;
       const page = await listBoardThreads(app.db, board.id, sort, limit, cursor);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
+      const threads = page.rows.map((r) => toThread(r.thread, board.slug, r.author));
       return {
-        threads: page.rows.map((r) => toThread(r.thread, board.slug, r.author)),
+        threads: await withNewReplies(app.db, request.user?.id ?? null, page.rows.map((r) => r.thread), threads),
         nextCursor: page.nextCursor
       };
     }

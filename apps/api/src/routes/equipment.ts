@@ -1,3 +1,4 @@
+import { withNewReplies } from '../domain/reads.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CategoryList,
@@ -38,9 +39,10 @@ const toModel = (m: ModelWithRefs) => ({
 });
 
 /** Threads with their board slugs, plus their authors in one lookup. */
-async function withAuthors(db: Conn, rows: { thread: ThreadRow; boardSlug: string }[]) {
+async function withAuthors(db: Conn, rows: { thread: ThreadRow; boardSlug: string }[], userId: number | null) {
   const authors = await loadAuthors(db, rows.map((r) => r.thread.authorId));
-  return rows.map((r) => toThread(r.thread, r.boardSlug, authors.get(r.thread.authorId)!));
+  const out = rows.map((r) => toThread(r.thread, r.boardSlug, authors.get(r.thread.authorId)!));
+  return withNewReplies(db, userId, rows.map((r) => r.thread), out);
 }
 
 const Q = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) });
@@ -87,7 +89,7 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         errorCodesForModel(app.db, found.model.id)
       ]);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
-      return { model: toModel(found), errorCodes, threads: await withAuthors(app.db, page.rows), nextCursor: page.nextCursor };
+      return { model: toModel(found), errorCodes, threads: await withAuthors(app.db, page.rows, request.user?.id ?? null), nextCursor: page.nextCursor };
     }
   );
 
@@ -111,7 +113,7 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { limit = 50, cursor } = request.query;
       const page = await listTagThreads(app.db, tag.name, limit, cursor);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
-      return { tag, threads: await withAuthors(app.db, page.rows), nextCursor: page.nextCursor };
+      return { tag, threads: await withAuthors(app.db, page.rows, request.user?.id ?? null), nextCursor: page.nextCursor };
     }
   );
 };

@@ -27,7 +27,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         unreadCount(app.db, user.id)
       ]);
       return {
-        notifications: page.rows.map(({ notification, actor }) => toNotification(notification, actor)),
+        notifications: page.rows.map(({ notification, actor, threadTitle }) => toNotification(notification, actor, threadTitle)),
         unread,
         nextCursor: page.nextId === null ? null : encodeCursor([page.nextId])
       };

@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { EditPostBody, ErrorBody, PostResult, RevisionList, VoteBody, VoteResult } from '@bmet/contracts';
-import { renderMarkdown } from '@bmet/markdown/server';
+import { extractMentions, renderMarkdown } from '@bmet/markdown/server';
 import { Type } from 'typebox';
 import { HttpError, forbidden, invalid, notFound } from '../lib/http-error.ts';
 import { parseId } from '../lib/ids.ts';
 import { checkPhi } from '../lib/phi-guard.ts';
 import { requireUser } from '../plugins/auth.ts';
+import { notificationEvents } from '../plugins/live.ts';
 import { castVote, editPost, getPostContext, isModerator, listRevisions, softDeletePost } from '../domain/posts.ts';
 import { toAuthor, toPost } from '../domain/serialize.ts';
 import type { Db } from '@bmet/db/client';
@@ -37,15 +38,17 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (body === ctx.post.bodyMarkdown) {
         return { post: toPost(ctx.post, ctx.author, ctx.thread.solutionPostId) };
       }
-      const post = await editPost(app.db, {
+      const edited = await editPost(app.db, {
         postId: ctx.post.id,
         editorId: user.id,
         bodyMarkdown: body,
         bodyHtml: renderMarkdown(body),
-        phi
+        phi,
+        mentions: extractMentions(body)
       });
-      if (post === null) throw notFound('post');
-      return { post: toPost(post, ctx.author, ctx.thread.solutionPostId) };
+      if (edited === null) throw notFound('post');
+      await app.publish(notificationEvents(edited.notifications));
+      return { post: toPost(edited.post, ctx.author, ctx.thread.solutionPostId) };
     }
   );
 

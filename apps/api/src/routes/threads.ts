@@ -1,5 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { CreatePostBody, ErrorBody, PostResult, SolutionBody, ThreadPage, ThreadPageQuery, ThreadResult } from '@bmet/contracts';
+import {
+  CreatePostBody,
+  ErrorBody,
+  MarkThreadReadBody,
+  MarkThreadReadResult,
+  PostResult,
+  SolutionBody,
+  ThreadPage,
+  ThreadPageQuery,
+  ThreadResult
+} from '@bmet/contracts';
 import { extractMentions, renderMarkdown } from '@bmet/markdown/server';
 import { Type } from 'typebox';
 import { HttpError, forbidden, invalid, notFound } from '../lib/http-error.ts';
@@ -8,7 +18,8 @@ import { parseId } from '../lib/ids.ts';
 import { checkPhi } from '../lib/phi-guard.ts';
 import { notificationEvents } from '../plugins/live.ts';
 import { requireUser } from '../plugins/auth.ts';
-import { createReply, getSubtreeRange, getThread, getThreadPosts } from '../domain/threads.ts';
+import { createReply, getSubtreeRange, getThread, getThreadPosts, postPath } from '../domain/threads.ts';
+import { decodeMark, encodeMark, firstUnreadPath, lastReadSeq, markRead, newRepliesSince } from '../domain/reads.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
 import { getPostContext, isModerator, myVotes, setSolution } from '../domain/posts.ts';
 
@@ -36,25 +47,82 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const found = await loadThread(app.db, request.params.id);
-      const { limit = 50, cursor, subtree } = request.query;
+      const threadId = found.thread.id;
+      const { limit = 50, cursor, subtree, at } = request.query;
+      const user = request.user;
       let range = null;
       if (subtree !== undefined) {
         const rootId = parseId(subtree);
-        range = rootId === null ? null : await getSubtreeRange(app.db, found.thread.id, rootId);
+        range = rootId === null ? null : await getSubtreeRange(app.db, threadId, rootId);
         if (range === null) throw notFound('post');
       }
-      const page = await getThreadPosts(app.db, found.thread.id, limit, cursor, range);
+      const lastRead = user === null ? -1 : await lastReadSeq(app.db, user.id, threadId);
+      // `at` places the first page only; a cursor continues from wherever that page ended.
+      let startPath: string | null = null;
+      if (at !== undefined && cursor === undefined) {
+        if (at === 'unread') {
+          startPath = await firstUnreadPath(app.db, threadId, lastRead);
+        } else {
+          const postId = parseId(at);
+          const ctx = postId === null ? null : await postPath(app.db, threadId, postId);
+          if (ctx === null) throw notFound('post');
+          startPath = ctx;
+        }
+      }
+      const page = await getThreadPosts(app.db, threadId, limit, cursor, range, startPath);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
       const solution = found.thread.solutionPostId;
-      const votes = request.user === null ? null : await myVotes(app.db, request.user.id, page.rows.map((r) => r.post.id));
+      const votes = user === null ? null : await myVotes(app.db, user.id, page.rows.map((r) => r.post.id));
+      const first = page.rows[0]?.post;
+      const last = page.rows[page.rows.length - 1]?.post;
       return {
         thread: toThread(found.thread, found.boardSlug, found.author),
         posts: page.rows.map((r) => {
           const post = toPost(r.post, r.author, solution);
-          return votes === null ? post : { ...post, myVote: votes.get(r.post.id) ?? 0 };
+          return votes === null
+            ? post
+            : { ...post, myVote: votes.get(r.post.id) ?? 0, unread: lastRead >= 0 && r.post.seq > lastRead };
         }),
-        nextCursor: page.nextCursor
+        nextCursor: page.nextCursor,
+        startPostId: startPath !== null && first !== undefined && first.path === startPath ? String(first.id) : null,
+        ...(user === null
+          ? {}
+          : {
+              readState: {
+                lastReadSeq: lastRead,
+                newReplies: newRepliesSince(found.thread.postSeq, lastRead),
+                // The thread row was read before the page: every post up to its last seq is committed.
+                mark: encodeMark({
+                  threadId,
+                  from: first?.path ?? '0',
+                  to: last?.path ?? '0',
+                  cap: found.thread.postSeq - 1
+                })
+              }
+            })
       };
+    }
+  );
+
+  app.post(
+    '/threads/:id/read',
+    {
+      schema: {
+        tags: ['threads'],
+        params: IdParams,
+        body: MarkThreadReadBody,
+        response: { 200: MarkThreadReadResult, ...errors }
+      }
+    },
+    async (request) => {
+      const user = requireUser(request);
+      const found = await loadThread(app.db, request.params.id);
+      const mark = decodeMark(request.body.mark);
+      if (mark === null || mark.threadId !== found.thread.id) {
+        throw invalid('mark', 'mark must be the readState.mark of a page of this thread');
+      }
+      const lastRead = await markRead(app.db, user.id, { ...mark, cap: Math.min(mark.cap, found.thread.postSeq - 1) });
+      return { lastReadSeq: lastRead, newReplies: newRepliesSince(found.thread.postSeq, lastRead) };
     }
   );
 

@@ -7,3 +7,4 @@ export * from './equipment.ts';
 export * from './reviews.ts';
 export * from './notifications.ts';
 export * from './watches.ts';
+export * from './reads.ts';

@@ -20,6 +20,8 @@ export const posts = pgTable(
      * Digits only: they sort the same under every collation.
      */
     path: text().notNull(),
+    /** The post's creation number in its thread (0 for the opening post): the last path segment. */
+    seq: integer().notNull(),
     depth: integer().notNull(),
     bodyMarkdown: text().notNull(),
     bodyHtml: text().notNull(),
@@ -30,6 +32,8 @@ export const posts = pgTable(
   },
   (t) => [
     uniqueIndex('posts_thread_path_idx').on(t.threadId, t.path),
+    // Read positions: the unread posts of a thread are those after a sequence number.
+    uniqueIndex('posts_thread_seq_idx').on(t.threadId, t.seq),
     index('posts_author_idx').on(t.authorId, t.createdAt),
     index('posts_parent_idx').on(t.parentId)
   ]
