@@ -6,9 +6,10 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
 import { HttpError } from './lib/http-error.ts';
-import type { AuthLimits } from './lib/rate-limit.ts';
+import type { Limits } from './lib/rate-limit.ts';
 import { LocalBus, type Bus } from './lib/bus.ts';
 import { livePlugin } from './plugins/live.ts';
+import { limitsPlugin, type LimitStore } from './plugins/limits.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { dbPlugin } from './plugins/db.ts';
 import { errorsPlugin } from './plugins/errors.ts';
@@ -20,6 +21,8 @@ import { notificationRoutes } from './routes/notifications.ts';
 import { postRoutes } from './routes/posts.ts';
 import { userRoutes } from './routes/users.ts';
 import { watchRoutes } from './routes/watches.ts';
+import { moderationRoutes } from './routes/moderation.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { threadRoutes } from './routes/threads.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -35,7 +38,9 @@ export interface AppOptions {
   /** The event bus between instances; an in-process one when absent. */
   bus?: Bus;
   /** Abuse limits; null or absent turns them off (RATE_LIMITS=off, and tests by default). */
-  authLimits?: AuthLimits | null;
+  limits?: Limits | null;
+  /** Where limits are counted: memory (default, one instance) or the rate_limits table (shared). */
+  limitStore?: LimitStore;
 }
 
 function ajv(coerceTypes: boolean) {
@@ -109,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
   await app.register(dbPlugin, { database: options.database });
+  await app.register(limitsPlugin, { limits: options.limits ?? null, store: options.limitStore ?? 'memory' });
   await app.register(authPlugin, {
     secureCookies: options.secureCookies ?? false,
     allowedOrigins: options.allowedOrigins ?? []
@@ -136,7 +142,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      await api.register(authRoutes, { secureCookies: options.secureCookies ?? false, limits: options.authLimits ?? null });
+      await api.register(authRoutes, { secureCookies: options.secureCookies ?? false });
       await api.register(boardRoutes);
       await api.register(threadRoutes);
       await api.register(postRoutes);
@@ -144,6 +150,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(userRoutes);
       await api.register(notificationRoutes);
       await api.register(watchRoutes);
+      await api.register(moderationRoutes);
+      await api.register(adminRoutes);
     },
     { prefix: '/api/v1' }
   );

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { defaultLimits, userActions, type Limit, type Limits } from './lib/rate-limit.ts';
 
 export interface Config {
   port: number;
@@ -8,6 +9,10 @@ export interface Config {
   databaseUrl: string | undefined;
   production: boolean;
   rateLimits: boolean;
+  /** The abuse limits, defaults overridden by RATE_LIMIT_<NAME>; null when RATE_LIMITS=off. */
+  limits: Limits | null;
+  /** Where limits are counted: postgres (shared by instances) by default with DATABASE_URL, else memory. */
+  rateLimitStore: 'memory' | 'postgres';
   logLevel: string;
   trustProxy: boolean;
   /** Extra origins (scheme://host[:port]) accepted for cookie writes besides the request's own host. */
@@ -22,6 +27,49 @@ function fail(message: string): never {
   throw new Error(`configuration: ${message}`);
 }
 
+type LimitName = Exclude<keyof Limits, 'newAccount'>;
+
+/** RATE_LIMIT_<NAME> → where it goes in Limits. */
+const LIMIT_VARS: Record<string, { name: LimitName; newAccount: boolean }> = {
+  REGISTER: { name: 'register', newAccount: false },
+  LOGIN: { name: 'login', newAccount: false },
+  LOGIN_FAILURES: { name: 'loginFailures', newAccount: false },
+  ...Object.fromEntries(
+    userActions.flatMap((action) => [
+      [action.toUpperCase(), { name: action, newAccount: false }],
+      [`NEW_${action.toUpperCase()}`, { name: action, newAccount: true }]
+    ])
+  )
+};
+
+function parseLimit(variable: string, value: string): Limit {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(value);
+  const max = Number(match?.[1]);
+  const seconds = Number(match?.[2]);
+  if (match === null || !Number.isSafeInteger(max) || max < 1 || !Number.isSafeInteger(seconds) || seconds < 1 || seconds > 366 * 86_400) {
+    fail(`${variable} must be <max>/<seconds> with whole numbers of at least 1 (e.g. 30/600), got "${value}"`);
+  }
+  return { max, windowMs: seconds * 1000 };
+}
+
+/** The default limits with every RATE_LIMIT_<NAME>=<max>/<seconds> applied; unknown names fail. */
+export function parseLimits(env: NodeJS.ProcessEnv): Limits {
+  const limits: Limits = structuredClone(defaultLimits);
+  for (const [variable, value] of Object.entries(env)) {
+    if (!variable.startsWith('RATE_LIMIT_') || variable === 'RATE_LIMIT_STORE' || value === undefined) continue;
+    const target = LIMIT_VARS[variable.slice('RATE_LIMIT_'.length)];
+    if (target === undefined) {
+      const known = Object.keys(LIMIT_VARS).map((n) => `RATE_LIMIT_${n}`);
+      fail(`unknown variable ${variable}; the limits are ${known.join(', ')} (and RATE_LIMITS, RATE_LIMIT_STORE)`);
+    }
+    if (value.trim() === '') continue;
+    const limit = parseLimit(variable, value);
+    if (target.newAccount) limits.newAccount[target.name as keyof Limits['newAccount']] = limit;
+    else limits[target.name] = limit;
+  }
+  return limits;
+}
+
 /** Reads the environment once, at boot, and fails fast with a clear message. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -32,6 +80,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const rateLimits = (env.RATE_LIMITS ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(rateLimits)) fail('RATE_LIMITS must be on or off');
+  // Checked even when off, so a typo fails now rather than the day the limits are turned on.
+  const limits = parseLimits(env);
+  const store = (env.RATE_LIMIT_STORE ?? '').toLowerCase();
+  if (!['', 'memory', 'postgres'].includes(store)) fail('RATE_LIMIT_STORE must be memory or postgres');
+  if (store === 'postgres' && databaseUrl === undefined) fail('RATE_LIMIT_STORE=postgres needs DATABASE_URL');
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -43,6 +96,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     production: env.NODE_ENV === 'production',
     rateLimits: rateLimits === 'on',
+    limits: rateLimits === 'on' ? limits : null,
+    rateLimitStore: store === '' ? (databaseUrl === undefined ? 'memory' : 'postgres') : (store as 'memory' | 'postgres'),
     logLevel: env.LOG_LEVEL ?? 'info',
     analyzeIntervalMs: Number(env.ANALYZE_INTERVAL_MS ?? 60_000),
     trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',

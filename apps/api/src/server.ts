@@ -9,7 +9,6 @@ import { buildApp } from './app.ts';
 import { pino } from 'pino';
 import { loadConfig } from './config.ts';
 import { deleteExpiredSessions } from './lib/session.ts';
-import { defaultAuthLimits } from './lib/rate-limit.ts';
 import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
 
 
@@ -54,7 +53,8 @@ async function main() {
     secureCookies: config.production,
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
-    authLimits: config.rateLimits ? defaultAuthLimits : null,
+    limits: config.limits,
+    limitStore: config.rateLimitStore,
     bus,
     // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
     serverFactory: (fastifyHandler) =>
@@ -119,6 +119,11 @@ async function main() {
   };
   process.once('SIGINT', () => void close('SIGINT'));
   process.once('SIGTERM', () => void close('SIGTERM'));
+
+  if (config.limits === null) app.log.info('abuse limits are off (RATE_LIMITS=off)');
+  else if (config.rateLimitStore === 'memory' && database.kind === 'pg') {
+    app.log.warn('abuse limits are counted in memory (RATE_LIMIT_STORE=memory): each instance counts on its own');
+  }
 
   await app.listen({ port: config.port, host: config.host });
   app.log.info(

@@ -12,7 +12,10 @@ export const Board = Type.Object({
   roleTag: RoleTag,
   threadCount: Type.Integer(),
   postCount: Type.Integer(),
-  lastActivityAt: NullableString
+  lastActivityAt: NullableString,
+  /** An archived board is read-only: no new threads or replies. */
+  archived: Type.Optional(Type.Boolean()),
+  position: Type.Optional(Type.Integer())
 });
 export type Board = Static<typeof Board>;
 

@@ -6,3 +6,4 @@ export * from './posts.ts';
 export * from './equipment.ts';
 export * from './profiles.ts';
 export * from './notifications.ts';
+export * from './moderation.ts';

@@ -39,7 +39,9 @@ export const Thread = Type.Object({
    * Replies posted since the caller last read the thread; present on lists for a signed-in
    * caller, null when they have never opened it.
    */
-  newReplies: Type.Optional(Type.Union([Type.Integer(), Type.Null()]))
+  newReplies: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  /** Present and true only when a moderator looks at a deleted thread. */
+  deleted: Type.Optional(Type.Boolean())
 });
 export type Thread = Static<typeof Thread>;
 

@@ -103,43 +103,46 @@ export async function listRevisions(db: Conn, postId: number) {
  * answer stops being the solution, and the solution count it gave moves back.
  */
 export async function softDeletePost(db: Db, ctx: PostContext): Promise<void> {
-  await db.transaction(async (tx) => {
-    // Thread first, then post: the order setSolution locks them in, so the two cannot deadlock.
-    await tx.select({ id: threads.id }).from(threads).where(eq(threads.id, ctx.thread.id)).for('update');
-    const [deleted] = await tx
-      .update(posts)
-      .set({ deletedAt: new Date() })
-      .where(and(eq(posts.id, ctx.post.id), isNull(posts.deletedAt)))
-      .returning({ id: posts.id, depth: posts.depth, authorId: posts.authorId });
-    if (deleted === undefined) return;
-    // Counters count visible posts: the placeholder keeps its place, not its weight.
-    if (deleted.depth > 0) {
-      await tx
-        .update(threads)
-        .set({ replyCount: sql`${threads.replyCount} - 1` })
-        .where(eq(threads.id, ctx.thread.id));
-    }
+  await db.transaction((tx) => softDeleteInTx(tx, ctx));
+}
+
+/** The soft delete inside the caller's transaction (a moderator's delete logs beside it). */
+export async function softDeleteInTx(tx: Conn, ctx: PostContext): Promise<void> {
+  // Thread first, then post: the order setSolution locks them in, so the two cannot deadlock.
+  await tx.select({ id: threads.id }).from(threads).where(eq(threads.id, ctx.thread.id)).for('update');
+  const [deleted] = await tx
+    .update(posts)
+    .set({ deletedAt: new Date() })
+    .where(and(eq(posts.id, ctx.post.id), isNull(posts.deletedAt)))
+    .returning({ id: posts.id, depth: posts.depth, authorId: posts.authorId });
+  if (deleted === undefined) return;
+  // Counters count visible posts: the placeholder keeps its place, not its weight.
+  if (deleted.depth > 0) {
     await tx
-      .update(boards)
-      .set({ postCount: sql`${boards.postCount} - 1` })
-      .where(eq(boards.id, ctx.thread.boardId));
+      .update(threads)
+      .set({ replyCount: sql`${threads.replyCount} - 1` })
+      .where(eq(threads.id, ctx.thread.id));
+  }
+  await tx
+    .update(boards)
+    .set({ postCount: sql`${boards.postCount} - 1` })
+    .where(eq(boards.id, ctx.thread.boardId));
+  await tx
+    .update(users)
+    .set({ postCount: sql`${users.postCount} - 1` })
+    .where(eq(users.id, deleted.authorId));
+  const cleared = await tx
+    .update(threads)
+    .set({ solutionPostId: null })
+    .where(and(eq(threads.id, ctx.thread.id), eq(threads.solutionPostId, ctx.post.id)))
+    .returning({ id: threads.id });
+  if (cleared.length > 0) {
+    await countModelSolved(tx, ctx.thread.id, -1);
     await tx
       .update(users)
-      .set({ postCount: sql`${users.postCount} - 1` })
-      .where(eq(users.id, deleted.authorId));
-    const cleared = await tx
-      .update(threads)
-      .set({ solutionPostId: null })
-      .where(and(eq(threads.id, ctx.thread.id), eq(threads.solutionPostId, ctx.post.id)))
-      .returning({ id: threads.id });
-    if (cleared.length > 0) {
-      await countModelSolved(tx, ctx.thread.id, -1);
-      await tx
-        .update(users)
-        .set({ solutionCount: sql`${users.solutionCount} - 1` })
-        .where(eq(users.id, ctx.post.authorId));
-    }
-  });
+      .set({ solutionCount: sql`${users.solutionCount} - 1` })
+      .where(eq(users.id, ctx.post.authorId));
+  }
 }
 
 /**

@@ -29,7 +29,9 @@ export const toBoard = (b: BoardRow): Board => ({
   roleTag: b.roleTag ?? null,
   threadCount: b.threadCount,
   postCount: b.postCount,
-  lastActivityAt: b.lastActivityAt === null ? null : b.lastActivityAt.toISOString()
+  lastActivityAt: b.lastActivityAt === null ? null : b.lastActivityAt.toISOString(),
+  // Only when set: the contract's board shape stays exact for the usual, open board.
+  ...(b.archived ? { archived: true } : {})
 });
 
 export function toThread(t: ThreadRow, boardSlug: string, author: AuthorRow): Thread {

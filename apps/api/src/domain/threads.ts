@@ -22,6 +22,8 @@ export const segment = (seq: number) => String(seq).padStart(SEGMENT_WIDTH, '0')
 export interface ThreadWithMeta {
   thread: ThreadRow;
   boardSlug: string;
+  /** Set when loaded one at a time (getThread): an archived board takes no new posts. */
+  boardArchived?: boolean;
   author: AuthorRow;
 }
 export interface PostWithAuthor {
@@ -29,15 +31,21 @@ export interface PostWithAuthor {
   author: AuthorRow;
 }
 
-const threadSelection = { thread: threads, boardSlug: boards.slug, author: authorColumns };
+const threadSelection = { thread: threads, boardSlug: boards.slug, boardArchived: boards.archived, author: authorColumns };
 
 export async function getThread(db: Conn, id: number): Promise<ThreadWithMeta | null> {
+  const found = await getThreadAnyState(db, id);
+  return found === null || found.thread.deletedAt !== null ? null : found;
+}
+
+/** A thread whether deleted or not: what moderators look at and restore. */
+export async function getThreadAnyState(db: Conn, id: number): Promise<ThreadWithMeta | null> {
   const rows = await db
     .select(threadSelection)
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
     .innerJoin(users, eq(users.id, threads.authorId))
-    .where(and(eq(threads.id, id), isNull(threads.deletedAt)))
+    .where(eq(threads.id, id))
     .limit(1);
   return rows[0] ?? null;
 }

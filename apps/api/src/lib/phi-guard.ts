@@ -1,6 +1,6 @@
 import type { PhiFindingOnField } from '@bmet/contracts';
 import type { Conn } from '@bmet/db/client';
-import { phiReviews } from '@bmet/db/schema';
+import { phiReviews, reports } from '@bmet/db/schema';
 import { describePhi, findPhi } from '@bmet/phi';
 import { HttpError } from './http-error.ts';
 
@@ -47,4 +47,9 @@ export async function recordPhiReview(tx: Conn, postId: number, authorId: number
     kinds: record.kinds,
     findings: JSON.stringify(record.findings.map(({ kind, field, start, end, line }) => ({ kind, field, start, end, line })))
   });
+  // Into the moderators' queue; a post already waiting there is not queued twice.
+  await tx
+    .insert(reports)
+    .values({ postId, reporterId: null, reason: 'phi', note: `author confirmed no patient data; suspected: ${record.kinds.join(', ')}` })
+    .onConflictDoNothing();
 }

@@ -2,6 +2,7 @@ import type { UserRow } from '@bmet/db/schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError, unauthenticated } from '../lib/http-error.ts';
+import { isSuspended } from '../domain/moderation.ts';
 import { SESSION_COOKIE, validateSessionToken, type Session } from '../lib/session.ts';
 
 declare module 'fastify' {
@@ -12,6 +13,14 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** A suspended member still reads and comes and goes: these writes are part of reading. */
+const SUSPENDED_MAY = new Set([
+  '/api/v1/auth/login',
+  '/api/v1/auth/logout',
+  '/api/v1/notifications/read',
+  '/api/v1/threads/:id/read'
+]);
 
 export interface AuthOptions {
   secureCookies: boolean;
@@ -77,6 +86,10 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     }
     request.user = result.user;
     request.session = result.session;
+    if (unsafe && isSuspended(result.user) && !SUSPENDED_MAY.has(request.routeOptions.url ?? '')) {
+      const until = result.user.suspendedUntil?.toISOString() ?? '';
+      throw new HttpError(403, 'suspended', `your account is suspended until ${until}: ${result.user.suspensionReason ?? ''}`.trim());
+    }
     if (byCookie && result.renewed) {
       void reply.setCookie(SESSION_COOKIE, token, sessionCookieOptions(options.secureCookies, result.session.expiresAt));
     }

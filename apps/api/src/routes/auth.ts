@@ -6,7 +6,7 @@ import { HttpError, conflict, invalid } from '../lib/http-error.ts';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from '../lib/password.ts';
 import { SESSION_COOKIE, createSession, invalidateSession } from '../lib/session.ts';
 import { requireUser, setSessionCookie } from '../plugins/auth.ts';
-import { RateLimiter, type AuthLimits, type Limit } from '../lib/rate-limit.ts';
+import type { Limit } from '../lib/rate-limit.ts';
 import { createUser, findTakenField, findUserByLogin } from '../domain/users.ts';
 import { toUser } from '../domain/serialize.ts';
 
@@ -14,21 +14,21 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody,
 
 export interface AuthRouteOptions {
   secureCookies: boolean;
-  /** null: no limits (RATE_LIMITS=off). */
-  limits: AuthLimits | null;
 }
 
-export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { secureCookies, limits }) => {
-  const limiter = new RateLimiter();
-  const hit = (key: string, limit: Limit | undefined) => {
-    if (limits !== null && limit !== undefined) limiter.hit(key, limit);
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, { secureCookies }) => {
+  // The limits plugin's counter (memory, or the rate_limits table shared by instances); null when off.
+  const limits = app.rateLimits;
+  const limiter = app.rateLimiter;
+  const hit = async (key: string, limit: Limit | undefined, what?: string) => {
+    if (limiter !== null && limit !== undefined) await limiter.hit(key, limit, what);
   };
 
   app.post(
     '/auth/register',
     { schema: { tags: ['auth'], body: RegisterBody, response: { 201: AuthResult, ...errors } } },
     async (request, reply) => {
-      hit(`register:${request.ip}`, limits?.register);
+      await hit(`register:ip:${request.ip}`, limits?.register, 'registrations');
       const { username, email, password, profession } = request.body;
       const displayName = cleanText(request.body.displayName ?? username, 'displayName');
       if (displayName === '') throw invalid('displayName', 'displayName must be 1 to 64 printable characters');
@@ -54,17 +54,18 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     { schema: { tags: ['auth'], body: LoginBody, response: { 200: AuthResult, ...errors } } },
     async (request, reply) => {
       const { login, password } = request.body;
-      hit(`login:${request.ip}`, limits?.login);
-      const account = `login-failures:${login.trim().toLowerCase()}`;
-      if (limits !== null) limiter.peek(account, limits.loginFailures);
+      await hit(`login:ip:${request.ip}`, limits?.login, 'login attempts');
       const user = await findUserByLogin(app.db, login);
+      // Failures count per account, whether it is named by username or email (unknown names by the name).
+      const account = user === null ? `login-failures:name:${login.trim().toLowerCase()}` : `login-failures:user:${user.id}`;
+      if (limits !== null && limiter !== null) await limiter.peek(account, limits.loginFailures, 'failed logins');
       // Verify against a dummy hash for unknown users so timing does not tell who exists.
       const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
       if (user === null || !ok) {
-        hit(account, limits?.loginFailures);
+        await hit(account, limits?.loginFailures, 'failed logins');
         throw new HttpError(401, 'unauthenticated', 'wrong username, email or password');
       }
-      limiter.reset(account);
+      if (limiter !== null) await limiter.reset(account);
       const { session, token } = await createSession(app.db, user.id);
       setSessionCookie(reply, token, session.expiresAt, secureCookies);
       return { user: toUser(user), token };

@@ -85,6 +85,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const equipment = cleanEquipment(request.body.equipment ?? null);
       const tags = cleanTags(request.body.tags ?? []);
       const phi = checkPhi({ title, body }, request.body.confirmNoPhi === true);
+      await app.limit(request, 'thread');
       const { thread, post, notifications } = await createThread(app.db, {
         boardId: board.id,
         authorId: user.id,

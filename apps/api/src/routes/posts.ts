@@ -7,7 +7,8 @@ import { parseId } from '../lib/ids.ts';
 import { checkPhi } from '../lib/phi-guard.ts';
 import { requireUser } from '../plugins/auth.ts';
 import { notificationEvents } from '../plugins/live.ts';
-import { castVote, editPost, getPostContext, isModerator, listRevisions, softDeletePost } from '../domain/posts.ts';
+import { castVote, editPost, getPostContext, listRevisions, softDeletePost } from '../domain/posts.ts';
+import { canModerate, moderatorDeletePost, reasonFrom } from '../domain/moderation.ts';
 import { toAuthor, toPost } from '../domain/serialize.ts';
 import type { Db } from '@bmet/db/client';
 
@@ -28,7 +29,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const user = requireUser(request);
       const ctx = await loadPost(app.db, request.params.id);
-      const moderator = isModerator(user);
+      const moderator = await canModerate(app.db, user, ctx.thread.boardId);
       if (ctx.post.authorId !== user.id && !moderator) throw forbidden('only the author or a moderator may edit this post');
       if (ctx.post.deletedAt !== null) throw notFound('post');
       if (ctx.thread.locked && !moderator) throw new HttpError(403, 'thread_locked', 'this thread is locked');
@@ -58,7 +59,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const ctx = await loadPost(app.db, request.params.id);
       // A deleted post's history is as hidden as its body, except from moderators.
-      if (ctx.post.deletedAt !== null && (request.user === null || !isModerator(request.user))) throw notFound('post');
+      if (ctx.post.deletedAt !== null && !(await canModerate(app.db, request.user, ctx.thread.boardId))) throw notFound('post');
       const rows = await listRevisions(app.db, ctx.post.id);
       return {
         revisions: rows.map((r) => ({ bodyMarkdown: r.bodyMarkdown, editedAt: r.editedAt.toISOString(), editor: toAuthor(r.editor) }))
@@ -72,9 +73,19 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const user = requireUser(request);
       const ctx = await loadPost(app.db, request.params.id);
-      if (ctx.post.authorId !== user.id && !isModerator(user)) throw forbidden('only the author or a moderator may delete this post');
+      const own = ctx.post.authorId === user.id;
+      if (!own && !(await canModerate(app.db, user, ctx.thread.boardId))) {
+        throw forbidden('only the author or a moderator may delete this post');
+      }
       if (ctx.post.deletedAt !== null) throw notFound('post');
-      await softDeletePost(app.db, ctx);
+      if (own) {
+        await softDeletePost(app.db, ctx);
+        return reply.code(204).send(null);
+      }
+      // A moderator removing someone else's post: logged, and the author is told.
+      const reason = reasonFrom(request.body);
+      const sent = await app.db.transaction((tx) => moderatorDeletePost(tx, { ctx, actorId: user.id, reason, purge: false }));
+      await app.publish(notificationEvents(sent));
       return reply.code(204).send(null);
     }
   );
@@ -87,6 +98,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ctx = await loadPost(app.db, request.params.id);
       if (ctx.post.deletedAt !== null) throw notFound('post');
       if (ctx.post.authorId === user.id) throw forbidden('you cannot vote on your own post');
+      await app.limit(request, 'vote');
       const result = await castVote(app.db, { postId: ctx.post.id, userId: user.id, value: request.body.value as -1 | 0 | 1 });
       if (result === null) throw notFound('post');
       return result;

@@ -18,10 +18,12 @@ import { parseId } from '../lib/ids.ts';
 import { checkPhi } from '../lib/phi-guard.ts';
 import { notificationEvents } from '../plugins/live.ts';
 import { requireUser } from '../plugins/auth.ts';
-import { createReply, getSubtreeRange, getThread, getThreadPosts, postPath } from '../domain/threads.ts';
+import { createReply, getSubtreeRange, getThread, getThreadAnyState, getThreadPosts, postPath } from '../domain/threads.ts';
+import type { UserRow } from '@bmet/db/schema';
 import { decodeMark, encodeMark, firstUnreadPath, lastReadSeq, markRead, newRepliesSince } from '../domain/reads.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
-import { getPostContext, isModerator, myVotes, setSolution } from '../domain/posts.ts';
+import { getPostContext, myVotes, setSolution } from '../domain/posts.ts';
+import { canModerate } from '../domain/moderation.ts';
 
 const IdParams = Type.Object({ id: Type.String() });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody };
@@ -35,6 +37,15 @@ export async function loadThread(db: Db, rawId: string) {
 }
 
 export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /** A deleted thread stays readable by the moderators who may restore it. */
+  async function loadThreadForReader(rawId: string, user: UserRow | null) {
+    const id = parseId(rawId);
+    const found = id === null ? null : await getThreadAnyState(app.db, id);
+    if (found === null) throw notFound('thread');
+    if (found.thread.deletedAt !== null && !(await canModerate(app.db, user, found.thread.boardId))) throw notFound('thread');
+    return found;
+  }
+
   app.get(
     '/threads/:id',
     {
@@ -46,7 +57,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
-      const found = await loadThread(app.db, request.params.id);
+      const found = await loadThreadForReader(request.params.id, request.user);
       const threadId = found.thread.id;
       const { limit = 50, cursor, subtree, at } = request.query;
       const user = request.user;
@@ -76,7 +87,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const first = page.rows[0]?.post;
       const last = page.rows[page.rows.length - 1]?.post;
       return {
-        thread: toThread(found.thread, found.boardSlug, found.author),
+        thread: { ...toThread(found.thread, found.boardSlug, found.author), ...(found.thread.deletedAt === null ? {} : { deleted: true }) },
         posts: page.rows.map((r) => {
           const post = toPost(r.post, r.author, solution);
           return votes === null
@@ -132,8 +143,11 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const user = requireUser(request);
       const found = await loadThread(app.db, request.params.id);
-      if (found.thread.locked && user.role === 'member') {
-        throw new HttpError(403, 'thread_locked', 'this thread is locked');
+      if (found.thread.locked || found.boardArchived) {
+        if (!(await canModerate(app.db, user, found.thread.boardId))) {
+          if (found.thread.locked) throw new HttpError(403, 'thread_locked', 'this thread is locked');
+          throw forbidden('this board is archived');
+        }
       }
       const rawParent = request.body.parentId ?? null;
       const parentId = rawParent === null ? null : parseId(rawParent);
@@ -141,6 +155,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = request.body.body;
       if (body.trim() === '') throw invalid('body', 'body must not be empty');
       const phi = checkPhi({ title: null, body }, request.body.confirmNoPhi === true);
+      await app.limit(request, 'post');
       const result = await createReply(app.db, {
         phi,
         threadAuthorId: found.thread.authorId,
@@ -170,7 +185,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const user = requireUser(request);
       const found = await loadThread(app.db, request.params.id);
-      if (found.thread.authorId !== user.id && !isModerator(user)) {
+      if (found.thread.authorId !== user.id && !(await canModerate(app.db, user, found.thread.boardId))) {
         throw forbidden('only the asker or a moderator may choose the accepted answer');
       }
       if (found.thread.kind !== 'question') throw invalid('postId', 'only a question can have an accepted answer');

@@ -8,3 +8,4 @@ export * from './reviews.ts';
 export * from './notifications.ts';
 export * from './watches.ts';
 export * from './reads.ts';
+export * from './moderation.ts';

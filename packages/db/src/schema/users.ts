@@ -17,6 +17,9 @@ export const users = pgTable(
     solutionCount: integer().notNull().default(0),
     /** Kept in the transactions that write and read notifications. */
     unreadNotifications: integer().notNull().default(0),
+    /** Suspended until then: the user reads and logs in, every write answers 403 suspended. */
+    suspendedUntil: ts(),
+    suspensionReason: text(),
     createdAt: createdAt()
   },
   (t) => [

@@ -1,0 +1,340 @@
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import type { Conn, Db } from '@bmet/db/client';
+import {
+  boardModerators,
+  boards,
+  models,
+  modLog,
+  postRevisions,
+  posts,
+  tags,
+  threads,
+  threadTags,
+  users,
+  type BoardRow,
+  type ModLogRow,
+  type NotificationRow,
+  type ThreadRow,
+  type UserRow
+} from '@bmet/db/schema';
+import { notify } from './notifications.ts';
+import { cleanText } from '../lib/clean.ts';
+import { softDeleteInTx, type PostContext } from './posts.ts';
+
+/**
+ * Who moderates what. Admins moderate everything. A `moderator` with no board assignments
+ * moderates every board (a global moderator); one with assignments moderates only those.
+ */
+export type Scope = 'all' | ReadonlySet<number> | null;
+
+export async function moderationScope(db: Conn, user: Pick<UserRow, 'id' | 'role'> | null): Promise<Scope> {
+  if (user === null || user.role === 'member') return null;
+  if (user.role === 'admin') return 'all';
+  const rows = await db.select({ boardId: boardModerators.boardId }).from(boardModerators).where(eq(boardModerators.userId, user.id));
+  return rows.length === 0 ? 'all' : new Set(rows.map((r) => r.boardId));
+}
+
+export const scopeCovers = (scope: Scope, boardId: number): boolean =>
+  scope === 'all' || (scope !== null && scope.has(boardId));
+
+export async function canModerate(db: Conn, user: Pick<UserRow, 'id' | 'role'> | null, boardId: number): Promise<boolean> {
+  return scopeCovers(await moderationScope(db, user), boardId);
+}
+
+/**
+ * The optional `reason` of a moderator action, from a body that may be absent (DELETE): cleaned
+ * like any text, at most 500 characters, null when empty.
+ */
+export function reasonFrom(body: unknown): string | null {
+  const raw = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined;
+  if (typeof raw !== 'string') return null;
+  const text = cleanText(raw).slice(0, 500);
+  return text === '' ? null : text;
+}
+
+export const isSuspended = (user: Pick<UserRow, 'suspendedUntil'>, now = new Date()): boolean =>
+  user.suspendedUntil !== null && user.suspendedUntil > now;
+
+export interface LogEntry {
+  actorId: number;
+  action: string;
+  targetType: ModLogRow['targetType'];
+  targetId: number | string;
+  reason?: string | null;
+}
+
+/** One log entry, inside the caller's transaction: the action and its record land together. */
+export async function logAction(tx: Conn, entry: LogEntry): Promise<void> {
+  await tx.insert(modLog).values({
+    actorId: entry.actorId,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: String(entry.targetId),
+    reason: entry.reason ?? null
+  });
+}
+
+/** Tells a member that a moderator acted on their content (never the moderator themself). */
+export async function notifyModeration(
+  tx: Conn,
+  userId: number,
+  actorId: number,
+  about: { threadId: number | null; postId: number | null }
+): Promise<NotificationRow[]> {
+  if (userId === actorId) return [];
+  return notify(tx, [{ userId, type: 'moderation' }], { ...about, actorId });
+}
+
+type Flag = 'locked' | 'pinned';
+
+/** Lock or pin; an action that changes nothing is answered without a log entry. */
+export async function setThreadFlag(
+  db: Db,
+  input: { threadId: number; actorId: number; flag: Flag; value: boolean; reason: string | null }
+): Promise<ThreadRow | null> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(threads).where(eq(threads.id, input.threadId)).for('update');
+    if (current === undefined) return null;
+    if (current[input.flag] === input.value) return current;
+    const [thread] = await tx
+      .update(threads)
+      .set({ [input.flag]: input.value })
+      .where(eq(threads.id, input.threadId))
+      .returning();
+    const verb = input.flag === 'locked' ? (input.value ? 'lock' : 'unlock') : input.value ? 'pin' : 'unpin';
+    await logAction(tx, { actorId: input.actorId, action: `thread.${verb}`, targetType: 'thread', targetId: input.threadId, reason: input.reason });
+    return thread ?? null;
+  });
+}
+
+/** Moves a thread and its counts to another board. */
+export async function moveThread(
+  db: Db,
+  input: { threadId: number; actorId: number; toBoardId: number; reason: string | null }
+): Promise<{ thread: ThreadRow; notifications: NotificationRow[] } | null> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(threads).where(eq(threads.id, input.threadId)).for('update');
+    if (current === undefined) return null;
+    if (current.boardId === input.toBoardId) return { thread: current, notifications: [] };
+    const [thread] = await tx.update(threads).set({ boardId: input.toBoardId }).where(eq(threads.id, input.threadId)).returning();
+    if (thread === undefined) return null;
+    if (current.deletedAt === null) {
+      const weight = current.replyCount + 1;
+      await tx
+        .update(boards)
+        .set({ threadCount: sql`${boards.threadCount} - 1`, postCount: sql`${boards.postCount} - ${weight}` })
+        .where(eq(boards.id, current.boardId));
+      await tx
+        .update(boards)
+        .set({
+          threadCount: sql`${boards.threadCount} + 1`,
+          postCount: sql`${boards.postCount} + ${weight}`,
+          lastActivityAt: sql`greatest(${boards.lastActivityAt}, ${current.lastPostAt})`
+        })
+        .where(eq(boards.id, input.toBoardId));
+    }
+    await logAction(tx, { actorId: input.actorId, action: 'thread.move', targetType: 'thread', targetId: input.threadId, reason: input.reason });
+    const notifications = await notifyModeration(tx, current.authorId, input.actorId, { threadId: current.id, postId: null });
+    return { thread, notifications };
+  });
+}
+
+/**
+ * Soft-deletes or restores a whole thread. Every list stops (or starts again) counting it:
+ * board, author, tags (their membership rows go, so tag pages never list it) and model.
+ */
+export async function setThreadDeleted(
+  db: Db,
+  input: { threadId: number; actorId: number; deleted: boolean; reason: string | null; byModerator: boolean }
+): Promise<{ thread: ThreadRow; notifications: NotificationRow[] } | null> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(threads).where(eq(threads.id, input.threadId)).for('update');
+    if (current === undefined) return null;
+    if ((current.deletedAt !== null) === input.deleted) return { thread: current, notifications: [] };
+    const by = input.deleted ? -1 : 1;
+    const [thread] = await tx
+      .update(threads)
+      .set({ deletedAt: input.deleted ? new Date() : null })
+      .where(eq(threads.id, input.threadId))
+      .returning();
+    if (thread === undefined) return null;
+    const weight = current.replyCount + 1;
+    await tx
+      .update(boards)
+      .set({ threadCount: sql`${boards.threadCount} + ${by}`, postCount: sql`${boards.postCount} + ${by * weight}` })
+      .where(eq(boards.id, current.boardId));
+    await tx.update(users).set({ threadCount: sql`${users.threadCount} + ${by}` }).where(eq(users.id, current.authorId));
+    if (current.tags.length > 0) {
+      if (input.deleted) {
+        await tx.delete(threadTags).where(eq(threadTags.threadId, current.id));
+      } else {
+        await tx
+          .insert(threadTags)
+          .values(current.tags.map((tag) => ({ tag, threadId: current.id, createdAt: current.createdAt })))
+          .onConflictDoNothing();
+      }
+      await tx.update(tags).set({ threadCount: sql`${tags.threadCount} + ${by}` }).where(inArray(tags.name, current.tags));
+    }
+    if (current.modelId !== null) {
+      const solved = current.solutionPostId === null ? 0 : by;
+      await tx
+        .update(models)
+        .set({ threadCount: sql`${models.threadCount} + ${by}`, solvedCount: sql`${models.solvedCount} + ${solved}` })
+        .where(eq(models.id, current.modelId));
+    }
+    let notifications: NotificationRow[] = [];
+    if (input.byModerator) {
+      await logAction(tx, {
+        actorId: input.actorId,
+        action: input.deleted ? 'thread.delete' : 'thread.restore',
+        targetType: 'thread',
+        targetId: current.id,
+        reason: input.reason
+      });
+      notifications = await notifyModeration(tx, current.authorId, input.actorId, { threadId: current.id, postId: null });
+    }
+    return { thread, notifications };
+  });
+}
+
+/**
+ * A moderator's post deletion: the soft delete, plus (when purging for patient data or spam)
+ * the revisions, so no read path keeps the content. Logged and told to the author.
+ */
+export async function moderatorDeletePost(
+  tx: Conn,
+  input: { ctx: PostContext; actorId: number; reason: string | null; purge: boolean; action?: string }
+): Promise<NotificationRow[]> {
+  await softDeleteInTx(tx, input.ctx);
+  if (input.purge) {
+    await tx.delete(postRevisions).where(eq(postRevisions.postId, input.ctx.post.id));
+    // The deleted row keeps its place in the tree, not its words.
+    await tx.update(posts).set({ bodyMarkdown: '', bodyHtml: '' }).where(eq(posts.id, input.ctx.post.id));
+  }
+  await logAction(tx, {
+    actorId: input.actorId,
+    action: input.action ?? 'post.delete',
+    targetType: 'post',
+    targetId: input.ctx.post.id,
+    reason: input.reason
+  });
+  return notifyModeration(tx, input.ctx.post.authorId, input.actorId, { threadId: input.ctx.thread.id, postId: input.ctx.post.id });
+}
+
+/** Brings a soft-deleted post back with its counts (not its solution mark). */
+export async function restorePost(
+  db: Db,
+  input: { ctx: PostContext; actorId: number; reason: string | null }
+): Promise<{ restored: boolean; notifications: NotificationRow[] }> {
+  return db.transaction(async (tx) => {
+    await tx.select({ id: threads.id }).from(threads).where(eq(threads.id, input.ctx.thread.id)).for('update');
+    const [row] = await tx
+      .update(posts)
+      .set({ deletedAt: null })
+      .where(and(eq(posts.id, input.ctx.post.id), isNotNull(posts.deletedAt)))
+      .returning({ depth: posts.depth, authorId: posts.authorId });
+    if (row === undefined) return { restored: false, notifications: [] };
+    if (row.depth > 0) {
+      await tx.update(threads).set({ replyCount: sql`${threads.replyCount} + 1` }).where(eq(threads.id, input.ctx.thread.id));
+    }
+    await tx.update(boards).set({ postCount: sql`${boards.postCount} + 1` }).where(eq(boards.id, input.ctx.thread.boardId));
+    await tx.update(users).set({ postCount: sql`${users.postCount} + 1` }).where(eq(users.id, row.authorId));
+    await logAction(tx, { actorId: input.actorId, action: 'post.restore', targetType: 'post', targetId: input.ctx.post.id, reason: input.reason });
+    const notifications = await notifyModeration(tx, row.authorId, input.actorId, { threadId: input.ctx.thread.id, postId: input.ctx.post.id });
+    return { restored: true, notifications };
+  });
+}
+
+export async function suspendUser(
+  tx: Conn,
+  input: { userId: number; actorId: number; until: Date; reason: string; action?: string }
+): Promise<UserRow | null> {
+  const [user] = await tx
+    .update(users)
+    .set({ suspendedUntil: input.until, suspensionReason: input.reason })
+    .where(eq(users.id, input.userId))
+    .returning();
+  if (user === undefined) return null;
+  await logAction(tx, {
+    actorId: input.actorId,
+    action: input.action ?? 'user.suspend',
+    targetType: 'user',
+    targetId: input.userId,
+    reason: `${input.reason} (until ${input.until.toISOString()})`
+  });
+  return user;
+}
+
+export async function liftSuspension(db: Db, input: { userId: number; actorId: number; reason: string | null }): Promise<UserRow | null> {
+  return db.transaction(async (tx) => {
+    const [user] = await tx
+      .update(users)
+      .set({ suspendedUntil: null, suspensionReason: null })
+      .where(and(eq(users.id, input.userId), isNotNull(users.suspendedUntil)))
+      .returning();
+    if (user === undefined) return null;
+    await logAction(tx, { actorId: input.actorId, action: 'user.unsuspend', targetType: 'user', targetId: input.userId, reason: input.reason });
+    return user;
+  });
+}
+
+export async function listModLog(db: Conn, limit: number, before: { at: Date; id: number } | null) {
+  const rows = await db
+    .select({ entry: modLog, actor: { id: users.id, username: users.username, displayName: users.displayName, profession: users.profession, role: users.role } })
+    .from(modLog)
+    .innerJoin(users, eq(users.id, modLog.actorId))
+    .where(before === null ? undefined : sql`(${modLog.createdAt}, ${modLog.id}) < (${before.at.toISOString()}::timestamptz, ${before.id}::bigint)`)
+    .orderBy(desc(modLog.createdAt), desc(modLog.id))
+    .limit(limit + 1);
+  return rows;
+}
+
+/** Boards in their order, archived ones included (admins see and manage them). */
+export function listAllBoards(db: Conn): Promise<BoardRow[]> {
+  return db.select().from(boards).orderBy(asc(boards.position), asc(boards.id));
+}
+
+export async function boardModeratorIds(db: Conn, boardId: number): Promise<number[]> {
+  const rows = await db.select({ userId: boardModerators.userId }).from(boardModerators).where(eq(boardModerators.boardId, boardId));
+  return rows.map((r) => r.userId);
+}
+
+/**
+ * Replaces a board's moderators. Members assigned become (board-limited) moderators; a
+ * moderator left with no assignment is set back to member, since a moderator without
+ * assignments would moderate every board.
+ */
+export async function setBoardModerators(db: Db, input: { boardId: number; userIds: number[]; actorId: number }): Promise<void> {
+  await db.transaction(async (tx) => {
+    const before = await boardModeratorIds(tx, input.boardId);
+    const removed = before.filter((id) => !input.userIds.includes(id));
+    await tx.delete(boardModerators).where(eq(boardModerators.boardId, input.boardId));
+    if (input.userIds.length > 0) {
+      await tx.insert(boardModerators).values(input.userIds.map((userId) => ({ boardId: input.boardId, userId })));
+      await tx
+        .update(users)
+        .set({ role: 'moderator' })
+        .where(and(inArray(users.id, input.userIds), eq(users.role, 'member')));
+    }
+    if (removed.length > 0) {
+      await tx
+        .update(users)
+        .set({ role: 'member' })
+        .where(
+          and(
+            inArray(users.id, removed),
+            eq(users.role, 'moderator'),
+            sql`not exists (select 1 from ${boardModerators} where ${boardModerators.userId} = ${users.id})`
+          )
+        );
+    }
+    await logAction(tx, {
+      actorId: input.actorId,
+      action: 'board.moderators',
+      targetType: 'board',
+      targetId: input.boardId,
+      reason: `moderators: ${input.userIds.length === 0 ? 'none' : input.userIds.join(', ')}`
+    });
+  });
+}
+
