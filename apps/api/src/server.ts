@@ -23,7 +23,11 @@ async function loadWebHandler(dir: string, trustProxy: boolean): Promise<WebHand
   // The scheme comes from x-forwarded-proto, which this server sets itself unless a trusted
   // proxy in front of it does.
   process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
-  if (trustProxy) process.env.HOST_HEADER ??= 'x-forwarded-host';
+  if (trustProxy) {
+    process.env.HOST_HEADER ??= 'x-forwarded-host';
+    // Behind a trusted proxy the client is the proxy's last hop in x-forwarded-for (per-IP limits).
+    process.env.ADDRESS_HEADER ??= 'x-forwarded-for';
+  }
   const mod = (await import(pathToFileURL(file).href)) as { handler: WebHandler };
   return mod.handler;
 }
