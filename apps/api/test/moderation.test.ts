@@ -165,7 +165,7 @@ describe('suspensions', () => {
     expect(res.statusCode).toBe(200);
     expect(res.data.suspension).toEqual({ until, reason: 'flooding' });
     expect((await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: member.token })).statusCode).toBe(200);
-    expect((await call(ctx.app, 'GET', '/me', { token: member.token })).statusCode).toBe(200);
+    expect((await call(ctx.app, 'GET', '/me', { token: member.token })).data.suspension).toEqual({ until, reason: 'flooding' });
     for (const [method, url, body] of [
       ['POST', '/boards/bmet/threads', { title: 'New question here', body: 'x' }],
       ['POST', `/threads/${thread.id}/posts`, { body: 'x' }],
@@ -178,6 +178,7 @@ describe('suspensions', () => {
 
     const lifted = await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: bmetMod.token });
     expect(lifted.data.suspension).toBeNull();
+    expect((await call(ctx.app, 'GET', '/me', { token: member.token })).data.suspension).toBeUndefined();
     expectError(await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: bmetMod.token }), 409, 'conflict');
     expect((await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, { token: member.token, body: { body: 'back' } })).statusCode).toBe(201);
     expect((await logFor('user', member.user.id)).map((e) => e.action)).toEqual(['user.unsuspend', 'user.suspend']);

@@ -63,4 +63,8 @@ export type LoginBody = Static<typeof LoginBody>;
 
 export const AuthResult = Type.Object({ user: User, token: Type.String() });
 export type AuthResult = Static<typeof AuthResult>;
-export const MeResult = Type.Object({ user: User });
+export const MeResult = Type.Object({
+  user: User,
+  /** Present while the caller is suspended: they may read, not write. */
+  suspension: Type.Optional(Type.Object({ until: Type.String(), reason: Type.String() }))
+});

@@ -1,3 +1,4 @@
+import { isSuspended } from '../domain/moderation.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuthResult, ErrorBody, LoginBody, MeResult, RegisterBody } from '@bmet/contracts';
 import { Type } from 'typebox';
@@ -84,6 +85,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
   );
 
   app.get('/me', { schema: { tags: ['auth'], response: { 200: MeResult, 401: ErrorBody } } }, async (request) => {
-    return { user: toUser(requireUser(request)) };
+    const user = requireUser(request);
+    return {
+      user: toUser(user),
+      ...(isSuspended(user) ? { suspension: { until: user.suspendedUntil!.toISOString(), reason: user.suspensionReason ?? '' } } : {})
+    };
   });
 };
