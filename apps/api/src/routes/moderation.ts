@@ -79,6 +79,14 @@ function futureDate(raw: string, field: string): Date {
   return at;
 }
 
+/** The (createdAt, id) position a newest-first page continues after, or 400 for a foreign cursor. */
+function timeIdCursor(cursor: string | undefined): { at: Date; id: number } | null {
+  if (cursor === undefined) return null;
+  const values = decodeCursor(cursor, ['time', 'int']);
+  if (values === null) throw invalid('cursor', 'cursor is not valid for this list');
+  return { at: new Date(values[0] as string), id: values[1] as number };
+}
+
 export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The caller's moderation scope, or 403 when it does not cover this board. */
   async function requireModerator(request: FastifyRequest, boardId: number | null): Promise<{ user: UserRow; scope: Scope }> {
@@ -234,12 +242,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { scope } = await requireModerator(request, null);
       const { status = 'open', limit = 50, cursor } = request.query;
-      let before = null;
-      if (cursor !== undefined) {
-        const values = decodeCursor(cursor, ['time', 'int']);
-        if (values === null) throw invalid('cursor', 'cursor is not valid for this list');
-        before = { at: new Date(values[0] as string), id: values[1] as number };
-      }
+      const before = timeIdCursor(cursor);
       const rows = await listReports(app.db, { status, scope, limit, before });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
@@ -339,12 +342,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       await requireModerator(request, null);
       const { limit = 50, cursor } = request.query;
-      let before = null;
-      if (cursor !== undefined) {
-        const values = decodeCursor(cursor, ['time', 'int']);
-        if (values === null) throw invalid('cursor', 'cursor is not valid for this list');
-        before = { at: new Date(values[0] as string), id: values[1] as number };
-      }
+      const before = timeIdCursor(cursor);
       const rows = await listModLog(app.db, limit, before);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
