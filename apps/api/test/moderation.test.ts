@@ -108,6 +108,13 @@ describe('reports', () => {
     const queue = async (token: string) => (await call(ctx.app, 'GET', '/mod/reports?status=open&limit=200', { token })).data.reports as any[];
     expect((await queue(bmetMod.token)).map((r) => r.id)).toContain(filed.data.report.id);
     expectError(await call(ctx.app, 'GET', '/mod/reports', { token: reporter.token }), 403, 'forbidden');
+    expectError(await call(ctx.app, 'GET', '/mod/reports?cursor=junk', { token: admin.token }), 400, 'validation_failed');
+    expectError(await call(ctx.app, 'GET', '/mod/log?cursor=WzFd', { token: admin.token }), 400, 'validation_failed');
+    // Paging the log: two pages of one entry each, newest first, no overlap.
+    const one = (await call(ctx.app, 'GET', '/mod/log?limit=1', { token: admin.token })).data;
+    const two = (await call(ctx.app, 'GET', `/mod/log?limit=1&cursor=${one.nextCursor}`, { token: admin.token })).data;
+    expect(two.entries[0].id).not.toBe(one.entries[0].id);
+    expect(Date.parse(two.entries[0].createdAt)).toBeLessThanOrEqual(Date.parse(one.entries[0].createdAt));
   });
 
   it('brings confirmed patient-data posts into the queue as phi reports, and delete_post purges them everywhere', async () => {
