@@ -2,6 +2,8 @@ import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import type { Board, Post, PostResult, ThreadPage, ThreadResult, VoteResult } from '@bmet/contracts';
 import { phiFindings, toFormFailure, type PhiFinding } from '$lib/api-errors.ts';
 import { api } from '$lib/server/api.ts';
+import { setThreadLevel } from '$lib/server/watches.ts';
+import type { Level } from '$lib/watching.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -14,11 +16,13 @@ export const load: PageServerLoad = async (event) => {
   if (subtree !== null) query.set('subtree', subtree);
   // A later page of a subtree starts mid-branch: fetch its root too, so it can lead the page.
   const rootQuery = new URLSearchParams({ limit: '1', subtree: subtree ?? '' });
-  // The boards list (for the breadcrumb's name) is fetched beside the thread, not after it.
-  const [res, rootRes, boards] = await Promise.all([
+  // The boards list (for the breadcrumb's name) and the signed-in user's notification level
+  // are fetched beside the thread, not after it.
+  const [res, rootRes, boards, subscription] = await Promise.all([
     api<ThreadPage>(event, 'GET', `${threadPath}?${query}`),
     subtree !== null && cursor !== null ? api<ThreadPage>(event, 'GET', `${threadPath}?${rootQuery}`) : null,
-    api<{ boards: Board[] }>(event, 'GET', '/boards')
+    api<{ boards: Board[] }>(event, 'GET', '/boards'),
+    event.locals.user === null ? null : api<{ level: Level }>(event, 'GET', `${threadPath}/subscription`)
   ]);
   if (res.status === 404) error(404, subtree === null ? 'Thread not found' : 'That post is not in this thread');
   if (res.status === 400) error(400, 'That page link is no longer valid');
@@ -34,7 +38,9 @@ export const load: PageServerLoad = async (event) => {
     nextCursor: res.data.nextCursor,
     boardName: board?.name ?? res.data.thread.boardSlug,
     paged: cursor !== null,
-    subtree: root ?? null
+    subtree: root ?? null,
+    /** Null when signed out (or when the level could not be read): no control is shown. */
+    level: subscription?.status === 200 ? subscription.data.level : null
   };
 };
 
@@ -126,6 +132,12 @@ export const actions: Actions = {
     });
     if (res.status === 200) redirect(303, backTo(event.url, postId === '' ? '' : `#p${postId}`));
     return failure(event, 'accept', get('target') || postId, res.status, res.data, 'The accepted answer could not be changed.');
+  },
+
+  /** The notification level (watching, none, muted): the page reloads its data either way. */
+  level: async (event) => {
+    const form = await event.request.formData();
+    return setThreadLevel(event, event.params.id, form.get('level'));
   },
 
   delete: async (event) => {

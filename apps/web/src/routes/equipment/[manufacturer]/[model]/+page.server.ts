@@ -1,16 +1,37 @@
 import { error } from '@sveltejs/kit';
 import type { ModelPage } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
-import type { PageServerLoad } from './$types';
+import { formBoolean, loadWatches, setWatch } from '$lib/server/watches.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+const modelPath = (manufacturer: string, model: string) =>
+  `/equipment/models/${encodeURIComponent(manufacturer)}/${encodeURIComponent(model)}`;
 
 export const load: PageServerLoad = async (event) => {
   const { manufacturer, model } = event.params;
   const cursor = event.url.searchParams.get('cursor');
   const query = new URLSearchParams({ limit: '30' });
   if (cursor !== null) query.set('cursor', cursor);
-  const res = await api<ModelPage>(event, 'GET', `/equipment/models/${encodeURIComponent(manufacturer)}/${encodeURIComponent(model)}?${query}`);
+  const [res, watches] = await Promise.all([
+    api<ModelPage>(event, 'GET', `${modelPath(manufacturer, model)}?${query}`),
+    loadWatches(event)
+  ]);
   if (res.status === 404) error(404, 'We do not know this model yet');
   if (res.status === 400) error(400, 'That page link is no longer valid');
   if (res.status !== 200) error(502, 'The model could not be loaded');
-  return { ...res.data, paged: cursor !== null };
+  const m = res.data.model;
+  return {
+    ...res.data,
+    paged: cursor !== null,
+    /** Null when signed out or unknown: no toggle is shown. */
+    watching: watches === null ? null : watches.models.some((w) => w.manufacturerSlug === m.manufacturer.slug && w.slug === m.slug)
+  };
+};
+
+export const actions: Actions = {
+  watch: async (event) => {
+    const { manufacturer, model } = event.params;
+    const form = await event.request.formData();
+    return setWatch(event, modelPath(manufacturer, model), formBoolean(form.get('watching')), `${manufacturer}/${model}`);
+  }
 };
