@@ -18,9 +18,18 @@ function freePort(): Promise<number> {
   });
 }
 
+export type Role = 'member' | 'moderator' | 'admin';
+
 export interface RunningServer {
   origin: string;
   stop(): Promise<void>;
+  /**
+   * Gives a registered user a role with the API's CLI (`pnpm cli set-role`), as an operator
+   * would. The embedded database takes one process at a time, so the server is stopped for it
+   * and started again on the same port and data (sessions survive); with DATABASE_URL the CLI
+   * runs beside it.
+   */
+  setRole(username: string, role: Role): Promise<void>;
 }
 
 /**
@@ -33,34 +42,66 @@ export async function startServer(): Promise<RunningServer> {
   }
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'bmet-e2e-'));
-  const child: ChildProcess = spawn(join(apiDir, 'node_modules/.bin/tsx'), ['src/server.ts'], {
-    cwd: apiDir,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit']
-  });
+  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'warn' };
   const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${origin}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
+
+  async function launch(): Promise<ChildProcess> {
+    const started: ChildProcess = spawn(join(apiDir, 'node_modules/.bin/tsx'), ['src/server.ts'], {
+      cwd: apiDir,
+      env,
+      stdio: ['ignore', 'inherit', 'inherit']
+    });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (started.exitCode !== null) throw new Error(`server exited with ${started.exitCode}`);
+      try {
+        if ((await fetch(`${origin}/readyz`)).ok) return started;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('server did not become ready in 60 s');
+      await new Promise((r) => setTimeout(r, 250));
     }
-    if (Date.now() > deadline) throw new Error('server did not become ready in 60 s');
-    await new Promise((r) => setTimeout(r, 250));
   }
+
+  async function halt(running: ChildProcess): Promise<void> {
+    if (running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((r) => running.once('exit', r));
+    running.kill('SIGTERM');
+    const timer = setTimeout(() => running.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  function cli(args: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const run = spawn(join(apiDir, 'node_modules/.bin/tsx'), ['src/cli.ts', ...args], { cwd: apiDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      run.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      run.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      run.once('error', reject);
+      run.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cli ${args.join(' ')} exited with ${code}: ${output.trim()}`))));
+    });
+  }
+
+  let child = await launch();
   return {
     origin,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await halt(child);
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    setRole: async (username, role) => {
+      if ((process.env.DATABASE_URL ?? '') !== '') {
+        await cli(['set-role', username, role]);
+        return;
+      }
+      await halt(child);
+      try {
+        await cli(['set-role', username, role]);
+      } finally {
+        child = await launch();
+      }
     }
   };
 }
