@@ -37,6 +37,7 @@ describe('locking, pinning and moving threads', () => {
     await call(ctx.app, 'POST', `/threads/${thread.id}/lock`, { token: bmetMod.token, body: { locked: true } });
     const entries = await logFor('thread', thread.id);
     expect(entries.map((e) => [e.action, e.actor.username, e.reason])).toEqual([['thread.lock', bmetMod.user.username, 'off the rails']]);
+    expect(entries[0].target).toEqual({ label: thread.title, threadId: thread.id, postId: null, username: null, boardSlug: null });
 
     const pin = await call(ctx.app, 'POST', `/threads/${thread.id}/pin`, { token: globalMod.token, body: { pinned: true } });
     expect(pin.data.thread.pinned).toBe(true);
@@ -144,7 +145,9 @@ describe('reports', () => {
 
     // Twice: refused, and logged once.
     expectError(await call(ctx.app, 'POST', `/mod/reports/${phi.id}/resolve`, { token: globalMod.token, body: { resolution: 'dismiss' } }), 409, 'conflict');
-    expect((await logFor('report', phi.id)).map((e) => e.action)).toEqual(['report.delete_post']);
+    const [resolvedEntry] = await logFor('report', phi.id);
+    expect(resolvedEntry).toMatchObject({ action: 'report.delete_post', target: { postId: first.id, threadId: thread.id, label: thread.title } });
+    expect((await logFor('report', phi.id)).length).toBe(1);
   });
 
   it('suspends the author through a report, within the moderator’s powers only', async () => {
@@ -188,7 +191,11 @@ describe('suspensions', () => {
     expect((await call(ctx.app, 'GET', '/me', { token: member.token })).data.suspension).toBeUndefined();
     expectError(await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: bmetMod.token }), 409, 'conflict');
     expect((await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, { token: member.token, body: { body: 'back' } })).statusCode).toBe(201);
-    expect((await logFor('user', member.user.id)).map((e) => e.action)).toEqual(['user.unsuspend', 'user.suspend']);
+    const userEntries = await logFor('user', member.user.id);
+    expect(userEntries.map((e) => [e.action, e.target.username])).toEqual([
+      ['user.unsuspend', member.user.username],
+      ['user.suspend', member.user.username]
+    ]);
   });
 
   it('refuses to suspend admins, moderators (unless admin), oneself, or with a past date: nothing logged', async () => {

@@ -81,7 +81,15 @@ export const ModLogEntry = Type.Object({
   targetType: Type.String(),
   targetId: Type.String(),
   reason: NullableString,
-  createdAt: Timestamp
+  createdAt: Timestamp,
+  /** The target described, for links: a thread's title, a post's thread, a user's name, a board's slug. */
+  target: Type.Object({
+    label: NullableString,
+    threadId: Type.Union([Id, Type.Null()]),
+    postId: Type.Union([Id, Type.Null()]),
+    username: NullableString,
+    boardSlug: NullableString
+  })
 });
 export type ModLogEntry = Static<typeof ModLogEntry>;
 export const ModLog = Type.Object({ entries: Type.Array(ModLogEntry), nextCursor: NullableString });

@@ -7,6 +7,7 @@ import {
   modLog,
   postRevisions,
   posts,
+  reports,
   tags,
   threads,
   threadTags,
@@ -289,6 +290,53 @@ export async function listModLog(db: Conn, limit: number, before: { at: Date; id
   return rows;
 }
 
+/** What a log entry's target is, in words and places: enough to link it. */
+export interface LogTarget {
+  label: string | null;
+  threadId: number | null;
+  postId: number | null;
+  username: string | null;
+  boardSlug: string | null;
+}
+
+/** Describes the targets of log entries: one lookup per kind of target, not one per entry. */
+export async function describeTargets(db: Conn, entries: ModLogRow[]): Promise<Map<number, LogTarget>> {
+  const idsOf = (type: ModLogRow['targetType']) =>
+    [...new Set(entries.filter((e) => e.targetType === type).map((e) => Number(e.targetId)))].filter(Number.isSafeInteger);
+  const reportIds = idsOf('report');
+  const reportRows = reportIds.length === 0 ? [] : await db.select({ id: reports.id, postId: reports.postId }).from(reports).where(inArray(reports.id, reportIds));
+  const postOfReport = new Map(reportRows.map((r) => [r.id, r.postId]));
+  const postIds = [...new Set([...idsOf('post'), ...reportRows.map((r) => r.postId)])];
+  const [postRows, userRows, boardRows] = await Promise.all([
+    postIds.length === 0 ? [] : db.select({ id: posts.id, threadId: posts.threadId }).from(posts).where(inArray(posts.id, postIds)),
+    idsOf('user').length === 0 ? [] : db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, idsOf('user'))),
+    idsOf('board').length === 0 ? [] : db.select({ id: boards.id, slug: boards.slug, name: boards.name }).from(boards).where(inArray(boards.id, idsOf('board')))
+  ]);
+  const threadOfPost = new Map(postRows.map((p) => [p.id, p.threadId]));
+  const threadIds = [...new Set([...idsOf('thread'), ...postRows.map((p) => p.threadId)])];
+  const threadRows = threadIds.length === 0 ? [] : await db.select({ id: threads.id, title: threads.title }).from(threads).where(inArray(threads.id, threadIds));
+  const titleOf = new Map(threadRows.map((t) => [t.id, t.title]));
+  const userOf = new Map(userRows.map((u) => [u.id, u.username]));
+  const boardOf = new Map(boardRows.map((b) => [b.id, b]));
+  const out = new Map<number, LogTarget>();
+  for (const e of entries) {
+    const id = Number(e.targetId);
+    const none: LogTarget = { label: null, threadId: null, postId: null, username: null, boardSlug: null };
+    if (e.targetType === 'thread') out.set(e.id, { ...none, threadId: id, label: titleOf.get(id) ?? null });
+    if (e.targetType === 'post' || e.targetType === 'report') {
+      const postId = e.targetType === 'post' ? id : (postOfReport.get(id) ?? null);
+      const threadId = postId === null ? null : (threadOfPost.get(postId) ?? null);
+      out.set(e.id, { ...none, postId, threadId, label: threadId === null ? null : (titleOf.get(threadId) ?? null) });
+    }
+    if (e.targetType === 'user') out.set(e.id, { ...none, username: userOf.get(id) ?? null, label: userOf.get(id) ?? null });
+    if (e.targetType === 'board') {
+      const board = boardOf.get(id);
+      out.set(e.id, { ...none, boardSlug: board?.slug ?? null, label: board?.name ?? null });
+    }
+  }
+  return out;
+}
+
 /** Boards in their order, archived ones included (admins see and manage them). */
 export function listAllBoards(db: Conn): Promise<BoardRow[]> {
   return db.select().from(boards).orderBy(asc(boards.position), asc(boards.id));
@@ -304,7 +352,10 @@ export async function boardModeratorIds(db: Conn, boardId: number): Promise<numb
  * moderator left with no assignment is set back to member, since a moderator without
  * assignments would moderate every board.
  */
-export async function setBoardModerators(db: Db, input: { boardId: number; userIds: number[]; actorId: number }): Promise<void> {
+export async function setBoardModerators(
+  db: Db,
+  input: { boardId: number; userIds: number[]; usernames: string[]; actorId: number }
+): Promise<void> {
   await db.transaction(async (tx) => {
     const before = await boardModeratorIds(tx, input.boardId);
     const removed = before.filter((id) => !input.userIds.includes(id));
@@ -333,7 +384,7 @@ export async function setBoardModerators(db: Db, input: { boardId: number; userI
       action: 'board.moderators',
       targetType: 'board',
       targetId: input.boardId,
-      reason: `moderators: ${input.userIds.length === 0 ? 'none' : input.userIds.join(', ')}`
+      reason: `moderators: ${input.usernames.length === 0 ? 'none' : input.usernames.join(', ')}`
     });
   });
 }

@@ -120,13 +120,18 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         wanted.length === 0
           ? []
           : await app.db
-              .select({ id: users.id, name: sql<string>`lower(${users.username})`, role: users.role })
+              .select({ id: users.id, username: users.username, name: sql<string>`lower(${users.username})`, role: users.role })
               .from(users)
               .where(inArray(sql`lower(${users.username})`, wanted));
       const missing = wanted.filter((w) => !found.some((f) => f.name === w));
       if (missing.length > 0) throw invalid('usernames', `no such user: ${missing.join(', ')}`);
       if (found.some((f) => f.role === 'admin')) throw invalid('usernames', 'admins moderate every board already');
-      await setBoardModerators(app.db, { boardId: board.id, userIds: found.map((f) => f.id), actorId: user.id });
+      await setBoardModerators(app.db, {
+        boardId: board.id,
+        userIds: found.map((f) => f.id),
+        usernames: found.map((f) => f.username),
+        actorId: user.id
+      });
       return adminView(board.slug);
     }
   );

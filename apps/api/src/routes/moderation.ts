@@ -30,7 +30,9 @@ import { notificationEvents } from '../plugins/live.ts';
 import { getBoardBySlug } from '../domain/boards.ts';
 import { getPostContext } from '../domain/posts.ts';
 import {
+  describeTargets,
   liftSuspension,
+  type LogTarget,
   reasonFrom,
   listModLog,
   moderationScope,
@@ -78,6 +80,14 @@ function futureDate(raw: string, field: string): Date {
   }
   return at;
 }
+
+const toLogTarget = (t: LogTarget | undefined) => ({
+  label: t?.label ?? null,
+  threadId: t?.threadId == null ? null : String(t.threadId),
+  postId: t?.postId == null ? null : String(t.postId),
+  username: t?.username ?? null,
+  boardSlug: t?.boardSlug ?? null
+});
 
 /** The (createdAt, id) position a newest-first page continues after, or 400 for a foreign cursor. */
 function timeIdCursor(cursor: string | undefined): { at: Date; id: number } | null {
@@ -346,8 +356,10 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await listModLog(app.db, limit, before);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
+      const targets = await describeTargets(app.db, page.map((r) => r.entry));
       return {
         entries: page.map(({ entry, actor }) => ({
+          target: toLogTarget(targets.get(entry.id)),
           id: String(entry.id),
           actor: toAuthor(actor),
           action: entry.action,
