@@ -9,6 +9,8 @@ declare global {
     interface Locals {
       user: User | null;
       token: string | null;
+      /** Set while the signed-in user is suspended: they may read, not write. */
+      suspension: { until: string; reason: string } | null;
     }
   }
 }

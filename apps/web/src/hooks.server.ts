@@ -5,11 +5,14 @@ import { SESSION_COOKIE, clearSessionCookie, setSessionCookie } from '$lib/serve
 
 export const handle: Handle = async ({ event, resolve }) => {
   event.locals.user = null;
+  event.locals.suspension = null;
   event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
   if (event.locals.token !== null) {
-    const res = await api<{ user: User }>(event, 'GET', '/me');
+    const res = await api<{ user: User; suspension?: { until: string; reason: string } }>(event, 'GET', '/me');
     if (res.status === 200) {
       event.locals.user = res.data.user;
+      // Present only while suspended: the layout says so, and the pages leave out their write forms.
+      event.locals.suspension = res.data.suspension ?? null;
       // Sliding expiry: the API renews the session on use; keep the cookie in step.
       setSessionCookie(event.cookies, event.locals.token, event.url);
     } else if (res.status === 401) {

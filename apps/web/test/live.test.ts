@@ -109,7 +109,7 @@ describe('live replies and notifications', () => {
     await expect(items.count()).resolves.toBe(3);
     await expect(pageA.getByRole('heading', { name: 'Today' }).isVisible()).resolves.toBe(true);
     const link = pageA.getByRole('link', { name: /replied to your post/ }).first();
-    await expect(link.getAttribute('href')).resolves.toBe(`/t/${thread.id}#p${nested.post.id}`);
+    await expect(link.getAttribute('href')).resolves.toBe(`/t/${thread.id}?at=${nested.post.id}#p${nested.post.id}`);
     await shot(pageA, 'notifications');
     await pageA.setViewportSize({ width: 390, height: 844 });
     await shot(pageA, 'notifications-phone');

@@ -242,7 +242,7 @@ describe('moderation: boards, the report queue, the log and suspensions', () => 
     // The log has the suspension and its lifting, naming the member.
     await open(modPage, `${h.server.origin}/mod/log`);
     const suspendRow = modPage.locator('tbody tr', { hasText: 'Suspended member' });
-    await expect(suspendRow.getByRole('link', { name: `Pat Poster (@${author.username})` }).getAttribute('href')).resolves.toBe(`/u/${author.username}`);
+    await expect(suspendRow.getByRole('link', { name: `@${author.username}`, exact: true }).getAttribute('href')).resolves.toBe(`/u/${author.username}`);
     await expect(modPage.locator('tbody tr', { hasText: 'Lifted suspension' }).textContent()).resolves.toContain('Promised to stop');
 
     await member.context.close();

@@ -74,7 +74,10 @@ describe('describeNotification', () => {
     expect(describeNotification({ type: 'reply', actor })).toBe('Sam Okafor replied to your post');
     expect(describeNotification({ type: 'mention', actor })).toBe('Sam Okafor mentioned you');
     expect(describeNotification({ type: 'solution', actor })).toBe('Sam Okafor accepted your answer');
-    expect(notificationHref({ threadId: '4', postId: '17' })).toBe('/t/4#p17');
+    expect(notificationHref({ type: 'reply', threadId: '4', postId: '17' })).toBe('/t/4?at=17#p17');
+    expect(notificationHref({ threadId: '4', postId: '17' })).toBe('/t/4?at=17#p17');
+    expect(notificationHref({ type: 'new_thread', threadId: '4', postId: '3' })).toBe('/t/4#p3');
+    expect(notificationHref({ type: 'moderation', threadId: '4', postId: null })).toBe('/t/4');
     expect(notificationHref({ threadId: null, postId: null })).toBe(null);
   });
 });

@@ -74,7 +74,13 @@ export function describeNotification(n: { type: string; actor: { displayName: st
   return `${n.actor.displayName} ${verb}`;
 }
 
-export function notificationHref(n: { threadId: string | null; postId: string | null }): string | null {
+/**
+ * Where a notification leads. A post is addressed with `?at=`, so the thread page starts at it
+ * even when it would be on a later page; a new thread opens at its start (its opening post).
+ */
+export function notificationHref(n: { type?: string; threadId: string | null; postId: string | null }): string | null {
   if (n.threadId === null) return null;
-  return n.postId === null ? `/t/${n.threadId}` : `/t/${n.threadId}#p${n.postId}`;
+  if (n.postId === null) return `/t/${n.threadId}`;
+  if (n.type === 'new_thread') return `/t/${n.threadId}#p${n.postId}`;
+  return `/t/${n.threadId}?at=${encodeURIComponent(n.postId)}#p${n.postId}`;
 }

@@ -1,16 +1,24 @@
-import type { NotificationList } from '@bmet/contracts';
+import type { ModScope, NotificationList } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async (event) => {
   const user = event.locals.user;
-  if (user === null) return { user, unread: 0, latestNotificationId: null };
+  const suspension = event.locals.suspension;
+  if (user === null) return { user, unread: 0, latestNotificationId: null, suspension: null, modScope: null };
   // The badge is right before JavaScript runs; the newest id is where the live socket resumes.
-  const res = await api<NotificationList>(event, 'GET', '/notifications?limit=1');
+  // What the user moderates is asked only for moderators and admins: members moderate nothing.
+  const [res, scope] = await Promise.all([
+    api<NotificationList>(event, 'GET', '/notifications?limit=1'),
+    user.role === 'member' ? null : api<ModScope>(event, 'GET', '/me/moderation')
+  ]);
   const ok = res.status === 200;
   return {
     user,
     unread: ok ? res.data.unread : 0,
-    latestNotificationId: ok ? (res.data.notifications[0]?.id ?? null) : null
+    latestNotificationId: ok ? (res.data.notifications[0]?.id ?? null) : null,
+    suspension,
+    /** Null for members (and when the API did not answer): no moderator tools are shown. */
+    modScope: scope?.status === 200 ? scope.data : null
   };
 };

@@ -1,6 +1,7 @@
 import { error } from '@sveltejs/kit';
 import type { Board, ThreadList, ThreadSort } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
+import { takeBoardFlash } from '$lib/server/flash.ts';
 import { formBoolean, loadWatches, setWatch } from '$lib/server/watches.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -31,7 +32,9 @@ export const load: PageServerLoad = async (event) => {
     sort,
     paged: cursor !== null,
     /** Null when signed out or unknown: no toggle is shown. */
-    watching: watches === null ? null : watches.boards.some((b) => b.slug === slugOf)
+    watching: watches === null ? null : watches.boards.some((b) => b.slug === slugOf),
+    /** Set once after a moderator deleted a thread here (see the thread page's deleteThread). */
+    flash: takeBoardFlash(event.cookies, slugOf)
   };
 };
 

@@ -1,7 +1,17 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
-import type { Board, Post, PostResult, ThreadPage, ThreadResult, VoteResult } from '@bmet/contracts';
+import type {
+  Board,
+  MarkThreadReadResult,
+  Post,
+  PostResult,
+  ThreadPage,
+  ThreadResult,
+  VoteResult
+} from '@bmet/contracts';
 import { phiFindings, toFormFailure, type PhiFinding } from '$lib/api-errors.ts';
+import { NOTE_MAX, isReportReason, reasonBody, startsMidThread } from '$lib/moderation.ts';
 import { api } from '$lib/server/api.ts';
+import { setBoardFlash } from '$lib/server/flash.ts';
 import { setThreadLevel } from '$lib/server/watches.ts';
 import type { Level } from '$lib/watching.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -10,44 +20,81 @@ export const load: PageServerLoad = async (event) => {
   const { url, params } = event;
   const cursor = url.searchParams.get('cursor');
   const subtree = url.searchParams.get('subtree');
+  const at = url.searchParams.get('at');
   const threadPath = `/threads/${encodeURIComponent(params.id)}`;
+  const plain = `/t/${encodeURIComponent(params.id)}`;
+
+  // "N new" links: find the first unread post and give it its own address, so the URL names
+  // the post the page starts at (and scrolls to it). Nothing unread: the thread's start.
+  if (at === 'unread') {
+    if (event.locals.user === null) redirect(303, plain);
+    const res = await api<ThreadPage>(event, 'GET', `${threadPath}?limit=1&at=unread`);
+    if (res.status === 404) error(404, 'Thread not found');
+    const start = res.status === 200 ? (res.data.startPostId ?? null) : null;
+    redirect(303, start === null ? plain : `${plain}?at=${encodeURIComponent(start)}#p${start}`);
+  }
+
   const query = new URLSearchParams({ limit: '200' });
   if (cursor !== null) query.set('cursor', cursor);
   if (subtree !== null) query.set('subtree', subtree);
+  // `at` places the first page; a cursor continues from wherever that page ended.
+  if (at !== null && cursor === null) query.set('at', at);
   // A later page of a subtree starts mid-branch: fetch its root too, so it can lead the page.
   const rootQuery = new URLSearchParams({ limit: '1', subtree: subtree ?? '' });
-  // The boards list (for the breadcrumb's name) and the signed-in user's notification level
-  // are fetched beside the thread, not after it.
+  // The boards list (for the breadcrumb's name, the archived flag and the moderators' Move
+  // select) and the signed-in user's notification level are fetched beside the thread.
   const [res, rootRes, boards, subscription] = await Promise.all([
     api<ThreadPage>(event, 'GET', `${threadPath}?${query}`),
     subtree !== null && cursor !== null ? api<ThreadPage>(event, 'GET', `${threadPath}?${rootQuery}`) : null,
     api<{ boards: Board[] }>(event, 'GET', '/boards'),
     event.locals.user === null ? null : api<{ level: Level }>(event, 'GET', `${threadPath}/subscription`)
   ]);
+  // A post that is not (or no longer) in this thread: show the thread from its start.
+  if (res.status === 404 && at !== null && subtree === null) redirect(303, plain);
   if (res.status === 404) error(404, subtree === null ? 'Thread not found' : 'That post is not in this thread');
   if (res.status === 400) error(400, 'That page link is no longer valid');
   if (res.status !== 200) error(502, 'The thread could not be loaded');
   let posts = res.data.posts;
   const root: Post | undefined = subtree === null ? undefined : (rootRes?.status === 200 ? rootRes.data.posts[0] : posts[0]);
   if (root !== undefined && posts[0]?.id !== root.id) posts = [root, ...posts];
-  // Only for the breadcrumb: a missing board name (an archived board) falls back to the slug.
-  const board = boards.status === 200 ? boards.data.boards.find((b) => b.slug === res.data.thread.boardSlug) : undefined;
+
+  // A page shown in full (not a preload, not a client-side navigation) counts as read here;
+  // the browser marks the pages it navigates to once they are on screen. Forward only, and a
+  // failure costs nothing but a badge.
+  const readState = res.data.readState;
+  if (readState !== undefined && !event.isDataRequest) {
+    await api<MarkThreadReadResult>(event, 'POST', `${threadPath}/read`, { mark: readState.mark });
+  }
+
+  const allBoards = boards.status === 200 ? boards.data.boards : [];
+  const board = allBoards.find((b) => b.slug === res.data.thread.boardSlug);
+  const staff = event.locals.user !== null && event.locals.user.role !== 'member';
   return {
     thread: res.data.thread,
     posts,
     nextCursor: res.data.nextCursor,
     boardName: board?.name ?? res.data.thread.boardSlug,
+    /** Archived boards take no new replies from members. */
+    archived: board?.archived === true,
     paged: cursor !== null,
     subtree: root ?? null,
+    /** The post the page starts at when the URL named one (`at`), else null. */
+    startPostId: subtree === null ? (res.data.startPostId ?? null) : null,
+    /** The page does not start at the opening post: offer the way back to it. */
+    midThread: subtree === null && startsMidThread(posts, cursor !== null),
+    /** Handed back by the browser after a client-side navigation, to mark this page read. */
+    readMark: readState?.mark ?? null,
     /** Null when signed out (or when the level could not be read): no control is shown. */
-    level: subscription?.status === 200 ? subscription.data.level : null
+    level: subscription?.status === 200 ? subscription.data.level : null,
+    /** For the moderators' Move select; members get none. */
+    boards: staff ? allBoards.map((b) => ({ slug: b.slug, name: b.name, ...(b.archived ? { archived: true } : {}) })) : []
   };
 };
 
-/** The page the action was posted from (subtree and cursor kept), to return to after it. */
+/** The page the action was posted from (subtree, cursor and start kept), to return to after it. */
 function backTo(url: URL, hash = ''): string {
   const q = new URLSearchParams();
-  for (const key of ['subtree', 'cursor']) {
+  for (const key of ['subtree', 'cursor', 'at']) {
     const value = url.searchParams.get(key);
     if (value !== null) q.set(key, value);
   }
@@ -55,26 +102,45 @@ function backTo(url: URL, hash = ''): string {
   return `${url.pathname}${search === '' ? '' : `?${search}`}${hash}`;
 }
 
-type ActionName = 'reply' | 'edit' | 'vote' | 'accept' | 'delete';
+export type ActionName =
+  | 'reply'
+  | 'edit'
+  | 'vote'
+  | 'accept'
+  | 'delete'
+  | 'report'
+  | 'restorePost'
+  | 'lock'
+  | 'pin'
+  | 'move'
+  | 'deleteThread'
+  | 'restoreThread';
 export interface ActionFailure {
   action: ActionName;
+  /** The post the form belonged to; '' for the thread-wide forms (the reply box, the moderator tools). */
   postId: string;
   message: string;
   body?: string;
   phi?: PhiFinding[];
+}
+/** A form that went through and stays on the page: what it did, said in a status message. */
+export interface ActionDone {
+  action: ActionName;
+  postId: string;
+  done: string;
 }
 
 async function start(event: RequestEvent) {
   if (event.locals.user === null) redirect(303, `/login?next=${encodeURIComponent(backTo(event.url))}`);
   const form = await event.request.formData();
   const get = (name: string) => String(form.get(name) ?? '');
-  return { get, confirmed: get('confirmNoPhi') === 'true', js: get('js') === '1' };
+  return { form, get, confirmed: get('confirmNoPhi') === 'true', js: get('js') === '1' };
 }
 
 function failure(event: RequestEvent, action: ActionName, postId: string, status: number, data: unknown, fallback: string, body?: string) {
   if (status === 401) redirect(303, `/login?next=${encodeURIComponent(backTo(event.url))}`);
   const { message, fields } = toFormFailure(status, data, fallback);
-  const result: ActionFailure = { action, postId, message: fields.body ?? message };
+  const result: ActionFailure = { action, postId, message: fields.body ?? fields.boardSlug ?? fields.note ?? message };
   if (body !== undefined) {
     result.body = body;
     result.phi = phiFindings(status, data);
@@ -82,14 +148,33 @@ function failure(event: RequestEvent, action: ActionName, postId: string, status
   return fail(status, result);
 }
 
+const refused = (action: ActionName, postId: string, message: string) => fail(400, { action, postId, message } satisfies ActionFailure);
+const done = (action: ActionName, postId: string, text: string): ActionDone => ({ action, postId, done: text });
+
 const postPath = (id: string) => `/posts/${encodeURIComponent(id)}`;
+const threadPath = (event: RequestEvent) => `/threads/${encodeURIComponent(event.params.id ?? '')}`;
+
+/** Lock and pin: the same form, a flag and an optional reason. */
+async function setFlag(event: RequestEvent, action: 'lock' | 'pin') {
+  const { form, get } = await start(event);
+  const reason = reasonBody(form.get('reason'));
+  if ('error' in reason) return refused(action, '', reason.error);
+  const on = get('value') === 'true';
+  const key = action === 'lock' ? 'locked' : 'pinned';
+  const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/${action}`, { [key]: on, ...reason });
+  if (res.status === 200) {
+    const what = action === 'lock' ? (on ? 'locked' : 'unlocked') : on ? 'pinned' : 'unpinned';
+    return done(action, '', `Thread ${what}.`);
+  }
+  return failure(event, action, '', res.status, res.data, `The thread could not be ${action === 'lock' ? 'locked or unlocked' : 'pinned or unpinned'}.`);
+}
 
 export const actions: Actions = {
   reply: async (event) => {
     const { get, confirmed } = await start(event);
     const body = get('body');
     const parentId = get('parentId');
-    const res = await api<PostResult>(event, 'POST', `/threads/${encodeURIComponent(event.params.id)}/posts`, {
+    const res = await api<PostResult>(event, 'POST', `${threadPath(event)}/posts`, {
       body,
       ...(parentId === '' ? {} : { parentId }),
       ...(confirmed ? { confirmNoPhi: true } : {})
@@ -127,7 +212,7 @@ export const actions: Actions = {
   accept: async (event) => {
     const { get } = await start(event);
     const postId = get('postId');
-    const res = await api<ThreadResult>(event, 'POST', `/threads/${encodeURIComponent(event.params.id)}/solution`, {
+    const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/solution`, {
       postId: postId === '' ? null : postId
     });
     if (res.status === 200) redirect(303, backTo(event.url, postId === '' ? '' : `#p${postId}`));
@@ -140,11 +225,92 @@ export const actions: Actions = {
     return setThreadLevel(event, event.params.id, form.get('level'));
   },
 
+  /**
+   * Marks what a page showed as read (its `readState.mark`). Posted by the browser with fetch
+   * after a client-side navigation; a full page load marks in `load` instead.
+   */
+  read: async (event) => {
+    if (event.locals.user === null) return fail(401, { readError: 'Not signed in' });
+    const mark = (await event.request.formData()).get('mark');
+    if (typeof mark !== 'string' || mark === '') return fail(400, { readError: 'No mark' });
+    const res = await api<MarkThreadReadResult>(event, 'POST', `${threadPath(event)}/read`, { mark });
+    if (res.status === 200) return { read: res.data };
+    return fail(res.status === 400 ? 400 : 502, { readError: 'The read position could not be saved' });
+  },
+
   delete: async (event) => {
-    const { get } = await start(event);
+    const { form, get } = await start(event);
     const postId = get('postId');
-    const res = await api(event, 'DELETE', postPath(postId));
+    // A moderator removing someone else's post may say why (the moderation log keeps it).
+    const reason = reasonBody(form.get('reason'));
+    if ('error' in reason) return refused('delete', postId, reason.error);
+    const res = await api(event, 'DELETE', postPath(postId), 'reason' in reason ? reason : undefined);
     if (res.status === 204) redirect(303, backTo(event.url, `#p${postId}`));
     return failure(event, 'delete', postId, res.status, res.data, 'The post could not be deleted. Please try again.');
+  },
+
+  restorePost: async (event) => {
+    const { form, get } = await start(event);
+    const postId = get('postId');
+    const reason = reasonBody(form.get('reason'));
+    if ('error' in reason) return refused('restorePost', postId, reason.error);
+    const res = await api<PostResult>(event, 'POST', `${postPath(postId)}/restore`, reason);
+    if (res.status === 200) redirect(303, backTo(event.url, `#p${postId}`));
+    return failure(event, 'restorePost', postId, res.status, res.data, 'The post could not be restored. Please try again.');
+  },
+
+  report: async (event) => {
+    const { get } = await start(event);
+    const postId = get('postId');
+    const reason = get('reason');
+    const note = get('note').trim();
+    if (!isReportReason(reason)) return refused('report', postId, 'Choose what is wrong with the post.');
+    if (note.length > NOTE_MAX) return refused('report', postId, `The note must be at most ${NOTE_MAX} characters.`);
+    const res = await api(event, 'POST', `${postPath(postId)}/report`, { reason, ...(note === '' ? {} : { note }) });
+    if (res.status === 201) return done('report', postId, 'Reported. A moderator will look at it.');
+    return failure(event, 'report', postId, res.status, res.data, 'The report could not be sent. Please try again.');
+  },
+
+  lock: (event) => setFlag(event, 'lock'),
+  pin: (event) => setFlag(event, 'pin'),
+
+  move: async (event) => {
+    const { form, get } = await start(event);
+    const boardSlug = get('boardSlug');
+    const reason = reasonBody(form.get('reason'));
+    if (boardSlug === '') return refused('move', '', 'Choose the board to move the thread to.');
+    if ('error' in reason) return refused('move', '', reason.error);
+    const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/move`, { boardSlug, ...reason });
+    if (res.status === 200) {
+      const board = await api<{ board: Board }>(event, 'GET', `/boards/${encodeURIComponent(res.data.thread.boardSlug)}`);
+      return done('move', '', `Thread moved to ${board.status === 200 ? board.data.board.name : res.data.thread.boardSlug}.`);
+    }
+    return failure(event, 'move', '', res.status, res.data, 'The thread could not be moved. Please try again.');
+  },
+
+  deleteThread: async (event) => {
+    const { form } = await start(event);
+    const reason = reasonBody(form.get('reason'));
+    if ('error' in reason) return refused('deleteThread', '', reason.error);
+    // Its board and title, for the way back and the message there.
+    const before = await api<ThreadPage>(event, 'GET', `${threadPath(event)}?limit=1`);
+    const res = await api(event, 'DELETE', threadPath(event), reason);
+    if (res.status === 204) {
+      if (before.status !== 200) redirect(303, '/');
+      const { thread } = before.data;
+      // The board says so once, with a way back to the thread (moderators can still open it).
+      setBoardFlash(event.cookies, event.url, thread.boardSlug, { deleted: { id: thread.id, title: thread.title } });
+      redirect(303, `/b/${encodeURIComponent(thread.boardSlug)}`);
+    }
+    return failure(event, 'deleteThread', '', res.status, res.data, 'The thread could not be deleted. Please try again.');
+  },
+
+  restoreThread: async (event) => {
+    const { form } = await start(event);
+    const reason = reasonBody(form.get('reason'));
+    if ('error' in reason) return refused('restoreThread', '', reason.error);
+    const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/restore`, reason);
+    if (res.status === 200) return done('restoreThread', '', 'Thread restored. Everyone can see it again.');
+    return failure(event, 'restoreThread', '', res.status, res.data, 'The thread could not be restored. Please try again.');
   }
 };

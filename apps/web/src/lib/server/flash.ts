@@ -1,0 +1,38 @@
+import type { Cookies } from '@sveltejs/kit';
+
+/**
+ * A one-time message for the next page, carried by a short-lived cookie scoped to that page's
+ * path: it survives the redirect after a form post (with or without JavaScript) and is gone
+ * once shown.
+ */
+const COOKIE = 'flash';
+
+/** What a board page can be told after a moderator deleted one of its threads. */
+export interface BoardFlash {
+  deleted: { id: string; title: string };
+}
+
+export function setBoardFlash(cookies: Cookies, url: URL, boardSlug: string, flash: BoardFlash): void {
+  cookies.set(COOKIE, JSON.stringify(flash), {
+    path: `/b/${boardSlug}`,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: url.protocol === 'https:',
+    maxAge: 60
+  });
+}
+
+/** The board's flash, once: it is cleared as it is read. */
+export function takeBoardFlash(cookies: Cookies, boardSlug: string): BoardFlash | null {
+  const raw = cookies.get(COOKIE);
+  if (raw === undefined) return null;
+  cookies.delete(COOKIE, { path: `/b/${boardSlug}` });
+  try {
+    const value: unknown = JSON.parse(raw);
+    const deleted = (value as { deleted?: { id?: unknown; title?: unknown } } | null)?.deleted;
+    if (typeof deleted?.id !== 'string' || typeof deleted.title !== 'string') return null;
+    return { deleted: { id: deleted.id, title: deleted.title } };
+  } catch {
+    return null;
+  }
+}
