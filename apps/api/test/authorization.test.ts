@@ -58,6 +58,8 @@ const cases: Record<string, Case> = {
   'GET /threads/:id': { route: 'GET', url: (f) => `/threads/${f.threadId}`, expect: GET_ALL },
   'GET /posts/:id/revisions': { route: 'GET', url: (f) => `/posts/${f.replyId}/revisions`, expect: GET_ALL },
   'GET /users/:username': { route: 'GET', url: (f) => `/users/${f.target}`, expect: GET_ALL },
+  'GET /users/:username/posts': { route: 'GET', url: (f) => `/users/${f.target}/posts`, expect: GET_ALL },
+  'GET /mod/reports?author=': { route: 'GET', url: (f) => `/mod/reports?status=all&author=${f.target}`, expect: MODS },
   'GET /me': { route: 'GET', url: () => '/me', expect: SIGNED_IN },
   'GET /notifications': { route: 'GET', url: () => '/notifications', expect: SIGNED_IN },
   'GET /me/watches': { route: 'GET', url: () => '/me/watches', expect: SIGNED_IN },

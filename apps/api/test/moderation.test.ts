@@ -106,6 +106,17 @@ describe('reports', () => {
     expect(filed.data.report).toMatchObject({ reason: 'spam', note: 'advert', status: 'open', reporter: { id: reporter.user.id }, post: { id: post.id } });
     expectError(await call(ctx.app, 'POST', `/posts/${post.id}/report`, { token: reporter.token, body: { reason: 'spam' } }), 409, 'conflict');
 
+    // A moderator's view of the member: their recent posts and the reports on them.
+    const recent = (await call(ctx.app, 'GET', `/users/${author.user.username}/posts?limit=1`)).data;
+    expect(recent.posts.map((p: any) => [p.post.id, p.thread.id])).toEqual([[post.id, thread.id]]);
+    const older = (await call(ctx.app, 'GET', `/users/${author.user.username}/posts?limit=1&cursor=${recent.nextCursor}`)).data;
+    expect(older.posts[0].post.depth).toBe(0);
+    expect(older.nextCursor).toBeNull();
+    const onAuthor = (await call(ctx.app, 'GET', `/mod/reports?status=all&author=${author.user.username}`, { token: globalMod.token })).data.reports;
+    expect(onAuthor.map((r: any) => r.id)).toEqual([filed.data.report.id]);
+    expect((await call(ctx.app, 'GET', `/mod/reports?status=all&author=${reporter.user.username}`, { token: globalMod.token })).data.reports).toEqual([]);
+    expectError(await call(ctx.app, 'GET', '/mod/reports?author=nobody-at-all', { token: globalMod.token }), 400, 'validation_failed');
+
     const queue = async (token: string) => (await call(ctx.app, 'GET', '/mod/reports?status=open&limit=200', { token })).data.reports as any[];
     expect((await queue(bmetMod.token)).map((r) => r.id)).toContain(filed.data.report.id);
     expectError(await call(ctx.app, 'GET', '/mod/reports', { token: reporter.token }), 403, 'forbidden');

@@ -60,8 +60,12 @@ export const ReportList = Type.Object({ reports: Type.Array(Report), nextCursor:
 export type ReportList = Static<typeof ReportList>;
 export const ReportQuery = Type.Object({
   status: Type.Optional(
-    Type.Union([Type.Literal('open'), Type.Literal('resolved')], { 'x-message': 'status must be open or resolved' })
+    Type.Union([Type.Literal('open'), Type.Literal('resolved'), Type.Literal('all')], {
+      'x-message': 'status must be open, resolved or all'
+    })
   ),
+  /** Only reports on this member's posts (a username). */
+  author: Type.Optional(Type.String({ maxLength: 64 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
   cursor: Type.Optional(Type.String({ maxLength: 2000 }))
 });

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Thread } from './threads.ts';
+import { Id, NullableString } from './common.ts';
+import { Post, Thread } from './threads.ts';
 import { User } from './users.ts';
 
 export const Profile = Type.Object({
@@ -8,3 +9,12 @@ export const Profile = Type.Object({
   recentThreads: Type.Array(Thread)
 });
 export type Profile = Static<typeof Profile>;
+
+/** A member's recent posts, newest first, each with its thread for context. */
+export const UserPosts = Type.Object({
+  posts: Type.Array(
+    Type.Object({ post: Post, thread: Type.Object({ id: Id, title: Type.String(), boardSlug: Type.String() }) })
+  ),
+  nextCursor: NullableString
+});
+export type UserPosts = Static<typeof UserPosts>;

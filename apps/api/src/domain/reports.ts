@@ -55,11 +55,20 @@ export interface ReportView {
 /** Reports with their post in context, for the moderators whose boards they concern. */
 export async function listReports(
   db: Conn,
-  input: { status: 'open' | 'resolved'; scope: Scope; limit: number; before: { at: Date; id: number } | null; ids?: number[] }
+  input: {
+    status: 'open' | 'resolved' | 'all';
+    scope: Scope;
+    limit: number;
+    before: { at: Date; id: number } | null;
+    ids?: number[];
+    /** Only reports on this member's posts. */
+    authorId?: number;
+  }
 ): Promise<ReportView[]> {
   if (input.scope === null) return [];
   const conditions: (SQL | undefined)[] = [
-    input.ids === undefined ? eq(reports.status, input.status) : inArray(reports.id, input.ids),
+    input.ids !== undefined ? inArray(reports.id, input.ids) : input.status === 'all' ? undefined : eq(reports.status, input.status),
+    input.authorId === undefined ? undefined : eq(posts.authorId, input.authorId),
     input.scope === 'all' ? undefined : inArray(threads.boardId, [...input.scope]),
     input.before === null
       ? undefined

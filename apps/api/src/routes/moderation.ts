@@ -251,9 +251,15 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['moderation'], querystring: ReportQuery, response: { 200: ReportList, ...errors } } },
     async (request) => {
       const { scope } = await requireModerator(request, null);
-      const { status = 'open', limit = 50, cursor } = request.query;
+      const { status = 'open', limit = 50, cursor, author } = request.query;
       const before = timeIdCursor(cursor);
-      const rows = await listReports(app.db, { status, scope, limit, before });
+      let authorId: number | undefined;
+      if (author !== undefined) {
+        const [row] = await app.db.select({ id: users.id }).from(users).where(eq(sql`lower(${users.username})`, author.toLowerCase())).limit(1);
+        if (row === undefined) throw invalid('author', 'author must be a username');
+        authorId = row.id;
+      }
+      const rows = await listReports(app.db, { status, scope, limit, before, ...(authorId === undefined ? {} : { authorId }) });
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return {
