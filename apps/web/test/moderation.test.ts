@@ -191,6 +191,10 @@ describe('moderation: boards, the report queue, the log and suspensions', () => 
     await open(modPage, `${h.server.origin}/u/${author.username}`);
     const panel = modPage.getByRole('region', { name: 'Moderation' });
     await panel.getByText('Not suspended').waitFor();
+    // The moderator's view of the member: their posts and the reports on them.
+    const activity = modPage.getByRole('region', { name: /activity/ });
+    await expect(activity.getByRole('heading', { name: 'Reports on their posts' }).count()).resolves.toBe(1);
+    await expect(activity.locator('.badge', { hasText: 'Spam' }).count()).resolves.toBeGreaterThan(0);
     await shot(modPage, 'profile-mod');
     await phoneShot(mod, `/u/${author.username}`, 'profile-mod-390');
     const until = panel.getByLabel('Until');

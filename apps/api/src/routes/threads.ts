@@ -67,12 +67,14 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         range = rootId === null ? null : await getSubtreeRange(app.db, threadId, rootId);
         if (range === null) throw notFound('post');
       }
-      const lastRead = user === null ? -1 : await lastReadSeq(app.db, user.id, threadId);
+      const readPosition = user === null ? Promise.resolve(-1) : lastReadSeq(app.db, user.id, threadId);
+      // Awaited below; this only keeps an early 404 from leaving its failure unhandled.
+      readPosition.catch(() => undefined);
       // `at` places the first page only; a cursor continues from wherever that page ended.
       let startPath: string | null = null;
       if (at !== undefined && cursor === undefined) {
         if (at === 'unread') {
-          startPath = await firstUnreadPath(app.db, threadId, lastRead);
+          startPath = await firstUnreadPath(app.db, threadId, await readPosition);
         } else {
           const postId = parseId(at);
           const ctx = postId === null ? null : await postPath(app.db, threadId, postId);
@@ -80,7 +82,8 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
           startPath = ctx;
         }
       }
-      const page = await getThreadPosts(app.db, threadId, limit, cursor, range, startPath);
+      // The reader's position is read beside the page, not before it (one round trip less).
+      const [lastRead, page] = await Promise.all([readPosition, getThreadPosts(app.db, threadId, limit, cursor, range, startPath)]);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
       const solution = found.thread.solutionPostId;
       const votes = user === null ? null : await myVotes(app.db, user.id, page.rows.map((r) => r.post.id));

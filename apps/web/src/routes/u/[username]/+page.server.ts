@@ -1,5 +1,5 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
-import type { Profile, SuspensionResult, User } from '@bmet/contracts';
+import type { Profile, ReportList, SuspensionResult, User, UserPosts } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
 import { DAY_MS, checkFields, field, formFailure, localInputValue, utcFromLocalInput } from '../../mod/guard.server.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -21,10 +21,14 @@ function refusal(viewer: User, target: User): string | null {
 export const load: PageServerLoad = async (event) => {
   const path = `/users/${encodeURIComponent(event.params.username)}`;
   const viewer = event.locals.user;
-  const [res, suspension] = await Promise.all([
+  const mod = isModerator(viewer);
+  const [res, suspension, posts, reports] = await Promise.all([
     api<Profile>(event, 'GET', path),
-    // Moderators and admins see the member's suspension; nobody else asks.
-    isModerator(viewer) ? api<SuspensionResult>(event, 'GET', `${path}/suspension`) : null
+    // Moderators and admins see the member's suspension, recent posts and the reports on them;
+    // nobody else asks.
+    mod ? api<SuspensionResult>(event, 'GET', `${path}/suspension`) : null,
+    mod ? api<UserPosts>(event, 'GET', `${path}/posts?limit=10`) : null,
+    mod ? api<ReportList>(event, 'GET', `/mod/reports?status=all&limit=10&author=${encodeURIComponent(event.params.username)}`) : null
   ]);
   if (res.status === 404) error(404, 'No member has this username');
   if (res.status !== 200) error(502, 'The profile could not be loaded');
@@ -34,6 +38,8 @@ export const load: PageServerLoad = async (event) => {
         failed: suspension?.status !== 200,
         suspension: suspension?.status === 200 ? suspension.data.suspension : null,
         refusal: refusal(viewer, res.data.user),
+        recentPosts: posts?.status === 200 ? posts.data.posts : [],
+        reports: reports?.status === 200 ? reports.data.reports : [],
         defaultUntil: localInputValue(new Date(now + 7 * DAY_MS)),
         minUntil: localInputValue(new Date(now + 60_000))
       }
