@@ -95,7 +95,12 @@ try {
   results.push(await run(`GET /threads/:id middle page (50 after #${POSTS / 2})`, { url: `${base}/api/v1/threads/${thread.id}?cursor=${cursor}` }));
   results.push(await run(`GET /threads/:id first page (50 of ${BIG})`, { url: `${base}/api/v1/threads/${big.thread.id}` }));
   results.push(await run(`GET /threads/:id last page (50 of ${BIG})`, { url: `${base}/api/v1/threads/${big.thread.id}?cursor=${lastCursor}` }));
+  // Signed in, a thread page also reads the reader's position and votes; the list adds the
+  // new-reply counts (one primary-key lookup per page).
+  const signedIn = { headers: { authorization: `Bearer ${answerer.token}` } };
+  results.push(await run(`GET /threads/:id first page, signed in (50 of ${POSTS})`, { url: `${base}/api/v1/threads/${thread.id}`, ...signedIn }));
   results.push(await run('GET /boards/bmet/threads', { url: `${base}/api/v1/boards/bmet/threads` }));
+  results.push(await run('GET /boards/bmet/threads, signed in (new-reply counts)', { url: `${base}/api/v1/boards/bmet/threads`, ...signedIn }));
   let flip = 1;
   results.push(await run('POST /posts/:id/vote (alternating +1/-1)', {
     url: `${base}/api/v1/posts/${root0.id}/vote`,
