@@ -46,3 +46,23 @@ export async function open(page: Page, url: string): Promise<void> {
 export async function hydrated(page: Page): Promise<void> {
   await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
 }
+
+/** POSTs JSON to the running server's API as a client would (Bearer token); throws on an error status. */
+export async function apiPost<T>(h: Harness, path: string, body: unknown, token?: string): Promise<T> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const res = await fetch(`${h.server.origin}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Registers a BMET through the API: its session token and user. */
+export function registerMember(h: Harness, username: string, displayName?: string): Promise<{ token: string; user: { id: string } }> {
+  return apiPost(h, '/auth/register', {
+    username,
+    email: `${username}@hospital.example`,
+    password: 'occlusion alarm at 3am',
+    profession: 'BMET',
+    ...(displayName === undefined ? {} : { displayName })
+  });
+}

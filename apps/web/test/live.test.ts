@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { open, shot, useServerAndBrowser } from './harness.ts';
+import { apiPost, open, registerMember, shot, useServerAndBrowser } from './harness.ts';
 
 const h = useServerAndBrowser();
 
-async function call<T>(path: string, body: unknown, token?: string): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${h.server.origin}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function register(name: string, displayName?: string) {
-  const { token, user } = await call<{ token: string; user: { id: string } }>('/auth/register', {
-    username: name,
-    email: `${name}@hospital.example`,
-    password: 'occlusion alarm at 3am',
-    profession: 'BMET',
-    ...(displayName === undefined ? {} : { displayName })
-  });
-  return { token, user };
-}
+const call = <T>(path: string, body: unknown, token?: string) => apiPost<T>(h, path, body, token);
+const register = (name: string, displayName?: string) => registerMember(h, name, displayName);
 
 /** Resolves once the page's live socket has confirmed the thread subscription. */
 function subscribed(page: Page, threadId: string): Promise<void> {

@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { open, shot, useServerAndBrowser } from './harness.ts';
+import { apiPost, open, registerMember, shot, useServerAndBrowser } from './harness.ts';
 
 const h = useServerAndBrowser();
 
-async function call<T>(path: string, body: unknown, token?: string): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${h.server.origin}/api/v1${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function register(name: string, displayName: string) {
-  return call<{ token: string; user: { id: string } }>('/auth/register', {
-    username: name,
-    email: `${name}@hospital.example`,
-    password: 'occlusion alarm at 3am',
-    profession: 'BMET',
-    displayName
-  });
-}
+const call = <T>(path: string, body: unknown, token?: string) => apiPost<T>(h, path, body, token);
+const register = (name: string, displayName?: string) => registerMember(h, name, displayName);
 
 /** The thread's row on the board page. */
 const row = (page: Page, title: string) => page.locator('ol.threads li.thread', { has: page.locator('a.title', { hasText: title }) });
