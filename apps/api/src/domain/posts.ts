@@ -33,8 +33,6 @@ export async function getPostContext(db: Conn, postId: number): Promise<PostCont
   return rows[0] ?? null;
 }
 
-export const isModerator = (user: Pick<UserRow, 'role'>) => user.role === 'moderator' || user.role === 'admin';
-
 /** Replaces a post's body and keeps the old one as a revision, in one transaction. */
 export async function editPost(
   db: Db,

@@ -24,6 +24,12 @@ export async function findUserByLogin(db: Conn, login: string): Promise<UserRow 
   return rows[0] ?? null;
 }
 
+/** A user by username, case folded as everywhere; null when there is none. */
+export async function findUserByUsername(db: Conn, username: string): Promise<UserRow | null> {
+  const rows = await db.select().from(users).where(eq(sql`lower(${users.username})`, username.toLowerCase())).limit(1);
+  return rows[0] ?? null;
+}
+
 export async function findTakenField(db: Conn, username: string, email: string): Promise<'username' | 'email' | null> {
   const rows = await db
     .select({ username: users.username, email: users.email })

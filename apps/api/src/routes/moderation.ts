@@ -18,8 +18,8 @@ import {
   PostResult,
   PageQuery
 } from '@bmet/contracts';
-import { boards, users, type UserRow } from '@bmet/db/schema';
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { boards, type UserRow } from '@bmet/db/schema';
+import { asc, inArray } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { HttpError, forbidden, invalid, notFound } from '../lib/http-error.ts';
@@ -44,6 +44,7 @@ import {
   suspendUser,
   type Scope
 } from '../domain/moderation.ts';
+import { findUserByUsername } from '../domain/users.ts';
 import { createReport, listReports, mayActOnRole, resolveReport, type ReportView } from '../domain/reports.ts';
 import { getThreadAnyState } from '../domain/threads.ts';
 import { toAuthor, toPost, toThread, toUser } from '../domain/serialize.ts';
@@ -53,7 +54,6 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const DAY = 24 * 60 * 60_000;
 const MAX_SUSPENSION_MS = 10 * 365 * DAY;
 
-const reasonOf = (raw: string | null | undefined): string | null => reasonFrom({ reason: raw });
 
 export function toReport(v: ReportView) {
   return {
@@ -133,7 +133,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           actorId: user.id,
           flag: flag === 'lock' ? 'locked' : 'pinned',
           value: (flag === 'lock' ? body.locked : body.pinned) === true,
-          reason: reasonOf(body.reason)
+          reason: reasonFrom(body)
         });
         if (thread === null) throw notFound('thread');
         return threadOut(found, thread);
@@ -155,7 +155,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         threadId: found.thread.id,
         actorId: user.id,
         toBoardId: target.id,
-        reason: reasonOf(request.body.reason)
+        reason: reasonFrom(request.body)
       });
       if (result === null) throw notFound('thread');
       await app.publish(notificationEvents(result.notifications));
@@ -255,8 +255,8 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const before = timeIdCursor(cursor);
       let authorId: number | undefined;
       if (author !== undefined) {
-        const [row] = await app.db.select({ id: users.id }).from(users).where(eq(sql`lower(${users.username})`, author.toLowerCase())).limit(1);
-        if (row === undefined) throw invalid('author', 'author must be a username');
+        const row = await findUserByUsername(app.db, author);
+        if (row === null) throw invalid('author', 'author must be a username');
         authorId = row.id;
       }
       const rows = await listReports(app.db, { status, scope, limit, before, ...(authorId === undefined ? {} : { authorId }) });
@@ -284,7 +284,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         actor: user,
         resolution: request.body.resolution,
         until,
-        reason: reasonOf(request.body.reason)
+        reason: reasonFrom(request.body)
       });
       if (!result.ok) {
         if (result.error === 'already_resolved') throw new HttpError(409, 'conflict', 'this report is already resolved');
@@ -300,8 +300,8 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const UserParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
   const userByName = async (username: string) => {
-    const [row] = await app.db.select().from(users).where(eq(sql`lower(${users.username})`, username.toLowerCase())).limit(1);
-    if (row === undefined) throw notFound('user');
+    const row = await findUserByUsername(app.db, username);
+    if (row === null) throw notFound('user');
     return row;
   };
   const suspensionOf = (u: UserRow) =>

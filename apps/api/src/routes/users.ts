@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, PageQuery, Profile, UserPosts } from '@bmet/contracts';
-import { boards, posts, threads, users } from '@bmet/db/schema';
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { boards, posts, threads } from '@bmet/db/schema';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { invalid, notFound } from '../lib/http-error.ts';
 import { encodeCursor, olderThan } from '../lib/cursor.ts';
-import { authorColumns, toPost, toThread, toUser } from '../domain/serialize.ts';
+import { findUserByUsername } from '../domain/users.ts';
+import { toPost, toThread, toUser } from '../domain/serialize.ts';
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -18,12 +19,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
-      const [user] = await app.db
-        .select()
-        .from(users)
-        .where(eq(sql`lower(${users.username})`, request.params.username.toLowerCase()))
-        .limit(1);
-      if (user === undefined) throw notFound('user');
+      const user = await findUserByUsername(app.db, request.params.username);
+      if (user === null) throw notFound('user');
       const recent = await app.db
         .select({ thread: threads, boardSlug: boards.slug })
         .from(threads)
@@ -50,12 +47,8 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
-      const [user] = await app.db
-        .select(authorColumns)
-        .from(users)
-        .where(eq(sql`lower(${users.username})`, request.params.username.toLowerCase()))
-        .limit(1);
-      if (user === undefined) throw notFound('user');
+      const user = await findUserByUsername(app.db, request.params.username);
+      if (user === null) throw notFound('user');
       const { limit = 20, cursor } = request.query;
       const after = olderThan(cursor, posts.createdAt, posts.id);
       if (after === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
