@@ -7,7 +7,9 @@ export async function waitFor(url, timeoutMs = 60_000) {
   for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(200)) {
     try {
       if ((await fetch(url)).ok) return;
-    } catch {}
+    } catch {
+      // not listening yet
+    }
   }
   throw new Error(`${url} did not answer in time`);
 }

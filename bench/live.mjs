@@ -52,7 +52,10 @@ try {
   if (b) await waitFor(`${baseB}/readyz`);
   const stamp = Date.now().toString(36);
   const { token } = await api(baseA, 'POST', '/auth/register', {
-    username: `live_${stamp}`, email: `live_${stamp}@bench.test`, password: 'live benchmark pass', profession: 'BMET'
+    username: `live_${stamp}`,
+    email: `live_${stamp}@bench.test`,
+    password: 'live benchmark pass',
+    profession: 'BMET'
   });
   const { thread, post: root0 } = await api(baseA, 'POST', '/boards/bmet/threads', { title: 'Live benchmark thread', body: 'x' }, token);
   // Warm up: open and close the sockets once, so the heap has grown to its working size and
@@ -104,7 +107,7 @@ try {
       });
       const at201 = performance.now();
       const { post } = await res.json();
-      for (const end = Date.now() + 10_000; Date.now() < end && (received.get(post.id)?.length ?? 0) < FOLLOWERS; ) await sleep(10);
+      for (const end = Date.now() + 10_000; Date.now() < end && (received.get(post.id)?.length ?? 0) < FOLLOWERS;) await sleep(10);
       const got = received.get(post.id) ?? [];
       if (got.length === FOLLOWERS) complete++;
       delays.push(...got.map((t) => Math.max(0, t - at201)));
@@ -118,8 +121,12 @@ try {
   const remote = b ? await measure(baseB) : null;
   const row = (name, m) =>
     `| ${name} | ${REPLIES} x ${FOLLOWERS} | ${m.complete}/${REPLIES} | ${pct(m.delays, 0.5).toFixed(1)} | ${pct(m.delays, 0.99).toFixed(1)} | ${m.delays[m.delays.length - 1].toFixed(1)} |`;
-  console.log(`\n${SOCKETS} sockets opened in ${openMs} ms; ${FOLLOWERS} follow one thread; database: ${cross ? 'PostgreSQL (2 instances)' : 'PGlite'}; node ${process.version}`);
-  console.log(`server RSS ${Math.round(before / 1024)} MiB before, ${Math.round(after / 1024)} MiB with the sockets: ${(((after - before) * 1024) / SOCKETS / 1024).toFixed(1)} KiB per socket\n`);
+  console.log(
+    `\n${SOCKETS} sockets opened in ${openMs} ms; ${FOLLOWERS} follow one thread; database: ${cross ? 'PostgreSQL (2 instances)' : 'PGlite'}; node ${process.version}`
+  );
+  console.log(
+    `server RSS ${Math.round(before / 1024)} MiB before, ${Math.round(after / 1024)} MiB with the sockets: ${(((after - before) * 1024) / SOCKETS / 1024).toFixed(1)} KiB per socket\n`
+  );
   console.log('| path | frames | replies fully delivered | p50 ms | p99 ms | max ms |');
   console.log('|---|---:|---:|---:|---:|---:|');
   console.log(row('write on this instance -> its sockets', local));

@@ -38,7 +38,11 @@ const port = 3900 + Math.floor(Math.random() * 50);
 const ceilingPort = port + 60;
 const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'bmet-bench-'));
-const server = startProcess(['src/server.ts'], { PORT: String(port), DATA_DIR: dataDir, ANALYZE_INTERVAL_MS: '2000' }, join(root, 'apps/api'));
+const server = startProcess(
+  ['src/server.ts'],
+  { PORT: String(port), DATA_DIR: dataDir, ANALYZE_INTERVAL_MS: '2000' },
+  join(root, 'apps/api')
+);
 const ceiling = startProcess(['bench/ceiling.ts'], { PORT: String(ceilingPort) }, join(root, 'apps/api'));
 const results = [];
 try {
@@ -46,31 +50,52 @@ try {
   await waitFor(`http://127.0.0.1:${ceilingPort}/`);
   const stamp = Date.now().toString(36);
   const asker = await api(base, 'POST', '/auth/register', {
-    username: `bench_a_${stamp}`, email: `a_${stamp}@bench.test`, password: 'benchmark password 1', profession: 'BMET'
+    username: `bench_a_${stamp}`,
+    email: `a_${stamp}@bench.test`,
+    password: 'benchmark password 1',
+    profession: 'BMET'
   });
   const answerer = await api(base, 'POST', '/auth/register', {
-    username: `bench_b_${stamp}`, email: `b_${stamp}@bench.test`, password: 'benchmark password 2', profession: 'CE'
+    username: `bench_b_${stamp}`,
+    email: `b_${stamp}@bench.test`,
+    password: 'benchmark password 2',
+    profession: 'CE'
   });
   // A realistic tree: half the replies answer the opening post, the rest nest under earlier ones.
   async function seedThread(count, title) {
-    const { thread, post: root } = await api(base, 'POST', '/boards/bmet/threads', {
-      title, body: 'Seeded by pnpm bench.', kind: 'question',
-      equipment: { manufacturer: 'BD', model: 'Alaris 8015', category: 'infusion pump', errorCode: '255-10-820' }
-    }, asker.token);
+    const { thread, post: root } = await api(
+      base,
+      'POST',
+      '/boards/bmet/threads',
+      {
+        title,
+        body: 'Seeded by pnpm bench.',
+        kind: 'question',
+        equipment: { manufacturer: 'BD', model: 'Alaris 8015', category: 'infusion pump', errorCode: '255-10-820' }
+      },
+      asker.token
+    );
     const ids = [root.id];
     for (let i = 1; i < count; i++) {
       const parentId = i % 2 === 0 ? root.id : ids[Math.floor(Math.random() * ids.length)];
       const token = i % 3 === 0 ? asker.token : answerer.token;
-      const { post } = await api(base, 'POST', `/threads/${thread.id}/posts`, {
-        body: `Reply ${i}: checked the **pressure transducer**, cleaned the door sensor, error ${i % 7}.`, parentId
-      }, token);
+      const { post } = await api(
+        base,
+        'POST',
+        `/threads/${thread.id}/posts`,
+        {
+          body: `Reply ${i}: checked the **pressure transducer**, cleaned the door sensor, error ${i % 7}.`,
+          parentId
+        },
+        token
+      );
       ids.push(post.id);
     }
     return { thread, root };
   }
   async function cursorAt(threadId, position) {
     let cursor = null;
-    for (let seen = 0; seen < position; ) {
+    for (let seen = 0; seen < position;) {
       const limit = Math.min(200, position - seen);
       const page = await api(base, 'GET', `/threads/${threadId}?limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
       cursor = page.nextCursor;
@@ -92,34 +117,48 @@ try {
   results.push(await run('plain Fastify route (ceiling)', { url: `http://127.0.0.1:${ceilingPort}/` }));
   results.push(await run('GET /boards', { url: `${base}/api/v1/boards` }));
   results.push(await run(`GET /threads/:id first page (50 of ${POSTS})`, { url: `${base}/api/v1/threads/${thread.id}` }));
-  results.push(await run(`GET /threads/:id middle page (50 after #${POSTS / 2})`, { url: `${base}/api/v1/threads/${thread.id}?cursor=${cursor}` }));
+  results.push(
+    await run(`GET /threads/:id middle page (50 after #${POSTS / 2})`, { url: `${base}/api/v1/threads/${thread.id}?cursor=${cursor}` })
+  );
   results.push(await run(`GET /threads/:id first page (50 of ${BIG})`, { url: `${base}/api/v1/threads/${big.thread.id}` }));
-  results.push(await run(`GET /threads/:id last page (50 of ${BIG})`, { url: `${base}/api/v1/threads/${big.thread.id}?cursor=${lastCursor}` }));
+  results.push(
+    await run(`GET /threads/:id last page (50 of ${BIG})`, { url: `${base}/api/v1/threads/${big.thread.id}?cursor=${lastCursor}` })
+  );
   // Signed in, a thread page also reads the reader's position and votes; the list adds the
   // new-reply counts (one primary-key lookup per page).
   const signedIn = { headers: { authorization: `Bearer ${answerer.token}` } };
-  results.push(await run(`GET /threads/:id first page, signed in (50 of ${POSTS})`, { url: `${base}/api/v1/threads/${thread.id}`, ...signedIn }));
+  results.push(
+    await run(`GET /threads/:id first page, signed in (50 of ${POSTS})`, { url: `${base}/api/v1/threads/${thread.id}`, ...signedIn })
+  );
   results.push(await run('GET /boards/bmet/threads', { url: `${base}/api/v1/boards/bmet/threads` }));
-  results.push(await run('GET /boards/bmet/threads, signed in (new-reply counts)', { url: `${base}/api/v1/boards/bmet/threads`, ...signedIn }));
+  results.push(
+    await run('GET /boards/bmet/threads, signed in (new-reply counts)', { url: `${base}/api/v1/boards/bmet/threads`, ...signedIn })
+  );
   let flip = 1;
-  results.push(await run('POST /posts/:id/vote (alternating +1/-1)', {
-    url: `${base}/api/v1/posts/${root0.id}/vote`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${answerer.token}` },
-    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ value: (flip = -flip) }) }) }]
-  }));
-  results.push(await run('POST /threads/:id/posts (reply)', {
-    url: `${base}/api/v1/threads/${thread.id}/posts`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${answerer.token}` },
-    // Each body differs: the same reply twice in a row is refused as a double submission.
-    requests: [{
-      setupRequest: (req) => ({
-        ...req,
-        body: JSON.stringify({ body: `Benchmark reply ${Math.random()}: replaced the **air-in-line** sensor.`, parentId: root0.id })
-      })
-    }]
-  }));
+  results.push(
+    await run('POST /posts/:id/vote (alternating +1/-1)', {
+      url: `${base}/api/v1/posts/${root0.id}/vote`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${answerer.token}` },
+      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ value: (flip = -flip) }) }) }]
+    })
+  );
+  results.push(
+    await run('POST /threads/:id/posts (reply)', {
+      url: `${base}/api/v1/threads/${thread.id}/posts`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${answerer.token}` },
+      // Each body differs: the same reply twice in a row is refused as a double submission.
+      requests: [
+        {
+          setupRequest: (req) => ({
+            ...req,
+            body: JSON.stringify({ body: `Benchmark reply ${Math.random()}: replaced the **air-in-line** sensor.`, parentId: root0.id })
+          })
+        }
+      ]
+    })
+  );
 } finally {
   server.kill('SIGTERM');
   ceiling.kill('SIGTERM');

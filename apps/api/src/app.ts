@@ -89,9 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const bodyAjv = ajv(false);
   const queryAjv = ajv(true);
-  app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema)
-  );
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
 
   await app.register(errorsPlugin);
   await app.register(cookie);
@@ -122,11 +120,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // PostgreSQL text cannot hold NUL: refuse it anywhere in the input instead of failing in SQL.
   app.addHook('preValidation', async (request) => {
-    for (const [part, value] of [['body', request.body], ['query', request.query], ['params', request.params]] as const) {
+    for (const [part, value] of [
+      ['body', request.body],
+      ['query', request.query],
+      ['params', request.params]
+    ] as const) {
       const field = findNul(value, '');
       if (field !== null) {
         const name = field === '' ? part : field;
-        throw new HttpError(400, 'validation_failed', `${name} must not contain NUL characters`, { [name]: 'must not contain NUL characters' });
+        throw new HttpError(400, 'validation_failed', `${name} must not contain NUL characters`, {
+          [name]: 'must not contain NUL characters'
+        });
       }
     }
   });

@@ -11,7 +11,6 @@ import { loadConfig } from './config.ts';
 import { deleteExpiredSessions } from './lib/session.ts';
 import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
 
-
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 const API_PATH = /^\/(api(\/|$)|healthz$|readyz$|healthz\?|readyz\?)/;
@@ -110,8 +109,7 @@ async function main() {
   }
 
   // Sessions that are never presented again would otherwise stay forever.
-  const sweep = () =>
-    deleteExpiredSessions(database.db).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
+  const sweep = () => deleteExpiredSessions(database.db).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
   await sweep();
   setInterval(() => void sweep(), 60 * 60_000).unref();
 
@@ -130,10 +128,7 @@ async function main() {
   }
 
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(
-    { database: database.kind, web: web !== null ? config.webBuildDir : 'not built (API only)' },
-    'forum ready'
-  );
+  app.log.info({ database: database.kind, web: web !== null ? config.webBuildDir : 'not built (API only)' }, 'forum ready');
 }
 
 main().catch((err: unknown) => {

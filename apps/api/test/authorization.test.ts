@@ -33,7 +33,8 @@ async function fixture(): Promise<Fixture> {
 }
 
 const until = () => new Date(Date.now() + 86_400_000).toISOString();
-const asAdmin = (method: 'POST' | 'DELETE', url: string, body?: unknown) => call(ctx.app, method, url, { token: callers.admin.token, body });
+const asAdmin = (method: 'POST' | 'DELETE', url: string, body?: unknown) =>
+  call(ctx.app, method, url, { token: callers.admin.token, body });
 
 interface Case {
   route: string;
@@ -73,12 +74,32 @@ const cases: Record<string, Case> = {
     body: () => ({ title: `Sigma Spectrum ${unique('t')} air in line`, body: 'Air-in-line alarm on every bag.' }),
     expect: CREATORS
   },
-  'POST /threads/:id/posts': { route: 'POST', url: (f) => `/threads/${f.threadId}/posts`, body: () => ({ body: `Swap the sensor ${unique('b')}` }), expect: CREATORS },
-  'PATCH /posts/:id': { route: 'PATCH', url: (f) => `/posts/${f.postId}`, body: () => ({ body: 'Edited by someone' }), expect: { ...BOARD_MODS } },
+  'POST /threads/:id/posts': {
+    route: 'POST',
+    url: (f) => `/threads/${f.threadId}/posts`,
+    body: () => ({ body: `Swap the sensor ${unique('b')}` }),
+    expect: CREATORS
+  },
+  'PATCH /posts/:id': {
+    route: 'PATCH',
+    url: (f) => `/posts/${f.postId}`,
+    body: () => ({ body: 'Edited by someone' }),
+    expect: { ...BOARD_MODS }
+  },
   'DELETE /posts/:id': { route: 'DELETE', url: (f) => `/posts/${f.postId}`, expect: { ...BOARD_MODS, modThis: 204, admin: 204 } },
   'POST /posts/:id/vote': { route: 'POST', url: (f) => `/posts/${f.replyId}/vote`, body: () => ({ value: 1 }), expect: WRITERS },
-  'POST /threads/:id/solution': { route: 'POST', url: (f) => `/threads/${f.threadId}/solution`, body: (f) => ({ postId: f.replyId }), expect: BOARD_MODS },
-  'POST /threads/:id/lock': { route: 'POST', url: (f) => `/threads/${f.threadId}/lock`, body: () => ({ locked: true }), expect: BOARD_MODS },
+  'POST /threads/:id/solution': {
+    route: 'POST',
+    url: (f) => `/threads/${f.threadId}/solution`,
+    body: (f) => ({ postId: f.replyId }),
+    expect: BOARD_MODS
+  },
+  'POST /threads/:id/lock': {
+    route: 'POST',
+    url: (f) => `/threads/${f.threadId}/lock`,
+    body: () => ({ locked: true }),
+    expect: BOARD_MODS
+  },
   'POST /threads/:id/pin': { route: 'POST', url: (f) => `/threads/${f.threadId}/pin`, body: () => ({ pinned: true }), expect: BOARD_MODS },
   // Moving needs the destination too: the bmet moderator does not moderate ce.
   'POST /threads/:id/move': {
@@ -108,14 +129,24 @@ const cases: Record<string, Case> = {
     body: () => ({ resolution: 'dismiss' }),
     expect: { ...BOARD_MODS, modOther: 404 }
   },
-  'POST /users/:username/suspend': { route: 'POST', url: (f) => `/users/${f.target}/suspend`, body: () => ({ until: until(), reason: 'test' }), expect: MODS },
+  'POST /users/:username/suspend': {
+    route: 'POST',
+    url: (f) => `/users/${f.target}/suspend`,
+    body: () => ({ until: until(), reason: 'test' }),
+    expect: MODS
+  },
   'DELETE /users/:username/suspend': {
     route: 'DELETE',
     url: (f) => `/users/${f.target}/suspend`,
     prepare: (f) => asAdmin('POST', `/users/${f.target}/suspend`, { until: until(), reason: 'test' }),
     expect: MODS
   },
-  'PUT /threads/:id/subscription': { route: 'PUT', url: (f) => `/threads/${f.threadId}/subscription`, body: () => ({ level: 'muted' }), expect: WRITERS },
+  'PUT /threads/:id/subscription': {
+    route: 'PUT',
+    url: (f) => `/threads/${f.threadId}/subscription`,
+    body: () => ({ level: 'muted' }),
+    expect: WRITERS
+  },
   'PUT /boards/:slug/watch': { route: 'PUT', url: () => '/boards/bmet/watch', body: () => ({ watching: true }), expect: WRITERS },
   'POST /notifications/read': { route: 'POST', url: () => '/notifications/read', body: () => ({ all: true }), expect: SIGNED_IN },
   'POST /admin/boards': {
@@ -124,7 +155,12 @@ const cases: Record<string, Case> = {
     body: () => ({ slug: unique('board').toLowerCase(), name: 'A new board' }),
     expect: { ...ADMINS, admin: 201 }
   },
-  'PATCH /admin/boards/:slug': { route: 'PATCH', url: () => `/admin/boards/${spareBoard}`, body: () => ({ description: 'Edited' }), expect: ADMINS },
+  'PATCH /admin/boards/:slug': {
+    route: 'PATCH',
+    url: () => `/admin/boards/${spareBoard}`,
+    body: () => ({ description: 'Edited' }),
+    expect: ADMINS
+  },
   'PUT /admin/boards/:slug/moderators': {
     route: 'PUT',
     url: () => `/admin/boards/${spareBoard}/moderators`,
@@ -139,7 +175,10 @@ beforeAll(async () => {
   for (const role of roles) if (role !== 'anonymous') callers[role] = await registerUser(ctx.app);
   await setRole(ctx.app, callers.admin.user.id, 'admin');
   const assign = async (board: string, u: U) => {
-    const res = await call(ctx.app, 'PUT', `/admin/boards/${board}/moderators`, { token: callers.admin.token, body: { usernames: [u.user.username] } });
+    const res = await call(ctx.app, 'PUT', `/admin/boards/${board}/moderators`, {
+      token: callers.admin.token,
+      body: { usernames: [u.user.username] }
+    });
     expect(res.statusCode).toBe(200);
   };
   await assign('bmet', callers.modThis);
@@ -160,7 +199,8 @@ describe('the authorization walk', () => {
           ...(role === 'anonymous' ? {} : { token: callers[role].token }),
           ...(c.body === undefined ? {} : { body: c.body(f) })
         });
-        if (res.statusCode !== c.expect[role]) mismatches.push(`${name} as ${role}: expected ${c.expect[role]}, got ${res.statusCode} ${res.body.slice(0, 160)}`);
+        if (res.statusCode !== c.expect[role])
+          mismatches.push(`${name} as ${role}: expected ${c.expect[role]}, got ${res.statusCode} ${res.body.slice(0, 160)}`);
         if (res.statusCode >= 400 && (typeof res.data?.error?.code !== 'string' || res.body.includes('    at '))) {
           mismatches.push(`${name} as ${role}: malformed error body ${res.body.slice(0, 160)}`);
         }

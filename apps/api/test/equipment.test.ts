@@ -45,22 +45,41 @@ describe('equipment records', () => {
     const asker = await registerUser(ctx.app);
     const helper = await registerUser(ctx.app);
     const equipment = { manufacturer: 'Philips', model: 'IntelliVue MX450', category: 'patient monitor' };
-    const solved = await createThread(ctx.app, asker.token, { kind: 'question', title: 'E-203 after battery swap', equipment: { ...equipment, errorCode: 'E-203' } });
-    await createThread(ctx.app, asker.token, { kind: 'question', title: 'E-203 again on another unit', equipment: { ...equipment, errorCode: 'e-203' } });
-    await createThread(ctx.app, asker.token, { kind: 'question', title: 'Blank screen at boot', equipment: { ...equipment, errorCode: null } });
+    const solved = await createThread(ctx.app, asker.token, {
+      kind: 'question',
+      title: 'E-203 after battery swap',
+      equipment: { ...equipment, errorCode: 'E-203' }
+    });
+    await createThread(ctx.app, asker.token, {
+      kind: 'question',
+      title: 'E-203 again on another unit',
+      equipment: { ...equipment, errorCode: 'e-203' }
+    });
+    await createThread(ctx.app, asker.token, {
+      kind: 'question',
+      title: 'Blank screen at boot',
+      equipment: { ...equipment, errorCode: null }
+    });
     const answer = await reply(ctx.app, helper.token, solved.thread.id, 'Recalibrate the battery gauge');
     await call(ctx.app, 'POST', `/threads/${solved.thread.id}/solution`, { token: asker.token, body: { postId: answer.id } });
 
     const page = await call(ctx.app, 'GET', '/equipment/models/philips/intellivue-mx450');
     expect(page.statusCode).toBe(200);
-    expect(page.data.model).toMatchObject({ name: 'IntelliVue MX450', threadCount: 3, solvedCount: 1, category: { name: 'Patient monitor' } });
+    expect(page.data.model).toMatchObject({
+      name: 'IntelliVue MX450',
+      threadCount: 3,
+      solvedCount: 1,
+      category: { name: 'Patient monitor' }
+    });
     expect(page.data.threads).toHaveLength(3);
     expect(page.data.errorCodes).toEqual([
       { code: 'E-203', threadCount: 2, solvedThreadId: solved.thread.id, solvedThreadTitle: 'E-203 after battery swap' }
     ]);
     const firstPage = await call(ctx.app, 'GET', '/equipment/models/philips/intellivue-mx450?limit=2');
     const second = await call(ctx.app, 'GET', `/equipment/models/philips/intellivue-mx450?limit=2&cursor=${firstPage.data.nextCursor}`);
-    expect([...firstPage.data.threads, ...second.data.threads].map((t: any) => t.id).sort()).toEqual(page.data.threads.map((t: any) => t.id).sort());
+    expect([...firstPage.data.threads, ...second.data.threads].map((t: any) => t.id).sort()).toEqual(
+      page.data.threads.map((t: any) => t.id).sort()
+    );
 
     await call(ctx.app, 'POST', `/threads/${solved.thread.id}/solution`, { token: asker.token, body: { postId: null } });
     expect((await call(ctx.app, 'GET', '/equipment/models/philips/intellivue-mx450')).data.model.solvedCount).toBe(0);

@@ -29,8 +29,16 @@ describe('tampered input never reaches SQL', () => {
   it('refuses NUL characters anywhere with 400', async () => {
     const { token } = await registerUser(ctx.app);
     const { thread } = await createThread(ctx.app, token);
-    expectError(await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, { token, body: { body: 'a\u0000b' } }), 400, 'validation_failed');
-    expectError(await call(ctx.app, 'POST', '/auth/login', { body: { login: 'x\u0000', password: 'whatever it is' } }), 400, 'validation_failed');
+    expectError(
+      await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, { token, body: { body: 'a\u0000b' } }),
+      400,
+      'validation_failed'
+    );
+    expectError(
+      await call(ctx.app, 'POST', '/auth/login', { body: { login: 'x\u0000', password: 'whatever it is' } }),
+      400,
+      'validation_failed'
+    );
     expectError(await call(ctx.app, 'GET', '/tags?q=%00'), 400, 'validation_failed');
     expectError(await call(ctx.app, 'GET', '/users/a%00b'), 400, 'validation_failed');
     expectError(await call(ctx.app, 'GET', '/boards/a%00b'), 400, 'validation_failed');
@@ -66,7 +74,11 @@ describe('tampered input never reaches SQL', () => {
     expect(a.thread.equipment.manufacturer).toBe('迈瑞');
     expect(b.thread.equipment.manufacturer).toBe('日本光電');
     expect(c.thread.equipment.manufacturer).toBe('???');
-    const page = await call(ctx.app, 'GET', `/equipment/models/${encodeURIComponent(slugify('日本光電'))}/${encodeURIComponent(slugify('カルジオライフ'))}`);
+    const page = await call(
+      ctx.app,
+      'GET',
+      `/equipment/models/${encodeURIComponent(slugify('日本光電'))}/${encodeURIComponent(slugify('カルジオライフ'))}`
+    );
     expect(page.data.threads.map((t: any) => t.id)).toEqual([b.thread.id]);
   });
 });
@@ -86,7 +98,10 @@ describe('deletes and counters', () => {
     const unanswered = (await call(ctx.app, 'GET', '/boards/bme/threads?sort=unanswered')).data.threads.map((t: any) => t.id);
     expect(unanswered).toContain(thread.id);
     expectError(
-      await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, { token: asker.token, body: { body: 'to a deleted post', parentId: only.id } }),
+      await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, {
+        token: asker.token,
+        body: { body: 'to a deleted post', parentId: only.id }
+      }),
       400,
       'validation_failed'
     );

@@ -44,7 +44,7 @@ export async function call(
     ...(payload === undefined ? {} : { payload }),
     ...(options.ip === undefined ? {} : { remoteAddress: options.ip })
   });
-  let data: unknown = null;
+  let data: unknown;
   try {
     data = res.body === '' ? null : JSON.parse(res.body);
   } catch {
@@ -86,13 +86,7 @@ export async function createThread(
   return res.data;
 }
 
-export async function reply(
-  app: FastifyInstance,
-  token: string,
-  threadId: string,
-  body: string,
-  parentId?: string
-): Promise<any> {
+export async function reply(app: FastifyInstance, token: string, threadId: string, body: string, parentId?: string): Promise<any> {
   const res = await call(app, 'POST', `/threads/${threadId}/posts`, {
     token,
     body: parentId === undefined ? { body } : { body, parentId }
@@ -115,5 +109,8 @@ export function expectError(res: Res, status: number, code: string): void {
 export async function setRole(app: FastifyInstance, userId: string, role: 'member' | 'moderator' | 'admin'): Promise<void> {
   const { users } = await import('@bmet/db/schema');
   const { eq } = await import('drizzle-orm');
-  await app.db.update(users).set({ role }).where(eq(users.id, Number(userId)));
+  await app.db
+    .update(users)
+    .set({ role })
+    .where(eq(users.id, Number(userId)));
 }

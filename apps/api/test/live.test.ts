@@ -104,7 +104,14 @@ describe('GET /api/v1/live', () => {
     const { token } = await registerUser(ctx.app);
     const peer = await connect(ctx.app, 'not-a-real-token');
     expect(await peer.next((f) => f.type === 'ready')).toEqual({ type: 'ready', unread: 0 });
-    for (const bad of ['{not json', '42', '{"type":5}', '{"type":"subscribe","threadId":"abc"}', '{"type":"dance"}', '{"type":"resume","since":"1"}']) {
+    for (const bad of [
+      '{not json',
+      '42',
+      '{"type":5}',
+      '{"type":"subscribe","threadId":"abc"}',
+      '{"type":"dance"}',
+      '{"type":"resume","since":"1"}'
+    ]) {
       peer.send(bad);
       expect((await peer.next((f) => f.type === 'error')).code).toMatch(/bad_frame|unauthenticated/);
     }
@@ -123,9 +130,13 @@ describe('GET /api/v1/live', () => {
     const { token } = await registerUser(ctx.app);
     const frames: any[] = [];
     const open = async (origin: string) => {
-      const ws = await ctx.app.injectWS('/api/v1/live', { headers: { cookie: `session=${token}`, origin, host: 'localhost' }, socket: fakeSocket } as never, {
-        onInit: (socket) => socket.on('message', (d) => frames.push(JSON.parse(d.toString())))
-      });
+      const ws = await ctx.app.injectWS(
+        '/api/v1/live',
+        { headers: { cookie: `session=${token}`, origin, host: 'localhost' }, socket: fakeSocket } as never,
+        {
+          onInit: (socket) => socket.on('message', (d) => frames.push(JSON.parse(d.toString())))
+        }
+      );
       ws.send(JSON.stringify({ type: 'resume', since: '0' }));
       for (let i = 0; i < 50 && frames.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
       ws.terminate();
@@ -136,9 +147,13 @@ describe('GET /api/v1/live', () => {
     expect(other[1]).toMatchObject({ type: 'error', code: 'unauthenticated' });
     // The same cookie from our own origin is the user (unread may be 0 too, so ask for resume).
     const frames2: any[] = [];
-    const ws = await ctx.app.injectWS('/api/v1/live', { headers: { cookie: `session=${token}`, origin: 'http://localhost', host: 'localhost' }, socket: fakeSocket } as never, {
-      onInit: (socket) => socket.on('message', (d) => frames2.push(JSON.parse(d.toString())))
-    });
+    const ws = await ctx.app.injectWS(
+      '/api/v1/live',
+      { headers: { cookie: `session=${token}`, origin: 'http://localhost', host: 'localhost' }, socket: fakeSocket } as never,
+      {
+        onInit: (socket) => socket.on('message', (d) => frames2.push(JSON.parse(d.toString())))
+      }
+    );
     ws.send(JSON.stringify({ type: 'resume', since: '0' }));
     ws.send(JSON.stringify({ type: 'dance' }));
     for (let i = 0; i < 50 && frames2.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
@@ -175,7 +190,12 @@ describe.runIf(url !== undefined && url !== '')('two instances on one PostgreSQL
     const a = await buildApp({ database: first, bus: busA });
     const b = await buildApp({ database: second, bus: busB });
     apps.push(a, b);
-    closers.push(async () => first.close(), async () => second.close(), async () => a.close(), async () => b.close());
+    closers.push(
+      async () => first.close(),
+      async () => second.close(),
+      async () => a.close(),
+      async () => b.close()
+    );
 
     const asker = await registerUser(a);
     const engineer = await registerUser(b, { profession: 'CE' });
@@ -192,7 +212,9 @@ describe.runIf(url !== undefined && url !== '')('two instances on one PostgreSQL
     // A's listener drops; a reply lands meanwhile; after reconnecting, A replays what it missed.
     busA.dropConnection();
     const during = await reply(b, engineer.token, thread.id, 'written while A was deaf');
-    expect((await onA.next((f) => f.type === 'notification' && f.notification.postId === during.id, 15_000)).notification.type).toBe('reply');
+    expect((await onA.next((f) => f.type === 'notification' && f.notification.postId === during.id, 15_000)).notification.type).toBe(
+      'reply'
+    );
     expect((await onA.next((f) => f.type === 'post.created' && f.post.id === during.id, 15_000)).threadId).toBe(thread.id);
     onA.ws.terminate();
   });

@@ -47,7 +47,10 @@ describe('notifications', () => {
     const all = await list(asker.token);
     expect(all.unread).toBe(4);
     const [a, b] = all.notifications;
-    const some = await call(ctx.app, 'POST', '/notifications/read', { token: asker.token, body: { ids: [a.id, b.id, a.id, '999999', 'junk'] } });
+    const some = await call(ctx.app, 'POST', '/notifications/read', {
+      token: asker.token,
+      body: { ids: [a.id, b.id, a.id, '999999', 'junk'] }
+    });
     expect(some.data).toEqual({ unread: 2 });
     const again = await call(ctx.app, 'POST', '/notifications/read', { token: asker.token, body: { ids: [a.id] } });
     expect(again.data).toEqual({ unread: 2 });

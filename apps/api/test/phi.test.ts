@@ -37,7 +37,10 @@ describe('patient-data guard', () => {
     const { thread } = await createThread(ctx.app, token);
     const res = await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, { token, body: { body: pasted, confirmNoPhi: true } });
     expect(res.statusCode).toBe(201);
-    const reviews = await ctx.app.db.select().from(phiReviews).where(eq(phiReviews.postId, Number(res.data.post.id)));
+    const reviews = await ctx.app.db
+      .select()
+      .from(phiReviews)
+      .where(eq(phiReviews.postId, Number(res.data.post.id)));
     expect(reviews).toHaveLength(1);
     expect(reviews[0]!.authorId).toBe(Number(user.id));
     expect(reviews[0]!.kinds).toEqual(expect.arrayContaining(['mrn', 'patient_name']));

@@ -12,7 +12,10 @@ describe('PATCH /api/v1/posts/:id and GET /api/v1/posts/:id/revisions', () => {
     const author = await registerUser(ctx.app);
     const { thread } = await createThread(ctx.app, author.token);
     const post = await reply(ctx.app, author.token, thread.id, 'Replace the **fuse**');
-    const edited = await call(ctx.app, 'PATCH', `/posts/${post.id}`, { token: author.token, body: { body: 'Replace the **F2 fuse** (T2AL)' } });
+    const edited = await call(ctx.app, 'PATCH', `/posts/${post.id}`, {
+      token: author.token,
+      body: { body: 'Replace the **F2 fuse** (T2AL)' }
+    });
     expect(edited.statusCode).toBe(200);
     expect(edited.data.post).toMatchObject({ id: post.id, bodyMarkdown: 'Replace the **F2 fuse** (T2AL)' });
     expect(edited.data.post.bodyHtml).toContain('<strong>F2 fuse</strong>');
@@ -20,10 +23,7 @@ describe('PATCH /api/v1/posts/:id and GET /api/v1/posts/:id/revisions', () => {
     await call(ctx.app, 'PATCH', `/posts/${post.id}`, { token: author.token, body: { body: 'Third version' } });
     const revisions = await call(ctx.app, 'GET', `/posts/${post.id}/revisions`);
     expect(revisions.statusCode).toBe(200);
-    expect(revisions.data.revisions.map((r: any) => r.bodyMarkdown)).toEqual([
-      'Replace the **F2 fuse** (T2AL)',
-      'Replace the **fuse**'
-    ]);
+    expect(revisions.data.revisions.map((r: any) => r.bodyMarkdown)).toEqual(['Replace the **F2 fuse** (T2AL)', 'Replace the **fuse**']);
     expect(revisions.data.revisions[0].editor).toMatchObject({ id: author.user.id, username: author.user.username });
     expect((await threadPage(thread.id)).posts[1].bodyMarkdown).toBe('Third version');
   });

@@ -95,7 +95,11 @@ describe.each(['memory', 'postgres'] as const)('abuse limits counted in %s', (st
   it('slows down guessing one account, and a right password is refused while it is locked', async () => {
     const { user, password, email } = await newUser(ctx.app);
     for (let i = 0; i < 3; i++) {
-      expectError(await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' } }), 401, 'unauthenticated');
+      expectError(
+        await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' } }),
+        401,
+        'unauthenticated'
+      );
     }
     const locked = await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password } });
     expectError(locked, 429, 'rate_limited');
@@ -214,7 +218,10 @@ describe('PgRateLimiter', () => {
     const key = `login-failures:name:${'x'.repeat(10_000)}`;
     await limiter.hit(key, { max: 1, windowMs: 60_000 });
     await expect(limiter.hit(key, { max: 1, windowMs: 60_000 })).rejects.toBeInstanceOf(HttpError);
-    const rows = await database.db.select({ key: rateLimits.key }).from(rateLimits).where(sql`${rateLimits.key} like 'login-failures:name:xxx%'`);
+    const rows = await database.db
+      .select({ key: rateLimits.key })
+      .from(rateLimits)
+      .where(sql`${rateLimits.key} like 'login-failures:name:xxx%'`);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.key.length).toBeLessThanOrEqual(200);
   });
@@ -250,7 +257,12 @@ describe.runIf(url !== undefined && url !== '')('limits shared by two instances 
     b = await buildApp({ database: second, limits: testLimits, limitStore: 'postgres' });
     addLimitRoute(a);
     addLimitRoute(b);
-    closers.push(async () => first.close(), async () => second.close(), async () => a.close(), async () => b.close());
+    closers.push(
+      async () => first.close(),
+      async () => second.close(),
+      async () => a.close(),
+      async () => b.close()
+    );
   });
   afterAll(async () => {
     for (const close of closers.reverse()) await close();

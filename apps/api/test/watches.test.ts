@@ -21,7 +21,10 @@ describe('watching threads, boards and models', () => {
     expect(mute.data).toEqual({ level: 'muted' });
     await reply(ctx.app, third.token, thread.id, 'third');
     const mention = await reply(ctx.app, third.token, thread.id, `@${helper.user.username} look`);
-    expect(await types(helper.token)).toEqual([['mention', mention.id], ['reply', second.id]]);
+    expect(await types(helper.token)).toEqual([
+      ['mention', mention.id],
+      ['reply', second.id]
+    ]);
     // Writing again does not undo a mute.
     await reply(ctx.app, helper.token, thread.id, 'still muted');
     await reply(ctx.app, third.token, thread.id, 'fourth');
@@ -31,14 +34,22 @@ describe('watching threads, boards and models', () => {
   it('tells watchers of a board or a model of each new thread there', async () => {
     const watcher = await registerUser(ctx.app);
     const author = await registerUser(ctx.app);
-    expect((await call(ctx.app, 'PUT', '/boards/ce/watch', { token: watcher.token, body: { watching: true } })).data).toEqual({ watching: true });
+    expect((await call(ctx.app, 'PUT', '/boards/ce/watch', { token: watcher.token, body: { watching: true } })).data).toEqual({
+      watching: true
+    });
     const onBoard = await createThread(ctx.app, author.token, { board: 'ce' });
     expect(await types(watcher.token)).toEqual([['new_thread', onBoard.post.id]]);
 
     await createThread(ctx.app, author.token, { board: 'bme', equipment: { manufacturer: 'Mindray', model: 'BeneView T5' } });
-    const watch = await call(ctx.app, 'PUT', '/equipment/models/mindray/beneview-t5/watch', { token: watcher.token, body: { watching: true } });
+    const watch = await call(ctx.app, 'PUT', '/equipment/models/mindray/beneview-t5/watch', {
+      token: watcher.token,
+      body: { watching: true }
+    });
     expect(watch.data).toEqual({ watching: true });
-    const onModel = await createThread(ctx.app, author.token, { board: 'bme', equipment: { manufacturer: 'mindray', model: 'BeneView T5' } });
+    const onModel = await createThread(ctx.app, author.token, {
+      board: 'bme',
+      equipment: { manufacturer: 'mindray', model: 'BeneView T5' }
+    });
     expect((await types(watcher.token))[0]).toEqual(['new_thread', onModel.post.id]);
 
     const watches = (await call(ctx.app, 'GET', '/me/watches', { token: watcher.token })).data;
@@ -54,7 +65,11 @@ describe('watching threads, boards and models', () => {
     const { token } = await registerUser(ctx.app);
     const { thread } = await createThread(ctx.app, token);
     expectError(await call(ctx.app, 'PUT', `/threads/${thread.id}/subscription`, { body: { level: 'muted' } }), 401, 'unauthenticated');
-    expectError(await call(ctx.app, 'PUT', `/threads/${thread.id}/subscription`, { token, body: { level: 'loud' } }), 400, 'validation_failed');
+    expectError(
+      await call(ctx.app, 'PUT', `/threads/${thread.id}/subscription`, { token, body: { level: 'loud' } }),
+      400,
+      'validation_failed'
+    );
     expectError(await call(ctx.app, 'PUT', '/threads/999999/subscription', { token, body: { level: 'muted' } }), 404, 'not_found');
     expectError(await call(ctx.app, 'PUT', '/boards/nope/watch', { token, body: { watching: true } }), 404, 'not_found');
     expectError(await call(ctx.app, 'PUT', '/boards/ce/watch', { token, body: { watching: 'yes' } }), 400, 'validation_failed');

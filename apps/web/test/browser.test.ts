@@ -3,7 +3,6 @@ import { hydrated, open, shot, useServerAndBrowser } from './harness.ts';
 
 const h = useServerAndBrowser();
 
-
 describe('a BMET asks and a reply tree grows', () => {
   it('registers, opens a thread with equipment, replies twice nested, and sees the indented tree', async () => {
     const page = await h.browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -60,9 +59,7 @@ describe('a BMET asks and a reply tree grows', () => {
     const parents = await posts.evaluateAll((els) => els.map((el) => el.getAttribute('data-parent')));
     expect(parents).toEqual(['', ids[0], ids[1]]);
     // The tree is visibly indented: each level starts further right.
-    const lefts = await posts.evaluateAll((els) =>
-      els.map((el) => el.querySelector('.post-card')!.getBoundingClientRect().left)
-    );
+    const lefts = await posts.evaluateAll((els) => els.map((el) => el.querySelector('.post-card')!.getBoundingClientRect().left));
     expect(lefts[1]!).toBeGreaterThan(lefts[0]!);
     expect(lefts[2]!).toBeGreaterThan(lefts[1]!);
     await expect(page.locator('li.post[data-depth="1"] strong', { hasText: 'door sensor' }).isVisible()).resolves.toBe(true);

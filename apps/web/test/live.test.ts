@@ -12,7 +12,8 @@ function subscribed(page: Page, threadId: string): Promise<void> {
   return new Promise((resolve) => {
     page.on('websocket', (ws) =>
       ws.on('framereceived', (frame) => {
-        if (typeof frame.payload === 'string' && frame.payload.includes('"subscribed"') && frame.payload.includes(`"${threadId}"`)) resolve();
+        if (typeof frame.payload === 'string' && frame.payload.includes('"subscribed"') && frame.payload.includes(`"${threadId}"`))
+          resolve();
       })
     );
   });
@@ -62,7 +63,11 @@ describe('live replies and notifications', () => {
     const readyB = subscribed(pageB, thread.id);
     await open(pageB, `${h.server.origin}/t/${thread.id}`);
     await readyB;
-    const fromA = await call<{ post: { id: string } }>(`/threads/${thread.id}/posts`, { body: 'Battery is new.', parentId: top.post.id }, a.token);
+    const fromA = await call<{ post: { id: string } }>(
+      `/threads/${thread.id}/posts`,
+      { body: 'Battery is new.', parentId: top.post.id },
+      a.token
+    );
     await pageB.locator(`#p${fromA.post.id}`).waitFor({ timeout: 5000 });
     // Re-delivery of a post already shown does not duplicate it.
     await expect(pageB.locator(`#p${fromA.post.id}`).count()).resolves.toBe(1);
@@ -75,10 +80,14 @@ describe('live replies and notifications', () => {
     await announce.waitFor({ timeout: 5000 });
     await shot(pageB, 'new-replies-button-phone');
     await announce.click();
-    await expect.poll(() => pageB.locator(`#p${late.post.id}`).evaluate((el) => {
-      const box = el.getBoundingClientRect();
-      return box.top >= 0 && box.top < window.innerHeight;
-    })).toBe(true);
+    await expect
+      .poll(() =>
+        pageB.locator(`#p${late.post.id}`).evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          return box.top >= 0 && box.top < window.innerHeight;
+        })
+      )
+      .toBe(true);
     await expect(announce.count()).resolves.toBe(0);
 
     await pageA.setViewportSize({ width: 390, height: 844 });
@@ -99,7 +108,10 @@ describe('live replies and notifications', () => {
     await shot(pageA, 'notifications-phone');
     await pageA.setViewportSize({ width: 1280, height: 900 });
 
-    await items.first().getByRole('button', { name: /^Mark read/ }).click();
+    await items
+      .first()
+      .getByRole('button', { name: /^Mark read/ })
+      .click();
     await expect.poll(() => bell.getAttribute('aria-label')).toBe('Notifications, 2 unread');
     await expect(pageA.locator('li.item.unread').count()).resolves.toBe(2);
 

@@ -14,7 +14,11 @@ async function call<T>(who: Account | null, method: string, path: string, body?:
   const headers: Record<string, string> = {};
   if (who !== null) headers.authorization = `Bearer ${who.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${h.server.origin}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${h.server.origin}/api/v1${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
   const text = await res.text();
   return { status: res.status, data: (text === '' ? null : JSON.parse(text)) as T };
 }
@@ -170,8 +174,13 @@ describe('moderating a thread, reporting posts and read-only notices', () => {
 
     // An archived board: read only for members, said on the board, the new-thread page and its threads.
     const slug = `old-${tag}`;
-    expect((await call(mod, 'POST', '/admin/boards', { slug, name: 'Old imaging', description: 'Retired.', roleTag: null })).status).toBe(201);
-    const old = await call<{ thread: { id: string } }>(author, 'POST', `/boards/${slug}/threads`, { title: 'Film processor chemistry', body: 'Anyone still run one?' });
+    expect((await call(mod, 'POST', '/admin/boards', { slug, name: 'Old imaging', description: 'Retired.', roleTag: null })).status).toBe(
+      201
+    );
+    const old = await call<{ thread: { id: string } }>(author, 'POST', `/boards/${slug}/threads`, {
+      title: 'Film processor chemistry',
+      body: 'Anyone still run one?'
+    });
     expect(old.status).toBe(201);
     expect((await call(mod, 'PATCH', `/admin/boards/${slug}`, { archived: true })).status).toBe(200);
     await open(m.page, `${h.server.origin}/b/${slug}`);
@@ -192,7 +201,9 @@ describe('moderating a thread, reporting posts and read-only notices', () => {
     const a = await browse(h.browser, author);
     await open(a.page, `${h.server.origin}/t/${threadId}`);
     const banner = a.page.locator('.suspended[role="status"]');
-    await expect(banner.textContent()).resolves.toMatch(/Your account is suspended until .+ UTC: Advertising\. You can read but not post\./);
+    await expect(banner.textContent()).resolves.toMatch(
+      /Your account is suspended until .+ UTC: Advertising\. You can read but not post\./
+    );
     await expect(a.page.getByLabel('Reply to the thread').count()).resolves.toBe(0);
     await a.page.getByText('You cannot reply while your account is suspended.').waitFor();
     await expect(a.page.locator('summary', { hasText: 'Edit' }).count()).resolves.toBe(0);

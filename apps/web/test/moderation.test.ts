@@ -155,7 +155,9 @@ describe('moderation: boards, the report queue, the log and suspensions', () => 
     await expect(phi.count()).resolves.toBe(1);
     await shot(modPage, 'mod-queue-resolved-one');
     const deleted = await fetch(`${h.server.origin}/api/v1/threads/${threadId}`);
-    expect(((await deleted.json()) as { posts: { id: string; deleted: boolean }[] }).posts.find((p) => p.id === postId)?.deleted).toBe(true);
+    expect(((await deleted.json()) as { posts: { id: string; deleted: boolean }[] }).posts.find((p) => p.id === postId)?.deleted).toBe(
+      true
+    );
 
     // The guard's report was a false alarm: dismissed, the queue is empty.
     await phi.getByRole('button', { name: 'Dismiss' }).click();
@@ -179,7 +181,9 @@ describe('moderation: boards, the report queue, the log and suspensions', () => 
     await expect(row.getByRole('link', { name: /Report #\d+ on “Cheap replacement/ }).getAttribute('href')).resolves.toBe(
       `/t/${threadId}?at=${postId}#p${postId}`
     );
-    await expect(modPage.locator('tbody tr', { hasText: 'Created board' }).getByRole('link', { name: 'Board “Imaging equipment”' }).count()).resolves.toBe(1);
+    await expect(
+      modPage.locator('tbody tr', { hasText: 'Created board' }).getByRole('link', { name: 'Board “Imaging equipment”' }).count()
+    ).resolves.toBe(1);
     // Moderators do not get the Boards tab.
     await expect(modPage.getByRole('navigation', { name: 'Moderation' }).getByRole('link', { name: 'Boards' }).count()).resolves.toBe(0);
     await shot(modPage, 'mod-log');
@@ -219,7 +223,9 @@ describe('moderation: boards, the report queue, the log and suspensions', () => 
     await panel.getByRole('button', { name: 'Lift suspension' }).click();
     await panel.getByRole('status').filter({ hasText: 'The suspension of Pat Poster is lifted.' }).waitFor();
     await panel.getByText('Not suspended').waitFor();
-    const allowed = await call<{ post: { id: string } }>(author, 'POST', `/threads/${threadId}/posts`, { body: 'Understood, no more ads.' });
+    const allowed = await call<{ post: { id: string } }>(author, 'POST', `/threads/${threadId}/posts`, {
+      body: 'Understood, no more ads.'
+    });
     expect(allowed.status).toBe(201);
 
     // Without JavaScript the queue works the same: a plain form post, the page answers with the message.
@@ -246,7 +252,9 @@ describe('moderation: boards, the report queue, the log and suspensions', () => 
     // The log has the suspension and its lifting, naming the member.
     await open(modPage, `${h.server.origin}/mod/log`);
     const suspendRow = modPage.locator('tbody tr', { hasText: 'Suspended member' });
-    await expect(suspendRow.getByRole('link', { name: `@${author.username}`, exact: true }).getAttribute('href')).resolves.toBe(`/u/${author.username}`);
+    await expect(suspendRow.getByRole('link', { name: `@${author.username}`, exact: true }).getAttribute('href')).resolves.toBe(
+      `/u/${author.username}`
+    );
     await expect(modPage.locator('tbody tr', { hasText: 'Lifted suspension' }).textContent()).resolves.toContain('Promised to stop');
 
     await member.context.close();

@@ -75,12 +75,18 @@ export async function startServer(): Promise<RunningServer> {
 
   function cli(args: string[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      const run = spawn(join(apiDir, 'node_modules/.bin/tsx'), ['src/cli.ts', ...args], { cwd: apiDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const run = spawn(join(apiDir, 'node_modules/.bin/tsx'), ['src/cli.ts', ...args], {
+        cwd: apiDir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe']
+      });
       let output = '';
       run.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       run.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       run.once('error', reject);
-      run.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`cli ${args.join(' ')} exited with ${code}: ${output.trim()}`))));
+      run.once('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`cli ${args.join(' ')} exited with ${code}: ${output.trim()}`))
+      );
     });
   }
 

@@ -1,9 +1,8 @@
-import { type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { hydrated, open, shot, useServerAndBrowser } from './harness.ts';
 
 const h = useServerAndBrowser();
-
 
 /** A signed-in browser context of its own: registered through the API, session cookie set. */
 async function member(username: string, profession: string, displayName: string): Promise<BrowserContext> {
@@ -78,7 +77,9 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
     await hydrated(helper);
     const own = helper.locator(`#p${answerId}`);
     await own.locator('summary', { hasText: 'Edit' }).click();
-    await own.getByLabel('Edit post').fill('Hold **Setup** while powering on and reload the software from USB.\nUse the 2.1 image, not 2.0.');
+    await own
+      .getByLabel('Edit post')
+      .fill('Hold **Setup** while powering on and reload the software from USB.\nUse the 2.1 image, not 2.0.');
     await own.getByRole('button', { name: 'Save changes' }).click();
     await own.getByRole('link', { name: /edited/ }).waitFor();
     await expect(own.locator('.post-body').textContent()).resolves.toContain('2.1 image');

@@ -14,7 +14,13 @@ async function member(username: string, displayName: string): Promise<Member> {
   const res = await fetch(`${h.server.origin}/api/v1/auth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin: h.server.origin },
-    body: JSON.stringify({ username, email: `${username}@hospital.example`, password: 'occlusion alarm at 3am', profession: 'BMET', displayName })
+    body: JSON.stringify({
+      username,
+      email: `${username}@hospital.example`,
+      password: 'occlusion alarm at 3am',
+      profession: 'BMET',
+      displayName
+    })
   });
   expect(res.status).toBe(201);
   const { token } = (await res.json()) as { token: string };
@@ -34,7 +40,8 @@ async function post<T>(path: string, body: unknown, token: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-const pressed = (page: Page, name: string | RegExp) => page.getByRole('button', { name, exact: typeof name === 'string' }).getAttribute('aria-pressed');
+const pressed = (page: Page, name: string | RegExp) =>
+  page.getByRole('button', { name, exact: typeof name === 'string' }).getAttribute('aria-pressed');
 
 /** A screenshot at 1280 px and one at 390 px wide, for looking at. */
 async function shots(page: Page, name: string): Promise<void> {

@@ -6,9 +6,7 @@ export const Timestamp = Type.String({ description: 'ISO 8601 UTC timestamp' });
 export const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const PageQuery = Type.Object({
-  limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })
-  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
   cursor: Type.Optional(Type.String({ maxLength: 2000 }))
 });
 export type PageQuery = Static<typeof PageQuery>;

@@ -24,9 +24,7 @@ export const ReportReason = Type.Union(
 );
 export const ReportBody = Type.Object({
   reason: ReportReason,
-  note: Type.Optional(
-    Type.Union([Type.String({ maxLength: 1000, 'x-message': 'note must be at most 1000 characters' }), Type.Null()])
-  )
+  note: Type.Optional(Type.Union([Type.String({ maxLength: 1000, 'x-message': 'note must be at most 1000 characters' }), Type.Null()]))
 });
 
 export const reportResolutions = ['dismiss', 'delete_post', 'suspend_author'] as const;

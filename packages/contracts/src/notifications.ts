@@ -51,7 +51,9 @@ export const WatchBody = Type.Object({ watching: Type.Boolean({ 'x-message': 'wa
 export const WatchResult = Type.Object({ watching: Type.Boolean() });
 export const Watches = Type.Object({
   boards: Type.Array(Type.Object({ slug: Type.String(), name: Type.String() })),
-  models: Type.Array(Type.Object({ manufacturerSlug: Type.String(), slug: Type.String(), name: Type.String(), manufacturer: Type.String() })),
+  models: Type.Array(
+    Type.Object({ manufacturerSlug: Type.String(), slug: Type.String(), name: Type.String(), manufacturer: Type.String() })
+  ),
   threads: Type.Array(
     Type.Object({ id: Type.String(), title: Type.String(), level: Type.Union([Type.Literal('watching'), Type.Literal('muted')]) })
   )

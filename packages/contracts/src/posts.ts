@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Timestamp } from './common.ts';
+import { Timestamp } from './common.ts';
 import { Author } from './users.ts';
 import { BODY_MAX, ConfirmNoPhi, Thread } from './threads.ts';
 
@@ -24,4 +24,3 @@ export const SolutionBody = Type.Object({
 });
 export const ThreadResult = Type.Object({ thread: Thread });
 export type ThreadResult = Static<typeof ThreadResult>;
-

@@ -12,9 +12,7 @@ export type Profile = Static<typeof Profile>;
 
 /** A member's recent posts, newest first, each with its thread for context. */
 export const UserPosts = Type.Object({
-  posts: Type.Array(
-    Type.Object({ post: Post, thread: Type.Object({ id: Id, title: Type.String(), boardSlug: Type.String() }) })
-  ),
+  posts: Type.Array(Type.Object({ post: Post, thread: Type.Object({ id: Id, title: Type.String(), boardSlug: Type.String() }) })),
   nextCursor: NullableString
 });
 export type UserPosts = Static<typeof UserPosts>;

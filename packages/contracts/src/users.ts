@@ -6,10 +6,9 @@ export const roles = ['member', 'moderator', 'admin'] as const;
 export type Profession = (typeof professions)[number];
 export type Role = (typeof roles)[number];
 
-export const Profession = Type.Union(
-  [Type.Literal('BME'), Type.Literal('CE'), Type.Literal('BMET'), Type.Literal('other')],
-  { 'x-message': 'profession must be one of BME, CE, BMET, other' }
-);
+export const Profession = Type.Union([Type.Literal('BME'), Type.Literal('CE'), Type.Literal('BMET'), Type.Literal('other')], {
+  'x-message': 'profession must be one of BME, CE, BMET, other'
+});
 export const Role = Type.Union([Type.Literal('member'), Type.Literal('moderator'), Type.Literal('admin')]);
 
 export const User = Type.Object({
@@ -49,9 +48,7 @@ export const RegisterBody = Type.Object({
     'x-message': 'password must be 10 to 256 characters'
   }),
   profession: Profession,
-  displayName: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 64, 'x-message': 'displayName must be 1 to 64 characters' })
-  )
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, 'x-message': 'displayName must be 1 to 64 characters' }))
 });
 export type RegisterBody = Static<typeof RegisterBody>;
 

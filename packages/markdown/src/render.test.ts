@@ -55,14 +55,18 @@ describe('formatting that must survive', () => {
   });
 
   it('blockquotes, emphasis, strikethrough, breaks and inline HTML', () => {
-    const { html } = render('> quoted **bold** _em_ ~~old~~\n> next line <kbd>Ctrl</kbd>+<kbd>C</kbd> H<sub>2</sub>O x<sup>2</sup> <b>b</b>');
+    const { html } = render(
+      '> quoted **bold** _em_ ~~old~~\n> next line <kbd>Ctrl</kbd>+<kbd>C</kbd> H<sub>2</sub>O x<sup>2</sup> <b>b</b>'
+    );
     expect(html).toBe(
       '<blockquote>\n<p>quoted <strong>bold</strong> <em>em</em> <del>old</del><br>next line <kbd>Ctrl</kbd>+<kbd>C</kbd> H<sub>2</sub>O x<sup>2</sup> b</p>\n</blockquote>'
     );
   });
 
   it('https, mailto, relative and fragment links are kept with rel', () => {
-    const { root } = render('[a](https://fda.gov/recalls "FDA") <https://x.example> www.example.org [m](mailto:bmet@example.org) [r](/t/42#post-3) [f](#top) [q](?page=2)');
+    const { root } = render(
+      '[a](https://fda.gov/recalls "FDA") <https://x.example> www.example.org [m](mailto:bmet@example.org) [r](/t/42#post-3) [f](#top) [q](?page=2)'
+    );
     const links = Array.from(root.querySelectorAll('a')).map((a) => [a.getAttribute('href'), a.getAttribute('rel')]);
     expect(links).toEqual([
       ['https://fda.gov/recalls', 'nofollow noopener ugc'],
@@ -77,7 +81,9 @@ describe('formatting that must survive', () => {
   });
 
   it('https images get loading=lazy and referrerpolicy=no-referrer', () => {
-    const { html } = render('![pump front panel](https://img.example/pump.jpg "E-01 on display") <img src="https://img.example/b.png" alt="b" width="320" height="240">');
+    const { html } = render(
+      '![pump front panel](https://img.example/pump.jpg "E-01 on display") <img src="https://img.example/b.png" alt="b" width="320" height="240">'
+    );
     expect(html).toBe(
       '<p><img src="https://img.example/pump.jpg" alt="pump front panel" title="E-01 on display" loading="lazy" referrerpolicy="no-referrer"> ' +
         '<img src="https://img.example/b.png" alt="b" width="320" height="240" loading="lazy" referrerpolicy="no-referrer"></p>'
@@ -96,9 +102,27 @@ describe('formatting that must survive', () => {
 
   it('every allow-listed tag can actually be produced', () => {
     const md = [
-      '# h', '## h', '### h', '#### h', 'p **s** *e* ~~d~~ <s>s</s> `c` <kbd>k</kbd> <samp>s</samp> <sub>s</sub> <sup>s</sup>  ',
-      'line', '', '---', '', '> q', '', '- u', '', '1. o', '', '| a |\n|---|\n| b |', '',
-      '[a](https://a.example) ![i](https://i.example/i.png)', '', '```\npre\n```', '',
+      '# h',
+      '## h',
+      '### h',
+      '#### h',
+      'p **s** *e* ~~d~~ <s>s</s> `c` <kbd>k</kbd> <samp>s</samp> <sub>s</sub> <sup>s</sup>  ',
+      'line',
+      '',
+      '---',
+      '',
+      '> q',
+      '',
+      '- u',
+      '',
+      '1. o',
+      '',
+      '| a |\n|---|\n| b |',
+      '',
+      '[a](https://a.example) ![i](https://i.example/i.png)',
+      '',
+      '```\npre\n```',
+      '',
       '<details><summary>s</summary>d</details>'
     ].join('\n');
     const root = render(md).root;

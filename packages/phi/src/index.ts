@@ -231,7 +231,8 @@ const detectMrn: Detector = (text) => {
   return out;
 };
 
-const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 const DOB_LABEL =
   /(?<![A-Za-z])(?:d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t_]?date|patient'?s?[ \t_]?birth[ \t_]?date|born(?:[ \t]+on)?)(?![A-Za-z])/gi;
 const DOB_SEPARATOR = /[*_]{0,2}[ \t]{0,3}(?:\([^)\n]{0,12}\)[ \t]{0,3})?[:=#|-]?[*_]{0,2}[ \t]{0,3}/y;
@@ -304,10 +305,11 @@ const detectSsn: Detector = (text) => {
  * form (`555 123 4567`) needs a `+1`, a bracketed area code or a phone label.
  */
 const PHONE_NANP =
-  /(?<![A-Za-z0-9_.\/:+-])(\+?1[ \t.-]?)?(?:\((\d{3})\)[ \t]?|([2-9]\d{2})([ \t.-]))(\d{3})([ \t.-])(\d{4})(?![A-Za-z0-9_]|[-.\/:]\d)/g;
+  /(?<![A-Za-z0-9_./:+-])(\+?1[ \t.-]?)?(?:\((\d{3})\)[ \t]?|([2-9]\d{2})([ \t.-]))(\d{3})([ \t.-])(\d{4})(?![A-Za-z0-9_]|[-./:]\d)/g;
 /** `+44 20 7946 0958`: a leading +, a country code and separated digit groups (8-15 digits). */
 const PHONE_INTL = /(?<![A-Za-z0-9_+])\+[1-9]\d{0,2}(?:[ \t]?\(0\))?(?:[ \t.-]\d{1,8}){1,5}(?![A-Za-z0-9_]|[.-]\d)/g;
-const PHONE_LABEL_BEFORE = /(?<![A-Za-z])(?:tel|telephone|phone|ph|cell|mobile|mob|pager|fax|call|text|contact)\.?(?:[ \t]{0,2}(?:no\.?|num(?:ber)?|#))?[ \t]{0,3}[:#=]?[ \t]{0,3}$/i;
+const PHONE_LABEL_BEFORE =
+  /(?<![A-Za-z])(?:tel|telephone|phone|ph|cell|mobile|mob|pager|fax|call|text|contact)\.?(?:[ \t]{0,2}(?:no\.?|num(?:ber)?|#))?[ \t]{0,3}[:#=]?[ \t]{0,3}$/i;
 
 const detectPhone: Detector = (text) => {
   const out: Span[] = [];
@@ -338,7 +340,8 @@ const detectPhone: Detector = (text) => {
 
 const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\.[A-Za-z0-9-]{1,63}){1,8}/g;
 /** `logo@2x.png`, `dump@0x1F.bin`: file names, not addresses. */
-const FILE_EXTENSION = /^(?:png|jpe?g|gif|svg|webp|bmp|tiff?|ico|log|txt|csv|xml|json|zip|gz|tar|bin|hex|img|iso|pdf|docx?|xlsx?|dcm|dat|cfg|ini)$/i;
+const FILE_EXTENSION =
+  /^(?:png|jpe?g|gif|svg|webp|bmp|tiff?|ico|log|txt|csv|xml|json|zip|gz|tar|bin|hex|img|iso|pdf|docx?|xlsx?|dcm|dat|cfg|ini)$/i;
 
 const detectEmail: Detector = (text) => {
   const out: Span[] = [];
@@ -401,7 +404,7 @@ const ROOM_BED = new RegExp(
     `(?:[ \\t]{0,2}[,/]?[ \\t]{0,2}(?:bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION})?`,
   'gi'
 );
-const ROOM_BED_SEPARATOR = /[ \t]{0,3}(?:[-–—:\/|,=][ \t]{0,3}|\([ \t]{0,2})?/y;
+const ROOM_BED_SEPARATOR = /[ \t]{0,3}(?:[-–—:/|,=][ \t]{0,3}|\([ \t]{0,2})?/y;
 
 const detectRoomBedName: Detector = (text) => {
   const out: Span[] = [];
@@ -484,7 +487,16 @@ const detectHl7Pid: Detector = (text) => {
   return out;
 };
 
-const DETECTORS: readonly Detector[] = [detectHl7Pid, detectMrn, detectDob, detectSsn, detectPhone, detectEmail, detectPatientName, detectRoomBedName];
+const DETECTORS: readonly Detector[] = [
+  detectHl7Pid,
+  detectMrn,
+  detectDob,
+  detectSsn,
+  detectPhone,
+  detectEmail,
+  detectPatientName,
+  detectRoomBedName
+];
 
 // ---------------------------------------------------------------------------
 // Public API

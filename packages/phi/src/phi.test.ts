@@ -275,7 +275,8 @@ describe('findPhi: offsets, lines and multiple findings', () => {
   });
 
   it('an HL7 PID segment yields id, name, birth date, phone and SSN', () => {
-    const hl7 = 'MSH|^~\\&|ADT|HOSP|MON|ICU|20240302||ADT^A01|1|P|2.3\rPID|1||00482913^^^HOSP^MR||DOE^JANE^Q||19570412|F|||1 MAIN ST^^TOWN^NY^12345||(555)123-4567|||||123-45-6789\rPV1|1|I|ICU^12^B';
+    const hl7 =
+      'MSH|^~\\&|ADT|HOSP|MON|ICU|20240302||ADT^A01|1|P|2.3\rPID|1||00482913^^^HOSP^MR||DOE^JANE^Q||19570412|F|||1 MAIN ST^^TOWN^NY^12345||(555)123-4567|||||123-45-6789\rPV1|1|I|ICU^12^B';
     expect(findPhi(hl7).map((f) => [f.kind, f.excerpt])).toEqual([
       ['mrn', '00482913'],
       ['patient_name', 'DOE^JANE^Q'],

@@ -63,7 +63,10 @@ export async function resolveEquipment(tx: Conn, input: Equipment | null): Promi
 
 export async function countModelThread(tx: Conn, modelId: number | null): Promise<void> {
   if (modelId === null) return;
-  await tx.update(models).set({ threadCount: sql`${models.threadCount} + 1` }).where(eq(models.id, modelId));
+  await tx
+    .update(models)
+    .set({ threadCount: sql`${models.threadCount} + 1` })
+    .where(eq(models.id, modelId));
 }
 
 /** Moves a model's solved count when its thread goes from unsolved to solved or back. */
@@ -78,7 +81,6 @@ export function listCategories(db: Conn) {
   return db.select({ slug: deviceCategories.slug, name: deviceCategories.name }).from(deviceCategories).orderBy(asc(deviceCategories.id));
 }
 
-
 /** Manufacturers whose slug starts with the query or whose name has a word starting with it. */
 export function suggestManufacturers(db: Conn, q: string) {
   const folded = foldName(q);
@@ -86,12 +88,7 @@ export function suggestManufacturers(db: Conn, q: string) {
     folded === ''
       ? undefined
       : or(sql`${manufacturers.slug} like ${escapeLike(slugify(folded)) + '%'}`, ilike(manufacturers.name, `% ${escapeLike(folded)}%`));
-  return db
-    .select()
-    .from(manufacturers)
-    .where(where)
-    .orderBy(desc(manufacturers.modelCount), asc(manufacturers.name))
-    .limit(20);
+  return db.select().from(manufacturers).where(where).orderBy(desc(manufacturers.modelCount), asc(manufacturers.name)).limit(20);
 }
 
 const modelSelection = {

@@ -35,8 +35,7 @@ export async function moderationScope(db: Conn, user: Pick<UserRow, 'id' | 'role
   return rows.length === 0 ? 'all' : new Set(rows.map((r) => r.boardId));
 }
 
-export const scopeCovers = (scope: Scope, boardId: number): boolean =>
-  scope === 'all' || (scope !== null && scope.has(boardId));
+export const scopeCovers = (scope: Scope, boardId: number): boolean => scope === 'all' || (scope !== null && scope.has(boardId));
 
 export async function canModerate(db: Conn, user: Pick<UserRow, 'id' | 'role'> | null, boardId: number): Promise<boolean> {
   return scopeCovers(await moderationScope(db, user), boardId);
@@ -103,7 +102,13 @@ export async function setThreadFlag(
       .where(eq(threads.id, input.threadId))
       .returning();
     const verb = input.flag === 'locked' ? (input.value ? 'lock' : 'unlock') : input.value ? 'pin' : 'unpin';
-    await logAction(tx, { actorId: input.actorId, action: `thread.${verb}`, targetType: 'thread', targetId: input.threadId, reason: input.reason });
+    await logAction(tx, {
+      actorId: input.actorId,
+      action: `thread.${verb}`,
+      targetType: 'thread',
+      targetId: input.threadId,
+      reason: input.reason
+    });
     return thread ?? null;
   });
 }
@@ -134,7 +139,13 @@ export async function moveThread(
         })
         .where(eq(boards.id, input.toBoardId));
     }
-    await logAction(tx, { actorId: input.actorId, action: 'thread.move', targetType: 'thread', targetId: input.threadId, reason: input.reason });
+    await logAction(tx, {
+      actorId: input.actorId,
+      action: 'thread.move',
+      targetType: 'thread',
+      targetId: input.threadId,
+      reason: input.reason
+    });
     const notifications = await notifyModeration(tx, current.authorId, input.actorId, { threadId: current.id, postId: null });
     return { thread, notifications };
   });
@@ -164,7 +175,10 @@ export async function setThreadDeleted(
       .update(boards)
       .set({ threadCount: sql`${boards.threadCount} + ${by}`, postCount: sql`${boards.postCount} + ${by * weight}` })
       .where(eq(boards.id, current.boardId));
-    await tx.update(users).set({ threadCount: sql`${users.threadCount} + ${by}` }).where(eq(users.id, current.authorId));
+    await tx
+      .update(users)
+      .set({ threadCount: sql`${users.threadCount} + ${by}` })
+      .where(eq(users.id, current.authorId));
     if (current.tags.length > 0) {
       if (input.deleted) {
         await tx.delete(threadTags).where(eq(threadTags.threadId, current.id));
@@ -174,7 +188,10 @@ export async function setThreadDeleted(
           .values(current.tags.map((tag) => ({ tag, threadId: current.id, createdAt: current.createdAt })))
           .onConflictDoNothing();
       }
-      await tx.update(tags).set({ threadCount: sql`${tags.threadCount} + ${by}` }).where(inArray(tags.name, current.tags));
+      await tx
+        .update(tags)
+        .set({ threadCount: sql`${tags.threadCount} + ${by}` })
+        .where(inArray(tags.name, current.tags));
     }
     if (current.modelId !== null) {
       const solved = current.solutionPostId === null ? 0 : by;
@@ -236,12 +253,30 @@ export async function restorePost(
       .returning({ depth: posts.depth, authorId: posts.authorId });
     if (row === undefined) return { restored: false, notifications: [] };
     if (row.depth > 0) {
-      await tx.update(threads).set({ replyCount: sql`${threads.replyCount} + 1` }).where(eq(threads.id, input.ctx.thread.id));
+      await tx
+        .update(threads)
+        .set({ replyCount: sql`${threads.replyCount} + 1` })
+        .where(eq(threads.id, input.ctx.thread.id));
     }
-    await tx.update(boards).set({ postCount: sql`${boards.postCount} + 1` }).where(eq(boards.id, input.ctx.thread.boardId));
-    await tx.update(users).set({ postCount: sql`${users.postCount} + 1` }).where(eq(users.id, row.authorId));
-    await logAction(tx, { actorId: input.actorId, action: 'post.restore', targetType: 'post', targetId: input.ctx.post.id, reason: input.reason });
-    const notifications = await notifyModeration(tx, row.authorId, input.actorId, { threadId: input.ctx.thread.id, postId: input.ctx.post.id });
+    await tx
+      .update(boards)
+      .set({ postCount: sql`${boards.postCount} + 1` })
+      .where(eq(boards.id, input.ctx.thread.boardId));
+    await tx
+      .update(users)
+      .set({ postCount: sql`${users.postCount} + 1` })
+      .where(eq(users.id, row.authorId));
+    await logAction(tx, {
+      actorId: input.actorId,
+      action: 'post.restore',
+      targetType: 'post',
+      targetId: input.ctx.post.id,
+      reason: input.reason
+    });
+    const notifications = await notifyModeration(tx, row.authorId, input.actorId, {
+      threadId: input.ctx.thread.id,
+      postId: input.ctx.post.id
+    });
     return { restored: true, notifications };
   });
 }
@@ -274,17 +309,30 @@ export async function liftSuspension(db: Db, input: { userId: number; actorId: n
       .where(and(eq(users.id, input.userId), isNotNull(users.suspendedUntil)))
       .returning();
     if (user === undefined) return null;
-    await logAction(tx, { actorId: input.actorId, action: 'user.unsuspend', targetType: 'user', targetId: input.userId, reason: input.reason });
+    await logAction(tx, {
+      actorId: input.actorId,
+      action: 'user.unsuspend',
+      targetType: 'user',
+      targetId: input.userId,
+      reason: input.reason
+    });
     return user;
   });
 }
 
 export async function listModLog(db: Conn, limit: number, before: { at: Date; id: number } | null) {
   const rows = await db
-    .select({ entry: modLog, actor: { id: users.id, username: users.username, displayName: users.displayName, profession: users.profession, role: users.role } })
+    .select({
+      entry: modLog,
+      actor: { id: users.id, username: users.username, displayName: users.displayName, profession: users.profession, role: users.role }
+    })
     .from(modLog)
     .innerJoin(users, eq(users.id, modLog.actorId))
-    .where(before === null ? undefined : sql`(${modLog.createdAt}, ${modLog.id}) < (${before.at.toISOString()}::timestamptz, ${before.id}::bigint)`)
+    .where(
+      before === null
+        ? undefined
+        : sql`(${modLog.createdAt}, ${modLog.id}) < (${before.at.toISOString()}::timestamptz, ${before.id}::bigint)`
+    )
     .orderBy(desc(modLog.createdAt), desc(modLog.id))
     .limit(limit + 1);
   return rows;
@@ -304,17 +352,33 @@ export async function describeTargets(db: Conn, entries: ModLogRow[]): Promise<M
   const idsOf = (type: ModLogRow['targetType']) =>
     [...new Set(entries.filter((e) => e.targetType === type).map((e) => Number(e.targetId)))].filter(Number.isSafeInteger);
   const reportIds = idsOf('report');
-  const reportRows = reportIds.length === 0 ? [] : await db.select({ id: reports.id, postId: reports.postId }).from(reports).where(inArray(reports.id, reportIds));
+  const reportRows =
+    reportIds.length === 0
+      ? []
+      : await db.select({ id: reports.id, postId: reports.postId }).from(reports).where(inArray(reports.id, reportIds));
   const postOfReport = new Map(reportRows.map((r) => [r.id, r.postId]));
   const postIds = [...new Set([...idsOf('post'), ...reportRows.map((r) => r.postId)])];
   const [postRows, userRows, boardRows] = await Promise.all([
     postIds.length === 0 ? [] : db.select({ id: posts.id, threadId: posts.threadId }).from(posts).where(inArray(posts.id, postIds)),
-    idsOf('user').length === 0 ? [] : db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, idsOf('user'))),
-    idsOf('board').length === 0 ? [] : db.select({ id: boards.id, slug: boards.slug, name: boards.name }).from(boards).where(inArray(boards.id, idsOf('board')))
+    idsOf('user').length === 0
+      ? []
+      : db
+          .select({ id: users.id, username: users.username })
+          .from(users)
+          .where(inArray(users.id, idsOf('user'))),
+    idsOf('board').length === 0
+      ? []
+      : db
+          .select({ id: boards.id, slug: boards.slug, name: boards.name })
+          .from(boards)
+          .where(inArray(boards.id, idsOf('board')))
   ]);
   const threadOfPost = new Map(postRows.map((p) => [p.id, p.threadId]));
   const threadIds = [...new Set([...idsOf('thread'), ...postRows.map((p) => p.threadId)])];
-  const threadRows = threadIds.length === 0 ? [] : await db.select({ id: threads.id, title: threads.title }).from(threads).where(inArray(threads.id, threadIds));
+  const threadRows =
+    threadIds.length === 0
+      ? []
+      : await db.select({ id: threads.id, title: threads.title }).from(threads).where(inArray(threads.id, threadIds));
   const titleOf = new Map(threadRows.map((t) => [t.id, t.title]));
   const userOf = new Map(userRows.map((u) => [u.id, u.username]));
   const boardOf = new Map(boardRows.map((b) => [b.id, b]));
@@ -388,4 +452,3 @@ export async function setBoardModerators(
     });
   });
 }
-

@@ -42,7 +42,14 @@ describe('watching and muting', () => {
   });
 
   it('tells someone who muted the thread nothing but a mention', () => {
-    const out = replyRecipients({ actorId: 1, parentAuthorId: 2, threadAuthorId: 3, mentionedIds: [3], watcherIds: [4], mutedIds: [2, 3, 4] });
+    const out = replyRecipients({
+      actorId: 1,
+      parentAuthorId: 2,
+      threadAuthorId: 3,
+      mentionedIds: [3],
+      watcherIds: [4],
+      mutedIds: [2, 3, 4]
+    });
     expect(out).toEqual([{ userId: 3, type: 'mention' }]);
   });
 

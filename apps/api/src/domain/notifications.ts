@@ -77,7 +77,12 @@ export async function notify(
   await tx
     .update(users)
     .set({ unreadNotifications: sql`${users.unreadNotifications} + 1` })
-    .where(inArray(users.id, recipients.map((r) => r.userId)));
+    .where(
+      inArray(
+        users.id,
+        recipients.map((r) => r.userId)
+      )
+    );
   return rows;
 }
 

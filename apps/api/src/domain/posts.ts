@@ -1,6 +1,17 @@
 import { and, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
-import { boards, notifications, postRevisions, posts, threads, users, votes, type NotificationRow, type PostRow, type ThreadRow, type UserRow } from '@bmet/db/schema';
+import {
+  boards,
+  notifications,
+  postRevisions,
+  posts,
+  threads,
+  users,
+  votes,
+  type NotificationRow,
+  type PostRow,
+  type ThreadRow
+} from '@bmet/db/schema';
 import { authorColumns, type AuthorRow } from './serialize.ts';
 import { countModelSolved } from './equipment.ts';
 import { notify, resolveMentions } from './notifications.ts';
@@ -219,11 +230,7 @@ export async function setSolution(
       }
     }
     const previous = locked.solutionPostId;
-    const [thread] = await tx
-      .update(threads)
-      .set({ solutionPostId: postId })
-      .where(eq(threads.id, threadId))
-      .returning();
+    const [thread] = await tx.update(threads).set({ solutionPostId: postId }).where(eq(threads.id, threadId)).returning();
     if (previous !== postId) {
       if (previous !== null) await moveSolutionCount(tx, previous, -1);
       if (postId !== null) await moveSolutionCount(tx, postId, 1);

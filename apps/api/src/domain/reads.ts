@@ -131,7 +131,11 @@ export async function withNewReplies<T extends object>(
   out: T[]
 ): Promise<(T & { newReplies?: number | null })[]> {
   if (userId === null) return out;
-  const positions = await readPositions(db, userId, rows.map((r) => r.id));
+  const positions = await readPositions(
+    db,
+    userId,
+    rows.map((r) => r.id)
+  );
   return out.map((thread, i) => {
     const row = rows[i]!;
     const seen = positions.get(row.id);

@@ -101,8 +101,7 @@ export async function listReports(
 }
 
 export type ResolveOutcome =
-  | { ok: true; notifications: NotificationRow[] }
-  | { ok: false; error: 'not_found' | 'already_resolved' | 'cannot_suspend' };
+  { ok: true; notifications: NotificationRow[] } | { ok: false; error: 'not_found' | 'already_resolved' | 'cannot_suspend' };
 
 /**
  * Resolves a report, and with it every other open report on the same post: the resolution's

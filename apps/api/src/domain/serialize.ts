@@ -36,10 +36,7 @@ export const toBoard = (b: BoardRow): Board => ({
 
 export function toThread(t: ThreadRow, boardSlug: string, author: AuthorRow): Thread {
   const hasEquipment =
-    t.equipmentManufacturer !== null ||
-    t.equipmentModel !== null ||
-    t.equipmentCategory !== null ||
-    t.equipmentErrorCode !== null;
+    t.equipmentManufacturer !== null || t.equipmentModel !== null || t.equipmentCategory !== null || t.equipmentErrorCode !== null;
   return {
     id: String(t.id),
     boardSlug,

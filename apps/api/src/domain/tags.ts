@@ -41,14 +41,21 @@ export async function listTagThreads(db: Conn, name: string, limit: number, curs
     .limit(limit + 1);
   const page = members.slice(0, limit);
   const last = page[page.length - 1];
-  const nextCursor =
-    members.length > limit && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.threadId]) : null;
+  const nextCursor = members.length > limit && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.threadId]) : null;
   if (page.length === 0) return { rows: [], nextCursor };
   const found = await db
     .select({ thread: threads, boardSlug: boards.slug })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
-    .where(and(inArray(threads.id, page.map((m) => m.threadId)), sql`${threads.deletedAt} is null`));
+    .where(
+      and(
+        inArray(
+          threads.id,
+          page.map((m) => m.threadId)
+        ),
+        sql`${threads.deletedAt} is null`
+      )
+    );
   const byId = new Map(found.map((r) => [r.thread.id, r]));
   const rows = page.flatMap((m) => byId.get(m.threadId) ?? []);
   return { rows, nextCursor };

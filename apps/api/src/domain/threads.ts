@@ -126,7 +126,10 @@ export async function listBoardThreads(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(spec.key(last)) : null;
-  const authors = await loadAuthors(db, page.map((t) => t.authorId));
+  const authors = await loadAuthors(
+    db,
+    page.map((t) => t.authorId)
+  );
   return { rows: page.map((thread) => ({ thread, author: authors.get(thread.authorId)! })), nextCursor };
 }
 
@@ -182,7 +185,10 @@ export async function getThreadPosts(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last !== undefined ? encodeCursor([last.path]) : null;
-  const authors = await loadAuthors(db, page.map((p) => p.authorId));
+  const authors = await loadAuthors(
+    db,
+    page.map((p) => p.authorId)
+  );
   return { rows: page.map((post) => ({ post, author: authors.get(post.authorId)! })), nextCursor };
 }
 
@@ -286,11 +292,7 @@ export interface NewReply {
 }
 
 export type ReplyResult =
-  | { post: PostRow; notifications: NotificationRow[] }
-  | 'parent_not_found'
-  | 'thread_not_found'
-  | 'thread_full'
-  | 'duplicate';
+  { post: PostRow; notifications: NotificationRow[] } | 'parent_not_found' | 'thread_not_found' | 'thread_full' | 'duplicate';
 
 /** The same body by the same author in the same thread this soon is a double submission. */
 export const DUPLICATE_WINDOW_MS = 30_000;

@@ -20,13 +20,21 @@ export async function createUser(db: Conn, input: NewUser): Promise<UserRow | nu
 export async function findUserByLogin(db: Conn, login: string): Promise<UserRow | null> {
   const key = login.trim().toLowerCase();
   const column = key.includes('@') ? users.email : users.username;
-  const rows = await db.select().from(users).where(eq(sql`lower(${column})`, key)).limit(1);
+  const rows = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${column})`, key))
+    .limit(1);
   return rows[0] ?? null;
 }
 
 /** A user by username, case folded as everywhere; null when there is none. */
 export async function findUserByUsername(db: Conn, username: string): Promise<UserRow | null> {
-  const rows = await db.select().from(users).where(eq(sql`lower(${users.username})`, username.toLowerCase())).limit(1);
+  const rows = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.username})`, username.toLowerCase()))
+    .limit(1);
   return rows[0] ?? null;
 }
 

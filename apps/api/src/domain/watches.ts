@@ -11,9 +11,7 @@ export async function watchByParticipation(tx: Conn, userId: number, threadId: n
 
 export async function setThreadLevel(db: Conn, userId: number, threadId: number, level: Level): Promise<void> {
   if (level === 'none') {
-    await db
-      .delete(threadSubscriptions)
-      .where(and(eq(threadSubscriptions.userId, userId), eq(threadSubscriptions.threadId, threadId)));
+    await db.delete(threadSubscriptions).where(and(eq(threadSubscriptions.userId, userId), eq(threadSubscriptions.threadId, threadId)));
     return;
   }
   await db
@@ -46,9 +44,7 @@ export async function threadAudience(tx: Conn, threadId: number): Promise<{ watc
 export async function newThreadWatchers(tx: Conn, boardId: number, modelId: number | null): Promise<number[]> {
   const byBoard = await tx.select({ userId: boardWatches.userId }).from(boardWatches).where(eq(boardWatches.boardId, boardId));
   const byModel =
-    modelId === null
-      ? []
-      : await tx.select({ userId: modelWatches.userId }).from(modelWatches).where(eq(modelWatches.modelId, modelId));
+    modelId === null ? [] : await tx.select({ userId: modelWatches.userId }).from(modelWatches).where(eq(modelWatches.modelId, modelId));
   return [...new Set([...byBoard, ...byModel].map((r) => r.userId))];
 }
 

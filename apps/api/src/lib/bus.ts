@@ -2,9 +2,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 
 /** What travels between instances: ids only; each receiver loads what it needs. */
-export type BusEvent =
-  | { t: 'post'; threadId: number; postId: number }
-  | { t: 'notification'; userId: number; id: number };
+export type BusEvent = { t: 'post'; threadId: number; postId: number } | { t: 'notification'; userId: number; id: number };
 
 export interface Bus {
   publish(events: BusEvent[]): Promise<void>;
@@ -101,10 +99,7 @@ export class PgBus implements Bus {
 
   async publish(events: BusEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.pool.query(
-      `select pg_notify($1, e) from unnest($2::text[]) as e`,
-      [CHANNEL, events.map((e) => JSON.stringify(e))]
-    );
+    await this.pool.query(`select pg_notify($1, e) from unnest($2::text[]) as e`, [CHANNEL, events.map((e) => JSON.stringify(e))]);
   }
   onEvent(handler: (event: BusEvent) => void): void {
     this.emitter.on('event', handler);

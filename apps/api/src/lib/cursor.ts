@@ -38,11 +38,7 @@ export function decodeCursor(cursor: string, shape: readonly CursorPart[]): unkn
  * The keyset condition "after this (timestamp, id)" for lists ordered by both descending:
  * undefined without a cursor, 'bad_cursor' for one that is not ours.
  */
-export function olderThan(
-  cursor: string | undefined,
-  at: AnyColumn,
-  id: AnyColumn
-): SQL | undefined | 'bad_cursor' {
+export function olderThan(cursor: string | undefined, at: AnyColumn, id: AnyColumn): SQL | undefined | 'bad_cursor' {
   if (cursor === undefined) return undefined;
   const values = decodeCursor(cursor, ['time', 'int']);
   if (values === null) return 'bad_cursor';

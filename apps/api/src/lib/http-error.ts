@@ -18,7 +18,5 @@ export class HttpError extends Error {
 export const notFound = (what = 'resource') => new HttpError(404, 'not_found', `${what} not found`);
 export const unauthenticated = () => new HttpError(401, 'unauthenticated', 'log in to do this');
 export const forbidden = (message = 'you may not do this') => new HttpError(403, 'forbidden', message);
-export const invalid = (field: string, message: string) =>
-  new HttpError(400, 'validation_failed', message, { [field]: message });
-export const conflict = (field: string, message: string) =>
-  new HttpError(409, 'conflict', message, { [field]: message });
+export const invalid = (field: string, message: string) => new HttpError(400, 'validation_failed', message, { [field]: message });
+export const conflict = (field: string, message: string) => new HttpError(409, 'conflict', message, { [field]: message });

@@ -3,13 +3,7 @@ import type { Database } from '@bmet/db/client';
 import { sessions, users } from '@bmet/db/schema';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  SESSION_TTL_MS,
-  createSession,
-  invalidateSession,
-  invalidateUserSessions,
-  validateSessionToken
-} from './session.ts';
+import { SESSION_TTL_MS, createSession, invalidateSession, invalidateUserSessions, validateSessionToken } from './session.ts';
 
 let database: Database;
 let userId: number;
@@ -55,7 +49,10 @@ describe('sessions', () => {
     expect(renewed.renewed).toBe(true);
     expect(renewed.session!.expiresAt.getTime()).toBeGreaterThan(Date.now() + SESSION_TTL_MS - 60_000);
 
-    await database.db.update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.id, session.id));
+    await database.db
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.id, session.id));
     expect((await validateSessionToken(database.db, token)).session).toBeNull();
     expect(await database.db.select().from(sessions).where(eq(sessions.id, session.id))).toHaveLength(0);
   });

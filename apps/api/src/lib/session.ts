@@ -12,9 +12,7 @@ export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const RENEW_WHEN_LEFT_MS = SESSION_TTL_MS / 2;
 
 export type Session = Pick<SessionRow, 'id' | 'userId' | 'createdAt' | 'expiresAt'>;
-export type SessionValidation =
-  | { session: Session; user: UserRow; renewed: boolean }
-  | { session: null; user: null; renewed: false };
+export type SessionValidation = { session: Session; user: UserRow; renewed: boolean } | { session: null; user: null; renewed: false };
 
 function generateSecureRandomString(): string {
   const bytes = new Uint8Array(24);

@@ -15,12 +15,7 @@ declare module 'fastify' {
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** A suspended member still reads and comes and goes: these writes are part of reading. */
-const SUSPENDED_MAY = new Set([
-  '/api/v1/auth/login',
-  '/api/v1/auth/logout',
-  '/api/v1/notifications/read',
-  '/api/v1/threads/:id/read'
-]);
+const SUSPENDED_MAY = new Set(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/notifications/read', '/api/v1/threads/:id/read']);
 
 export interface AuthOptions {
   secureCookies: boolean;

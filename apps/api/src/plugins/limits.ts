@@ -1,13 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import {
-  MemoryRateLimiter,
-  NEW_ACCOUNT_MS,
-  PgRateLimiter,
-  type Limits,
-  type RateLimiter,
-  type UserAction
-} from '../lib/rate-limit.ts';
+import { MemoryRateLimiter, NEW_ACCOUNT_MS, PgRateLimiter, type Limits, type RateLimiter, type UserAction } from '../lib/rate-limit.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -83,7 +83,11 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
       if (subscribers === undefined || subscribers.size === 0) return;
       const ctx = await getPostContext(app.db, event.postId);
       if (ctx === null) return;
-      const frame = { type: 'post.created', threadId: String(event.threadId), post: toPost(ctx.post, ctx.author, ctx.thread.solutionPostId) };
+      const frame = {
+        type: 'post.created',
+        threadId: String(event.threadId),
+        post: toPost(ctx.post, ctx.author, ctx.thread.solutionPostId)
+      };
       for (const c of subscribers) send(c, frame);
       return;
     }

@@ -39,14 +39,22 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const board = await getBoardBySlug(app.db, slug);
     if (board === null) throw notFound('board');
     const mods = await moderatorsOf([board.id]);
-    return { board: { ...toBoard(board), archived: board.archived, position: board.position }, moderators: (mods.get(board.id) ?? []).map(toAuthor) };
+    return {
+      board: { ...toBoard(board), archived: board.archived, position: board.position },
+      moderators: (mods.get(board.id) ?? []).map(toAuthor)
+    };
   }
 
   app.get('/admin/boards', { schema: { tags: ['admin'], response: { 200: AdminBoardList, ...errors } } }, async (request) => {
     requireAdmin(request);
     const rows = await listAllBoards(app.db);
     const mods = await moderatorsOf(rows.map((b) => b.id));
-    return { boards: rows.map((b) => ({ board: { ...toBoard(b), archived: b.archived, position: b.position }, moderators: (mods.get(b.id) ?? []).map(toAuthor) })) };
+    return {
+      boards: rows.map((b) => ({
+        board: { ...toBoard(b), archived: b.archived, position: b.position },
+        moderators: (mods.get(b.id) ?? []).map(toAuthor)
+      }))
+    };
   });
 
   app.post(
@@ -74,8 +82,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await logAction(tx, { actorId: user.id, action: 'board.create', targetType: 'board', targetId: board.id, reason: board.slug });
         return board;
       });
-      if (created === null) throw new HttpError(409, 'conflict', 'a board with this slug exists', { slug: 'a board with this slug exists' });
-      return reply.code(201).send({ board: { ...toBoard(created), archived: created.archived, position: created.position }, moderators: [] });
+      if (created === null)
+        throw new HttpError(409, 'conflict', 'a board with this slug exists', { slug: 'a board with this slug exists' });
+      return reply
+        .code(201)
+        .send({ board: { ...toBoard(created), archived: created.archived, position: created.position }, moderators: [] });
     }
   );
 
@@ -101,7 +112,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (changed.length === 0) return adminView(board.slug);
       await app.db.transaction(async (tx) => {
         await tx.update(boards).set(changes).where(eq(boards.id, board.id));
-        const action = body.archived === true ? 'board.archive' : body.archived === false && board.archived ? 'board.unarchive' : 'board.edit';
+        const action =
+          body.archived === true ? 'board.archive' : body.archived === false && board.archived ? 'board.unarchive' : 'board.edit';
         await logAction(tx, { actorId: user.id, action, targetType: 'board', targetId: board.id, reason: `changed ${changed.join(', ')}` });
       });
       return adminView(board.slug);

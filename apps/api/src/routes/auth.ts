@@ -73,16 +73,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     }
   );
 
-  app.post(
-    '/auth/logout',
-    { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errors } } },
-    async (request, reply) => {
-      requireUser(request);
-      if (request.session !== null) await invalidateSession(app.db, request.session.id);
-      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.code(204).send(null);
-    }
-  );
+  app.post('/auth/logout', { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
+    requireUser(request);
+    if (request.session !== null) await invalidateSession(app.db, request.session.id);
+    void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.code(204).send(null);
+  });
 
   app.get('/me', { schema: { tags: ['auth'], response: { 200: MeResult, 401: ErrorBody } } }, async (request) => {
     const user = requireUser(request);

@@ -1,14 +1,6 @@
 import { withNewReplies } from '../domain/reads.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  BoardList,
-  BoardResult,
-  CreateThreadBody,
-  CreateThreadResult,
-  ErrorBody,
-  ThreadList,
-  ThreadListQuery
-} from '@bmet/contracts';
+import { BoardList, BoardResult, CreateThreadBody, CreateThreadResult, ErrorBody, ThreadList, ThreadListQuery } from '@bmet/contracts';
 import { extractMentions, renderMarkdown } from '@bmet/markdown/server';
 import { Type } from 'typebox';
 import { HttpError, invalid, notFound } from '../lib/http-error.ts';
@@ -57,7 +49,12 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
       const threads = page.rows.map((r) => toThread(r.thread, board.slug, r.author));
       return {
-        threads: await withNewReplies(app.db, request.user?.id ?? null, page.rows.map((r) => r.thread), threads),
+        threads: await withNewReplies(
+          app.db,
+          request.user?.id ?? null,
+          page.rows.map((r) => r.thread),
+          threads
+        ),
         nextCursor: page.nextCursor
       };
     }

@@ -40,9 +40,17 @@ const toModel = (m: ModelWithRefs) => ({
 
 /** Threads with their board slugs, plus their authors in one lookup. */
 async function withAuthors(db: Conn, rows: { thread: ThreadRow; boardSlug: string }[], userId: number | null) {
-  const authors = await loadAuthors(db, rows.map((r) => r.thread.authorId));
+  const authors = await loadAuthors(
+    db,
+    rows.map((r) => r.thread.authorId)
+  );
   const out = rows.map((r) => toThread(r.thread, r.boardSlug, authors.get(r.thread.authorId)!));
-  return withNewReplies(db, userId, rows.map((r) => r.thread), out);
+  return withNewReplies(
+    db,
+    userId,
+    rows.map((r) => r.thread),
+    out
+  );
 }
 
 const Q = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) });
@@ -89,7 +97,12 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         errorCodesForModel(app.db, found.model.id)
       ]);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
-      return { model: toModel(found), errorCodes, threads: await withAuthors(app.db, page.rows, request.user?.id ?? null), nextCursor: page.nextCursor };
+      return {
+        model: toModel(found),
+        errorCodes,
+        threads: await withAuthors(app.db, page.rows, request.user?.id ?? null),
+        nextCursor: page.nextCursor
+      };
     }
   );
 

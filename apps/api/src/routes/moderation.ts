@@ -54,7 +54,6 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 const DAY = 24 * 60 * 60_000;
 const MAX_SUSPENSION_MS = 10 * 365 * DAY;
 
-
 export function toReport(v: ReportView) {
   return {
     id: String(v.report.id),
@@ -123,7 +122,14 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const flag of ['lock', 'pin'] as const) {
     app.post(
       `/threads/:id/${flag}`,
-      { schema: { tags: ['moderation'], params: IdParams, body: flag === 'lock' ? LockBody : PinBody, response: { 200: ThreadResult, ...errors } } },
+      {
+        schema: {
+          tags: ['moderation'],
+          params: IdParams,
+          body: flag === 'lock' ? LockBody : PinBody,
+          response: { 200: ThreadResult, ...errors }
+        }
+      },
       async (request) => {
         const found = await threadOr404(request.params.id);
         const { user } = await requireModerator(request, found.thread.boardId);
@@ -334,7 +340,8 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { user } = await requireModerator(request, null);
       const target = await userByName(request.params.username);
-      if (!mayActOnRole(user.role, target.role) && target.role !== 'admin') throw forbidden('only an admin may lift a moderator’s suspension');
+      if (!mayActOnRole(user.role, target.role) && target.role !== 'admin')
+        throw forbidden('only an admin may lift a moderator’s suspension');
       if (suspensionOf(target) === null) throw new HttpError(409, 'conflict', 'this user is not suspended');
       const updated = await liftSuspension(app.db, { userId: target.id, actorId: user.id, reason: reasonFrom(request.body) });
       if (updated === null) throw new HttpError(409, 'conflict', 'this user is not suspended');
@@ -362,7 +369,10 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const rows = await listModLog(app.db, limit, before);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
-      const targets = await describeTargets(app.db, page.map((r) => r.entry));
+      const targets = await describeTargets(
+        app.db,
+        page.map((r) => r.entry)
+      );
       return {
         entries: page.map(({ entry, actor }) => ({
           target: toLogTarget(targets.get(entry.id)),

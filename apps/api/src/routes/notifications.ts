@@ -22,10 +22,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (values === null) throw invalid('cursor', 'cursor is not valid for this list');
         before = values[0] as number;
       }
-      const [page, unread] = await Promise.all([
-        listNotifications(app.db, user.id, limit, before),
-        unreadCount(app.db, user.id)
-      ]);
+      const [page, unread] = await Promise.all([listNotifications(app.db, user.id, limit, before), unreadCount(app.db, user.id)]);
       return {
         notifications: page.rows.map(({ notification, actor, threadTitle }) => toNotification(notification, actor, threadTitle)),
         unread,

@@ -86,16 +86,21 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const [lastRead, page] = await Promise.all([readPosition, getThreadPosts(app.db, threadId, limit, cursor, range, startPath)]);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
       const solution = found.thread.solutionPostId;
-      const votes = user === null ? null : await myVotes(app.db, user.id, page.rows.map((r) => r.post.id));
+      const votes =
+        user === null
+          ? null
+          : await myVotes(
+              app.db,
+              user.id,
+              page.rows.map((r) => r.post.id)
+            );
       const first = page.rows[0]?.post;
       const last = page.rows[page.rows.length - 1]?.post;
       return {
         thread: { ...toThread(found.thread, found.boardSlug, found.author), ...(found.thread.deletedAt === null ? {} : { deleted: true }) },
         posts: page.rows.map((r) => {
           const post = toPost(r.post, r.author, solution);
-          return votes === null
-            ? post
-            : { ...post, myVote: votes.get(r.post.id) ?? 0, unread: lastRead >= 0 && r.post.seq > lastRead };
+          return votes === null ? post : { ...post, myVote: votes.get(r.post.id) ?? 0, unread: lastRead >= 0 && r.post.seq > lastRead };
         }),
         nextCursor: page.nextCursor,
         startPostId: startPath !== null && first !== undefined && first.path === startPath ? String(first.id) : null,
@@ -174,10 +179,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (result === 'thread_not_found') throw notFound('thread');
       if (result === 'duplicate') throw new HttpError(409, 'conflict', 'you just posted this same reply');
       if (result === 'thread_full') throw new HttpError(409, 'conflict', 'this thread has reached its size limit');
-      await app.publish([
-        { t: 'post', threadId: found.thread.id, postId: result.post.id },
-        ...notificationEvents(result.notifications)
-      ]);
+      await app.publish([{ t: 'post', threadId: found.thread.id, postId: result.post.id }, ...notificationEvents(result.notifications)]);
       return reply.code(201).send({ post: toPost(result.post, user, found.thread.solutionPostId) });
     }
   );

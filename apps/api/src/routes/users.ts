@@ -54,7 +54,11 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (after === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
       // Newest first on (author_id, created_at); only what any reader may see.
       const rows = await app.db
-        .select({ post: posts, thread: { id: threads.id, title: threads.title, solutionPostId: threads.solutionPostId }, boardSlug: boards.slug })
+        .select({
+          post: posts,
+          thread: { id: threads.id, title: threads.title, solutionPostId: threads.solutionPostId },
+          boardSlug: boards.slug
+        })
         .from(posts)
         .innerJoin(threads, eq(threads.id, posts.threadId))
         .innerJoin(boards, eq(boards.id, threads.boardId))

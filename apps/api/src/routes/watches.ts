@@ -35,7 +35,14 @@ export const watchRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/boards/:slug/watch',
-    { schema: { tags: ['watching'], params: Type.Object({ slug: Type.String() }), body: WatchBody, response: { 200: WatchResult, ...errors } } },
+    {
+      schema: {
+        tags: ['watching'],
+        params: Type.Object({ slug: Type.String() }),
+        body: WatchBody,
+        response: { 200: WatchResult, ...errors }
+      }
+    },
     async (request) => {
       const user = requireUser(request);
       const board = await getBoardBySlug(app.db, request.params.slug);

@@ -75,7 +75,15 @@ describe('phiFindings', () => {
   it('reads the findings of a phi_suspected answer', () => {
     const found = phiFindings(422, body);
     expect(found).toHaveLength(2);
-    expect(found[0]).toEqual({ kind: 'mrn', label: 'Medical record number', start: 4, end: 11, line: 1, excerpt: 'MRN 1234567', field: 'body' });
+    expect(found[0]).toEqual({
+      kind: 'mrn',
+      label: 'Medical record number',
+      start: 4,
+      end: 11,
+      line: 1,
+      excerpt: 'MRN 1234567',
+      field: 'body'
+    });
     expect(found[1]!.field).toBe('title');
   });
 

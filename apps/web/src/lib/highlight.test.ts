@@ -11,7 +11,13 @@ describe('markRanges', () => {
   });
 
   it('merges overlaps, sorts, and clamps out-of-range offsets', () => {
-    expect(markRanges('abcdef', [{ start: 4, end: 99 }, { start: 0, end: 2 }, { start: 1, end: 3 }])).toEqual([
+    expect(
+      markRanges('abcdef', [
+        { start: 4, end: 99 },
+        { start: 0, end: 2 },
+        { start: 1, end: 3 }
+      ])
+    ).toEqual([
       { text: 'abc', mark: true },
       { text: 'd', mark: false },
       { text: 'ef', mark: true }

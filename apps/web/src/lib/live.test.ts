@@ -61,7 +61,10 @@ describe('Live', () => {
     const posts: unknown[] = [];
     live.subscribe('5', (p) => posts.push(p));
     first.open();
-    expect(first.sent).toEqual([{ type: 'subscribe', threadId: '5' }, { type: 'resume', since: '10' }]);
+    expect(first.sent).toEqual([
+      { type: 'subscribe', threadId: '5' },
+      { type: 'resume', since: '10' }
+    ]);
 
     first.frame({ type: 'ready', unread: 7 });
     first.frame(notification('11'));
@@ -76,7 +79,10 @@ describe('Live', () => {
     vi.advanceTimersByTime(600);
     const second = FakeSocket.all[1]!;
     second.open();
-    expect(second.sent).toEqual([{ type: 'subscribe', threadId: '5' }, { type: 'resume', since: '11' }]);
+    expect(second.sent).toEqual([
+      { type: 'subscribe', threadId: '5' },
+      { type: 'resume', since: '11' }
+    ]);
     second.frame(notification('12'));
     second.frame(notification('13', '2026-11-24T10:05:00Z'));
     expect(live.unread).toBe(4);
@@ -126,6 +132,9 @@ describe('Live', () => {
     ws.open();
     const stop = live.subscribe('5', () => {});
     stop();
-    expect(ws.sent).toEqual([{ type: 'subscribe', threadId: '5' }, { type: 'unsubscribe', threadId: '5' }]);
+    expect(ws.sent).toEqual([
+      { type: 'subscribe', threadId: '5' },
+      { type: 'unsubscribe', threadId: '5' }
+    ]);
   });
 });

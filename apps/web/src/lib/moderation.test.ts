@@ -64,7 +64,9 @@ describe('banners and reading', () => {
     expect(suspensionMessage({ until: '2025-03-14T09:30:00.000Z', reason: 'Spam.' })).toBe(
       'Your account is suspended until 14 Mar 2025, 09:30 UTC: Spam.'
     );
-    expect(suspensionMessage({ until: '2025-03-14T09:30:00.000Z', reason: '' })).toBe('Your account is suspended until 14 Mar 2025, 09:30 UTC.');
+    expect(suspensionMessage({ until: '2025-03-14T09:30:00.000Z', reason: '' })).toBe(
+      'Your account is suspended until 14 Mar 2025, 09:30 UTC.'
+    );
   });
 
   it('tells a page that starts mid-thread from one that starts at the opening post', () => {

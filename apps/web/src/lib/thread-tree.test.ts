@@ -16,16 +16,15 @@ describe('limitDepth', () => {
   });
 
   it('counts per cut-off post and resumes with shallower siblings', () => {
-    const posts = [
-      ...chain(10),
-      { id: 'b8', depth: 8 },
-      { id: 'b9', depth: 9 },
-      { id: 's2', depth: 2 },
-      { id: 's3', depth: 3 }
-    ];
+    const posts = [...chain(10), { id: 'b8', depth: 8 }, { id: 'b9', depth: 9 }, { id: 's2', depth: 2 }, { id: 's3', depth: 3 }];
     const result = limitDepth(posts, 0);
     expect(result.posts.map((p) => p.id)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'b8', 's2', 's3']);
-    expect(result.hidden).toEqual(new Map([['p8', 1], ['b8', 1]]));
+    expect(result.hidden).toEqual(
+      new Map([
+        ['p8', 1],
+        ['b8', 1]
+      ])
+    );
   });
 
   it('measures depth from the root of a subtree page', () => {
@@ -35,7 +34,13 @@ describe('limitDepth', () => {
   });
 
   it('drops deep posts at the start of a later page without a cut-off post', () => {
-    const { posts, hidden } = limitDepth([{ id: 'x', depth: 12 }, { id: 'y', depth: 1 }], 0);
+    const { posts, hidden } = limitDepth(
+      [
+        { id: 'x', depth: 12 },
+        { id: 'y', depth: 1 }
+      ],
+      0
+    );
     expect(posts.map((p) => p.id)).toEqual(['y']);
     expect(hidden.size).toBe(0);
   });

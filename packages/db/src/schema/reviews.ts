@@ -24,6 +24,10 @@ export const phiReviews = pgTable(
     createdAt: createdAt(),
     resolvedAt: ts()
   },
-  (t) => [index('phi_reviews_open_idx').on(t.createdAt).where(sql`${t.resolvedAt} is null`)]
+  (t) => [
+    index('phi_reviews_open_idx')
+      .on(t.createdAt)
+      .where(sql`${t.resolvedAt} is null`)
+  ]
 );
 export type PhiReviewRow = typeof phiReviews.$inferSelect;

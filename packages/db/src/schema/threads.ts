@@ -33,7 +33,10 @@ export const threads = pgTable(
     equipmentErrorCode: text(),
     manufacturerId: ref(),
     modelId: ref(),
-    tags: text().array().notNull().default(sql`'{}'::text[]`)
+    tags: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`)
   },
   (t) => [
     index('threads_board_latest_idx').on(t.boardId, t.pinned, t.lastPostAt, t.id),

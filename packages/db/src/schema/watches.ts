@@ -14,14 +14,12 @@ export const threadSubscriptions = pgTable(
 );
 
 /** Watching a board or an equipment model: a notification for each new thread there. */
-export const boardWatches = pgTable(
-  'board_watches',
-  { userId: ref().notNull(), boardId: ref().notNull(), createdAt: createdAt() },
-  (t) => [primaryKey({ columns: [t.userId, t.boardId] }), index('board_watches_board_idx').on(t.boardId)]
-);
+export const boardWatches = pgTable('board_watches', { userId: ref().notNull(), boardId: ref().notNull(), createdAt: createdAt() }, (t) => [
+  primaryKey({ columns: [t.userId, t.boardId] }),
+  index('board_watches_board_idx').on(t.boardId)
+]);
 
-export const modelWatches = pgTable(
-  'model_watches',
-  { userId: ref().notNull(), modelId: ref().notNull(), createdAt: createdAt() },
-  (t) => [primaryKey({ columns: [t.userId, t.modelId] }), index('model_watches_model_idx').on(t.modelId)]
-);
+export const modelWatches = pgTable('model_watches', { userId: ref().notNull(), modelId: ref().notNull(), createdAt: createdAt() }, (t) => [
+  primaryKey({ columns: [t.userId, t.modelId] }),
+  index('model_watches_model_idx').on(t.modelId)
+]);

@@ -15,9 +15,7 @@ interface BridgeRequest {
   headers: Record<string, string>;
   body?: string;
 }
-type Bridge = (
-  req: BridgeRequest
-) => Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;
+type Bridge = (req: BridgeRequest) => Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>;
 
 function bridge(): Bridge | null {
   const candidate = (globalThis as { __bmetApi?: unknown }).__bmetApi;

@@ -60,7 +60,8 @@ export const actions: Actions = {
     if (resolution === 'suspend_author' && values.until.trim() !== '') {
       const until = utcFromLocalInput(values.until);
       if (until === null) return refuse(400, 'Check the highlighted field.', { until: 'Enter a date and time' });
-      if (until.getTime() <= Date.now()) return refuse(400, 'Check the highlighted field.', { until: 'Choose a date and time in the future' });
+      if (until.getTime() <= Date.now())
+        return refuse(400, 'Check the highlighted field.', { until: 'Choose a date and time in the future' });
       body.until = until.toISOString();
     }
 

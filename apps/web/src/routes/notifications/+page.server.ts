@@ -16,7 +16,8 @@ export const load: PageServerLoad = async (event) => {
 async function markRead(event: Parameters<Actions[string]>[0], body: { ids: string[] } | { all: true }) {
   if (event.locals.user === null) redirect(303, `/login?next=${encodeURIComponent('/notifications')}`);
   const res = await api<{ unread: number }>(event, 'POST', '/notifications/read', body);
-  if (res.status !== 200) return fail(res.status === 400 ? 400 : 502, { message: 'The notifications could not be marked read. Please try again.' });
+  if (res.status !== 200)
+    return fail(res.status === 400 ? 400 : 502, { message: 'The notifications could not be marked read. Please try again.' });
   return { unread: res.data.unread };
 }
 

@@ -21,9 +21,10 @@ export const load: PageServerLoad = async (event) => {
   return {
     /** Nothing can be shown as watched or not when the watches did not load. */
     failed: !ok,
-    boards: ok && boards.status === 200
-      ? boards.data.boards.map((b) => ({ slug: b.slug, name: b.name, roleTag: b.roleTag, watching: watched.has(b.slug) }))
-      : [],
+    boards:
+      ok && boards.status === 200
+        ? boards.data.boards.map((b) => ({ slug: b.slug, name: b.name, roleTag: b.roleTag, watching: watched.has(b.slug) }))
+        : [],
     boardsFailed: !ok || boards.status !== 200,
     models: ok ? watches.data.models : [],
     threads: ok ? watches.data.threads : []

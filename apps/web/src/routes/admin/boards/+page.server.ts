@@ -77,7 +77,8 @@ export const actions: Actions = {
       roleTag: field(form, 'roleTag')
     };
     const fields: Record<string, string> = {};
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(values.slug)) fields.slug = 'Use 1 to 63 lower-case letters, digits or dashes, starting with a letter or digit';
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(values.slug))
+      fields.slug = 'Use 1 to 63 lower-case letters, digits or dashes, starting with a letter or digit';
     if (values.name.trim() === '') fields.name = 'Give the board a name';
     const roleTag = roleTagFrom(values.roleTag);
     if (roleTag === undefined) fields.roleTag = 'Choose a role tag from the list';
@@ -88,7 +89,8 @@ export const actions: Actions = {
       description: values.description.trim(),
       roleTag
     });
-    if (res.status === 201) return { form: 'create' as const, slug: res.data.board.slug, done: `Created the board “${res.data.board.name}”.` };
+    if (res.status === 201)
+      return { form: 'create' as const, slug: res.data.board.slug, done: `Created the board “${res.data.board.name}”.` };
     return apiFailure(event, res.status, res.data, 'create', null, 'The board could not be created. Please try again.', values);
   },
 
@@ -136,7 +138,11 @@ export const actions: Actions = {
     const res = await api<AdminBoard>(event, 'PATCH', boardPath(slug), { archived });
     if (res.status === 200) {
       const name = res.data.board.name;
-      return { form: 'archive' as const, slug, done: archived ? `Archived “${name}”: it is read-only now.` : `Unarchived “${name}”: members can post again.` };
+      return {
+        form: 'archive' as const,
+        slug,
+        done: archived ? `Archived “${name}”: it is read-only now.` : `Unarchived “${name}”: members can post again.`
+      };
     }
     return apiFailure(event, res.status, res.data, 'archive', slug, 'The board could not be changed. Please try again.', {});
   },
@@ -155,7 +161,8 @@ export const actions: Actions = {
       return {
         form: 'moderators' as const,
         slug,
-        done: count === 0 ? `“${res.data.board.name}” has no moderators of its own now.` : `Saved the moderators of “${res.data.board.name}”.`
+        done:
+          count === 0 ? `“${res.data.board.name}” has no moderators of its own now.` : `Saved the moderators of “${res.data.board.name}”.`
       };
     }
     return apiFailure(event, res.status, res.data, 'moderators', slug, 'The moderators could not be saved. Please try again.', values);

@@ -1,13 +1,5 @@
 import { error, fail, redirect, type RequestEvent } from '@sveltejs/kit';
-import type {
-  Board,
-  MarkThreadReadResult,
-  Post,
-  PostResult,
-  ThreadPage,
-  ThreadResult,
-  VoteResult
-} from '@bmet/contracts';
+import type { Board, MarkThreadReadResult, Post, PostResult, ThreadPage, ThreadResult, VoteResult } from '@bmet/contracts';
 import { phiFindings, toFormFailure, type PhiFinding } from '$lib/api-errors.ts';
 import { NOTE_MAX, isReportReason, reasonBody, startsMidThread } from '$lib/moderation.ts';
 import { api } from '$lib/server/api.ts';
@@ -55,7 +47,7 @@ export const load: PageServerLoad = async (event) => {
   if (res.status === 400) error(400, 'That page link is no longer valid');
   if (res.status !== 200) error(502, 'The thread could not be loaded');
   let posts = res.data.posts;
-  const root: Post | undefined = subtree === null ? undefined : (rootRes?.status === 200 ? rootRes.data.posts[0] : posts[0]);
+  const root: Post | undefined = subtree === null ? undefined : rootRes?.status === 200 ? rootRes.data.posts[0] : posts[0];
   if (root !== undefined && posts[0]?.id !== root.id) posts = [root, ...posts];
 
   // A page shown in full (not a preload, not a client-side navigation) counts as read here;
@@ -103,18 +95,7 @@ function backTo(url: URL, hash = ''): string {
 }
 
 export type ActionName =
-  | 'reply'
-  | 'edit'
-  | 'vote'
-  | 'accept'
-  | 'delete'
-  | 'report'
-  | 'restorePost'
-  | 'lock'
-  | 'pin'
-  | 'move'
-  | 'deleteThread'
-  | 'restoreThread';
+  'reply' | 'edit' | 'vote' | 'accept' | 'delete' | 'report' | 'restorePost' | 'lock' | 'pin' | 'move' | 'deleteThread' | 'restoreThread';
 export interface ActionFailure {
   action: ActionName;
   /** The post the form belonged to; '' for the thread-wide forms (the reply box, the moderator tools). */
@@ -166,7 +147,14 @@ async function setFlag(event: RequestEvent, action: 'lock' | 'pin') {
     const what = action === 'lock' ? (on ? 'locked' : 'unlocked') : on ? 'pinned' : 'unpinned';
     return done(action, '', `Thread ${what}.`);
   }
-  return failure(event, action, '', res.status, res.data, `The thread could not be ${action === 'lock' ? 'locked or unlocked' : 'pinned or unpinned'}.`);
+  return failure(
+    event,
+    action,
+    '',
+    res.status,
+    res.data,
+    `The thread could not be ${action === 'lock' ? 'locked or unlocked' : 'pinned or unpinned'}.`
+  );
 }
 
 export const actions: Actions = {

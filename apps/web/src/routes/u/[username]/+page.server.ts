@@ -80,7 +80,12 @@ export const actions: Actions = {
     const values = { reason: field(form, 'reason') };
     const reason = values.reason.trim();
     if (reason.length > 500) {
-      return fail(400, { action: 'lift' as const, message: 'Check the reason.', fields: { reason: 'Reason must be at most 500 characters' }, values });
+      return fail(400, {
+        action: 'lift' as const,
+        message: 'Check the reason.',
+        fields: { reason: 'Reason must be at most 500 characters' },
+        values
+      });
     }
     const res = await api<SuspensionResult>(event, 'DELETE', suspendPath(event), reason === '' ? {} : { reason });
     if (res.status === 401) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname)}`);
