@@ -421,11 +421,17 @@ export async function setBoardModerators(
   input: { boardId: number; userIds: number[]; usernames: string[]; actorId: number }
 ): Promise<void> {
   await db.transaction(async (tx) => {
+    // Two admins saving at once take turns on the board's row: without it both delete, both
+    // insert, and the second trips over the first's rows.
+    await tx.select({ id: boards.id }).from(boards).where(eq(boards.id, input.boardId)).for('update');
     const before = await boardModeratorIds(tx, input.boardId);
     const removed = before.filter((id) => !input.userIds.includes(id));
     await tx.delete(boardModerators).where(eq(boardModerators.boardId, input.boardId));
     if (input.userIds.length > 0) {
-      await tx.insert(boardModerators).values(input.userIds.map((userId) => ({ boardId: input.boardId, userId })));
+      await tx
+        .insert(boardModerators)
+        .values(input.userIds.map((userId) => ({ boardId: input.boardId, userId })))
+        .onConflictDoNothing();
       await tx
         .update(users)
         .set({ role: 'moderator' })

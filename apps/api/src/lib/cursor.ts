@@ -5,7 +5,19 @@ export function encodeCursor(values: readonly (string | number | boolean)[]): st
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const ISO = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+
+/**
+ * An instant PostgreSQL takes as it is: Date.parse rolls impossible days over (2024-02-30 is
+ * March 1st, 24:00 the next day) and takes year 0, which PostgreSQL refuses; both are refused here.
+ */
+export function isInstant(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  const match = ISO.exec(value);
+  if (match === null || Number(match[1]) < 1) return false;
+  const ms = Date.parse(value);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19);
+}
 
 /** Each value of a cursor: 'time' an ISO timestamp, 'int' a safe integer, 'path' a tree path. */
 export type CursorPart = 'time' | 'int' | 'boolean' | 'path';
@@ -13,7 +25,7 @@ export type CursorPart = 'time' | 'int' | 'boolean' | 'path';
 function valid(value: unknown, part: CursorPart): boolean {
   switch (part) {
     case 'time':
-      return typeof value === 'string' && ISO.test(value) && !Number.isNaN(Date.parse(value));
+      return isInstant(value);
     case 'int':
       return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 2 ** 53;
     case 'boolean':
