@@ -2,13 +2,16 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { Database } from '@bmet/db/client';
 import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { ErrorBody } from '@bmet/contracts';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
 import { HttpError } from './lib/http-error.ts';
+import { findNul, parseJsonBody } from './lib/json-body.ts';
 import type { Limits } from './lib/rate-limit.ts';
 import { LocalBus, type Bus } from './lib/bus.ts';
-import { livePlugin } from './plugins/live.ts';
+import { livePlugin, type LiveOptions } from './plugins/live.ts';
 import { limitsPlugin, type LimitStore } from './plugins/limits.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { dbPlugin } from './plugins/db.ts';
@@ -37,10 +40,14 @@ export interface AppOptions {
   serverFactory?: FastifyServerFactory;
   /** The event bus between instances; an in-process one when absent. */
   bus?: Bus;
+  /** The live hub's own database handle (a small pool of its own); the app's when absent. */
+  liveDb?: Database['db'];
   /** Abuse limits; null or absent turns them off (RATE_LIMITS=off, and tests by default). */
   limits?: Limits | null;
   /** Where limits are counted: memory (default, one instance) or the rate_limits table (shared). */
   limitStore?: LimitStore;
+  /** The live socket's limits (tests tighten or loosen them). */
+  live?: Omit<LiveOptions, 'bus' | 'db'>;
 }
 
 function ajv(coerceTypes: boolean) {
@@ -58,16 +65,21 @@ function ajv(coerceTypes: boolean) {
   return instance;
 }
 
-/** The dotted path of the first string holding a NUL character, or null. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (typeof value !== 'object' || value === null) return null;
-  for (const [key, child] of Object.entries(value)) {
-    if (key.includes('\u0000')) return path;
-    const found = findNul(child, path === '' ? key : `${path}.${key}`);
-    if (found !== null) return found;
+function clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code, message] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'timeout', 'the request took too long to arrive']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'bad_request', 'the request headers are too large']
+        : [400, 'Bad Request', 'bad_request', 'the request could not be read'];
+  const body = JSON.stringify({ error: { code, message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+    );
   }
-  return null;
+  socket.destroy();
 }
 
 /** The whole application: plugins, then routes. Tests build it without listening. */
@@ -85,7 +97,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const body = { error: { code: 'bad_request', message: err.message.replace(/'[^']*'/g, 'the value') } };
       void (reply as FastifyReply).code(400).send(body);
     },
+    // Requests the HTTP parser refuses (a body past a short Content-Length, broken headers, a
+    // timeout) are answered in the contract's shape too, straight on the socket.
+    clientErrorHandler: clientError,
     ...(options.serverFactory ? { serverFactory: options.serverFactory } : {})
+  });
+  // Every API route may answer 503 (the database is away) and 429 (abuse limits): say so in the
+  // OpenAPI description, with the contract's error body.
+  app.addHook('onRoute', (route) => {
+    const response = route.schema?.response as Record<string, unknown> | undefined;
+    if (response === undefined || !route.url.startsWith('/api/v1')) return;
+    response[503] ??= ErrorBody;
+  });
+  // Bounded nesting before parsing, so no later step (the NUL scan, validation) can recurse on it.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
   });
   const bodyAjv = ajv(false);
   const queryAjv = ajv(true);
@@ -125,7 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ['query', request.query],
       ['params', request.params]
     ] as const) {
-      const field = findNul(value, '');
+      const field = findNul(value);
       if (field !== null) {
         const name = field === '' ? part : field;
         throw new HttpError(400, 'validation_failed', `${name} must not contain NUL characters`, {
@@ -141,7 +172,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
   });
 
-  await app.register(livePlugin, { bus: options.bus ?? new LocalBus() });
+  await app.register(livePlugin, {
+    bus: options.bus ?? new LocalBus(),
+    ...(options.liveDb ? { db: options.liveDb } : {}),
+    ...options.live
+  });
   await app.register(healthRoutes);
   await app.register(
     async (api) => {

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { openDatabase } from '@bmet/db/client';
+import { openDatabase, type Database } from '@bmet/db/client';
+import { isUnavailable } from '@bmet/db/errors';
 import { migrate } from '@bmet/db/migrate';
 import { buildApp } from './app.ts';
 import { pino } from 'pino';
@@ -39,16 +40,20 @@ async function main() {
     redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
   });
   if (config.databaseUrl === undefined) mkdirSync(config.dataDir, { recursive: true });
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  await migrate(database);
+  const onConnectionError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost; the pool replaces it');
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onConnectionError });
+  await untilMigrated(database, logger);
 
   const web = await loadWebHandler(config.webBuildDir, config.trustProxy);
-  // Several instances can share PostgreSQL: events cross between them by LISTEN/NOTIFY.
+  // Several instances can share PostgreSQL: events cross between them by LISTEN/NOTIFY, on a
+  // connection of the bus's own; the live hub reads through a small pool of its own too.
   let bus: Bus = new LocalBus();
-  if (database.pool !== null && config.databaseUrl !== undefined) {
-    const pgBus = new PgBus(config.databaseUrl, database.pool, logger);
+  let hub: Database | null = null;
+  if (config.databaseUrl !== undefined) {
+    const pgBus = new PgBus(config.databaseUrl, logger);
     await pgBus.start();
     bus = pgBus;
+    hub = await openDatabase({ url: config.databaseUrl, poolSize: 3, onConnectionError, applicationName: 'bmet-forum-live' });
   }
   const app = await buildApp({
     database,
@@ -59,6 +64,7 @@ async function main() {
     limits: config.limits,
     limitStore: config.rateLimitStore,
     bus,
+    ...(hub === null ? {} : { liveDb: hub.db }),
     // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
     serverFactory: (fastifyHandler) =>
       createServer((req, res) => {
@@ -116,6 +122,7 @@ async function main() {
   const close = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await hub?.close();
     await database.close();
     process.exit(0);
   };
@@ -130,6 +137,29 @@ async function main() {
   await app.listen({ port: config.port, host: config.host });
   app.log.info({ database: database.kind, web: web !== null ? config.webBuildDir : 'not built (API only)' }, 'forum ready');
 }
+
+/**
+ * Migrations need the database: wait for it (a container started beside its database, a
+ * failover) instead of exiting, trying again with backoff and saying so.
+ */
+async function untilMigrated(database: Database, logger: { warn(obj: unknown, msg: string): void }): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await migrate(database);
+      return;
+    } catch (err) {
+      if (!isUnavailable(err)) throw err;
+      const delay = Math.min(500 * 2 ** attempt, 10_000);
+      logger.warn({ err: err instanceof Error ? err.message : err, retryInMs: delay }, 'waiting for the database');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+// A promise nobody awaited must not end the process (Node's default); it is a bug to log.
+process.on('unhandledRejection', (reason) => {
+  console.error('unhandled rejection:', reason instanceof Error ? (reason.stack ?? reason.message) : reason);
+});
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);

@@ -47,6 +47,9 @@ export const errorCodes = [
   'too_large',
   'phi_suspected',
   'rate_limited',
+  'bad_request',
+  'unsupported_media_type',
+  'unavailable',
   'internal'
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

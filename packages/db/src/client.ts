@@ -3,6 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { isRetryableRead, isUnavailable } from './errors.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -19,6 +20,15 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PostgreSQL: how long a request waits for a connection before it fails (503), in ms. */
+  connectTimeoutMs?: number;
+  /**
+   * Told of every error on a pooled connection, idle or busy (a server restart, a failover).
+   * The pool drops such connections and opens new ones when asked; nothing else needs doing.
+   */
+  onConnectionError?: (err: Error) => void;
+  /** PostgreSQL: the application_name its connections show in pg_stat_activity. */
+  applicationName?: string;
 }
 
 export interface Database {
@@ -28,7 +38,8 @@ export interface Database {
   pool: pg.Pool | null;
   /** The PGlite instance (kind 'pglite'). */
   pglite: PGlite | null;
-  ping(): Promise<void>;
+  /** Resolves when the database answers a query within timeoutMs (default 3 s). */
+  ping(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,18 +48,14 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url !== undefined && options.url !== '') {
-    const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
-    // An idle client that errors (server restart) must not crash the process.
-    pool.on('error', () => {});
+    const pool = openPool(options.url, options);
     const db = drizzlePg(pool, { schema, casing: 'snake_case' }) as unknown as Db;
     return {
       db,
       kind: 'pg',
       pool,
       pglite: null,
-      ping: async () => {
-        await pool.query('select 1');
-      },
+      ping: (timeoutMs = 3000) => withTimeout(pool.query('select 1'), timeoutMs, 'the database did not answer in time'),
       close: () => pool.end()
     };
   }
@@ -60,9 +67,54 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     kind: 'pglite',
     pool: null,
     pglite,
-    ping: async () => {
-      await pglite.query('select 1');
-    },
+    ping: (timeoutMs = 3000) => withTimeout(pglite.query('select 1'), timeoutMs, 'the database did not answer in time'),
     close: () => pglite.close()
   };
+}
+
+/**
+ * A pg pool that survives its server going away. Every connection gets an error listener for
+ * its whole life (pg-pool listens only while a connection is idle, so an error on a busy one,
+ * a restart mid-transaction, would otherwise be an unhandled 'error' event and end the
+ * process); waiting for a connection is bounded, so requests fail fast while the server is
+ * away; and a plain read that lost its connection is sent once more on a fresh one.
+ */
+function openPool(url: string, options: DatabaseOptions): pg.Pool {
+  const onError = options.onConnectionError ?? (() => {});
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: options.applicationName ?? 'bmet-forum'
+  });
+  pool.on('error', onError);
+  pool.on('connect', (client) => client.on('error', onError));
+  const query = pool.query.bind(pool) as (config: unknown, values?: unknown) => Promise<unknown>;
+  const retrying = async (config: unknown, values?: unknown) => {
+    try {
+      return await query(config, values);
+    } catch (err) {
+      const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+      if (!isUnavailable(err) || !isRetryableRead(text)) throw err;
+      return query(config, values);
+    }
+  };
+  pool.query = ((config: unknown, values?: unknown, callback?: unknown) => {
+    // Callback style is pg's own internal use; Drizzle and this code use promises.
+    if (typeof values === 'function' || typeof callback === 'function')
+      return (query as (...a: unknown[]) => unknown)(config, values, callback);
+    return retrying(config, values);
+  }) as typeof pool.query;
+  return pool;
+}
+
+function withTimeout(promise: Promise<unknown>, ms: number, message: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  promise.catch(() => {});
+  return Promise.race([promise.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }

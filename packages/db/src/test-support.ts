@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, type Database } from './client.ts';
+import { openDatabase, type Database, type DatabaseOptions } from './client.ts';
 import { migrate, migrationsFolder } from './migrate.ts';
 
 /**
@@ -10,9 +10,9 @@ import { migrate, migrationsFolder } from './migrate.ts';
  * PostgreSQL url, a new database created from a migrated template (made once per template
  * name), so test files run in parallel without cleanup.
  */
-export async function openTestDatabase(url: string | undefined): Promise<Database> {
+export async function openTestDatabase(url: string | undefined, options: Omit<DatabaseOptions, 'url' | 'dataDir'> = {}): Promise<Database> {
   if (url === undefined || url === '') {
-    const database = await openDatabase({});
+    const database = await openDatabase({ ...options });
     await migrate(database);
     return database;
   }
@@ -25,7 +25,7 @@ export async function openTestDatabase(url: string | undefined): Promise<Databas
   } finally {
     await admin.end();
   }
-  const database = await openDatabase({ url: withDatabase(url, name), poolSize: 5 });
+  const database = await openDatabase({ poolSize: 5, ...options, url: withDatabase(url, name) });
   const close = database.close;
   database.close = async () => {
     await close();

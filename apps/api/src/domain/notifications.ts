@@ -134,10 +134,24 @@ export async function notificationsSince(db: Conn, userId: number, since: number
   return withContext(db, rows);
 }
 
-export async function notificationById(db: Conn, id: number) {
-  const rows = await db.select().from(notifications).where(eq(notifications.id, id)).limit(1);
-  const [row] = await withContext(db, rows);
-  return row ?? null;
+/** Notifications by id with their context, in one round of queries (the live hub's deliveries). */
+export async function notificationsByIds(db: Conn, ids: number[]) {
+  if (ids.length === 0) return [];
+  return withContext(db, await db.select().from(notifications).where(inArray(notifications.id, ids)));
+}
+
+/** The unread count and the newest notification id (0 for none): where a new socket starts. */
+export async function notificationState(db: Conn, userId: number): Promise<{ unread: number; latestId: number }> {
+  const [row] = await db
+    .select({
+      unread: users.unreadNotifications,
+      latestId: sql<
+        number | string | null
+      >`(select max(${notifications.id}) from ${notifications} where ${notifications.userId} = ${userId})`
+    })
+    .from(users)
+    .where(eq(users.id, userId));
+  return { unread: row?.unread ?? 0, latestId: Number(row?.latestId ?? 0) };
 }
 
 export async function unreadCount(db: Conn, userId: number): Promise<number> {

@@ -44,6 +44,17 @@ export async function getPostContext(db: Conn, postId: number): Promise<PostCont
   return rows[0] ?? null;
 }
 
+/** Several posts with their context in one query (the live hub's deliveries); posts of deleted threads are left out. */
+export async function getPostContexts(db: Conn, postIds: number[]): Promise<PostContext[]> {
+  if (postIds.length === 0) return [];
+  return db
+    .select({ post: posts, author: authorColumns, thread: threadColumns })
+    .from(posts)
+    .innerJoin(users, eq(users.id, posts.authorId))
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .where(and(inArray(posts.id, postIds), isNull(threads.deletedAt)));
+}
+
 /** Replaces a post's body and keeps the old one as a revision, in one transaction. */
 export async function editPost(
   db: Db,

@@ -1,11 +1,16 @@
 import { EventEmitter } from 'node:events';
+import { isUnavailable } from '@bmet/db/errors';
 import pg from 'pg';
 
 /** What travels between instances: ids only; each receiver loads what it needs. */
 export type BusEvent = { t: 'post'; threadId: number; postId: number } | { t: 'notification'; userId: number; id: number };
 
 export interface Bus {
-  publish(events: BusEvent[]): Promise<void>;
+  /**
+   * Hands events to every instance and returns at once: a write's response never waits for
+   * the bus, and the bus never takes a connection a request needs.
+   */
+  publish(events: BusEvent[]): void;
   /** Events from every instance (this one included). */
   onEvent(handler: (event: BusEvent) => void): void;
   /** Called after the bus lost its connection and got it back: events since lostAt may be missed. */
@@ -17,8 +22,9 @@ export interface Bus {
 export class LocalBus implements Bus {
   private readonly emitter = new EventEmitter();
 
-  async publish(events: BusEvent[]): Promise<void> {
-    for (const event of events) this.emitter.emit('event', event);
+  publish(events: BusEvent[]): void {
+    // After the response is on its way, as on PostgreSQL, never inside the request.
+    if (events.length > 0) setImmediate(() => events.forEach((event) => this.emitter.emit('event', event)));
   }
   onEvent(handler: (event: BusEvent) => void): void {
     this.emitter.on('event', handler);
@@ -30,11 +36,21 @@ export class LocalBus implements Bus {
 }
 
 const CHANNEL = 'bmet_events';
+/** How the bus's connection shows in pg_stat_activity. */
+export const BUS_APPLICATION_NAME = 'bmet-forum-bus';
+/** Events waiting for the bus's connection; past this the oldest go (sockets resync after an outage). */
+const MAX_QUEUE = 10_000;
+/** Events per NOTIFY round trip. */
+const BATCH = 500;
+
+type Log = { warn(obj: unknown, msg: string): void; info(obj: unknown, msg: string): void };
 
 /**
- * Several instances share one PostgreSQL: NOTIFY on the channel, LISTEN on a dedicated
- * connection. A dropped listener reconnects with backoff and then asks the hub to resync from
- * the database, so nothing is lost while it was away.
+ * Several instances share one PostgreSQL: one dedicated connection per instance both LISTENs
+ * and sends this instance's NOTIFYs, outside the request pool. Published events wait in a
+ * bounded queue and go out in batches; while the connection is away they wait for it. A dropped
+ * connection reconnects with backoff, LISTENs again, sends what waited and asks the hub to
+ * resync from the database, so nothing is lost while it was away.
  */
 export class PgBus implements Bus {
   private readonly emitter = new EventEmitter();
@@ -42,19 +58,33 @@ export class PgBus implements Bus {
   private closed = false;
   private retryMs = 250;
   private lostAt: Date | null = null;
+  private queue: string[] = [];
+  private flushing: Promise<void> | null = null;
+  private dropped = 0;
 
   constructor(
     private readonly url: string,
-    private readonly pool: pg.Pool,
-    private readonly log: { warn(obj: unknown, msg: string): void; info(obj: unknown, msg: string): void }
+    private readonly log: Log
   ) {}
 
+  /** Connects, or keeps trying in the background when the database is not there yet. */
   async start(): Promise<void> {
-    await this.connect(false);
+    try {
+      await this.connect(false);
+    } catch (err) {
+      this.log.warn({ err: err instanceof Error ? err.message : err }, 'bus could not connect; retrying');
+      this.lostAt = new Date();
+      this.scheduleReconnect();
+    }
   }
 
   private async connect(resync: boolean): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 5000,
+      keepAlive: true,
+      application_name: BUS_APPLICATION_NAME
+    });
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || msg.payload === undefined) return;
       try {
@@ -65,11 +95,25 @@ export class PgBus implements Bus {
     });
     client.on('error', (err) => this.lost(client, err));
     client.on('end', () => this.lost(client, new Error('listener connection ended')));
-    await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (err) {
+      client.removeAllListeners('end');
+      client.end().catch(() => {});
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => {});
+      return;
+    }
     this.listener = client;
     this.retryMs = 250;
-    if (resync && this.lostAt !== null) this.emitter.emit('resync', this.lostAt);
+    this.flush();
+    if (resync && this.lostAt !== null) {
+      this.log.info({ since: this.lostAt.toISOString() }, 'bus listening again; resyncing sockets');
+      this.emitter.emit('resync', this.lostAt);
+    }
     this.lostAt = null;
   }
 
@@ -80,11 +124,15 @@ export class PgBus implements Bus {
     this.log.warn({ err: err.message }, 'bus listener lost; reconnecting');
     client.removeAllListeners('end');
     client.end().catch(() => {});
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
     const retry = () => {
       if (this.closed) return;
       this.connect(true).catch((e: unknown) => {
         this.log.warn({ err: e instanceof Error ? e.message : e }, 'bus reconnect failed');
-        this.retryMs = Math.min(this.retryMs * 2, 10_000);
+        this.retryMs = Math.min(this.retryMs * 2, 5_000);
         setTimeout(retry, this.retryMs).unref();
       });
     };
@@ -97,10 +145,56 @@ export class PgBus implements Bus {
     if (client !== null) this.lost(client, new Error('dropped on purpose'));
   }
 
-  async publish(events: BusEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.pool.query(`select pg_notify($1, e) from unnest($2::text[]) as e`, [CHANNEL, events.map((e) => JSON.stringify(e))]);
+  /** Whether the LISTEN connection is up (readiness, tests). */
+  get listening(): boolean {
+    return this.listener !== null;
   }
+
+  publish(events: BusEvent[]): void {
+    if (events.length === 0 || this.closed) return;
+    for (const event of events) this.queue.push(JSON.stringify(event));
+    if (this.queue.length > MAX_QUEUE) {
+      const over = this.queue.length - MAX_QUEUE;
+      this.queue.splice(0, over);
+      this.dropped += over;
+      this.log.warn({ dropped: this.dropped }, 'bus queue full; dropped the oldest events');
+    }
+    this.flush();
+  }
+
+  /** Resolves once every event queued so far has been sent (or could not be: tests, close). */
+  async drain(): Promise<void> {
+    while (this.flushing !== null) await this.flushing;
+  }
+
+  private flush(): void {
+    if (this.flushing !== null || this.listener === null || this.queue.length === 0) return;
+    this.flushing = this.send().finally(() => {
+      this.flushing = null;
+      // More may have been queued while the last batch was on its way.
+      if (this.queue.length > 0 && this.listener !== null) this.flush();
+    });
+  }
+
+  private async send(): Promise<void> {
+    while (this.queue.length > 0) {
+      const client = this.listener;
+      if (client === null) return;
+      const batch = this.queue.slice(0, BATCH);
+      try {
+        await client.query('select pg_notify($1, e) from unnest($2::text[]) as e', [CHANNEL, batch]);
+        this.queue.splice(0, batch.length);
+      } catch (err) {
+        // A lost connection keeps the batch for the next one; anything else would fail again.
+        if (!isUnavailable(err)) {
+          this.queue.splice(0, batch.length);
+          this.log.warn({ err: err instanceof Error ? err.message : err }, 'bus events refused by the database; dropped');
+        }
+        return;
+      }
+    }
+  }
+
   onEvent(handler: (event: BusEvent) => void): void {
     this.emitter.on('event', handler);
   }
@@ -109,6 +203,7 @@ export class PgBus implements Bus {
   }
   async close(): Promise<void> {
     this.closed = true;
+    await this.drain().catch(() => {});
     this.emitter.removeAllListeners();
     const client = this.listener;
     this.listener = null;

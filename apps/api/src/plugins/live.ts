@@ -1,4 +1,5 @@
 import websocket from '@fastify/websocket';
+import type { Db } from '@bmet/db/client';
 import type { NotificationRow, UserRow } from '@bmet/db/schema';
 import { posts } from '@bmet/db/schema';
 import { and, gte, inArray } from 'drizzle-orm';
@@ -6,16 +7,18 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { Bus, BusEvent } from '../lib/bus.ts';
+import { HttpError } from '../lib/http-error.ts';
 import { parseId } from '../lib/ids.ts';
-import { getPostContext } from '../domain/posts.ts';
-import { notificationById, notificationsSince, unreadCount } from '../domain/notifications.ts';
+import { getPostContexts } from '../domain/posts.ts';
+import { notificationState, notificationsByIds, notificationsSince } from '../domain/notifications.ts';
 import { getThread } from '../domain/threads.ts';
 import { toNotification, toPost } from '../domain/serialize.ts';
+import { TtlCache } from '../lib/ttl-cache.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Hands committed changes to every instance's sockets; never fails the request. */
-    publish(events: BusEvent[]): Promise<void>;
+    /** Hands committed changes to every instance's sockets; returns at once and never fails the request. */
+    publish(events: BusEvent[]): void;
   }
 }
 
@@ -24,28 +27,59 @@ export const notificationEvents = (rows: NotificationRow[]): BusEvent[] =>
 
 export interface LiveOptions {
   bus: Bus;
+  /**
+   * The hub's own database handle (a small pool of its own on PostgreSQL), so deliveries never
+   * wait for, or take, the connections requests need. The app's when absent.
+   */
+  db?: Db;
   /** Frames over this many bytes close the socket (1009). */
   maxFrameBytes?: number;
   maxSubscriptions?: number;
   heartbeatMs?: number;
   /** A socket whose unsent data passes this is dropped instead of growing our memory. */
   maxBufferedBytes?: number;
+  /** Client frames per second a socket may send on average, and in one burst; a flood closes it (1008). */
+  framesPerSecond?: number;
+  frameBurst?: number;
+  /** Sockets one client address may hold open at once; more are refused (429, or 1008 once open). */
+  maxSocketsPerAddress?: number;
 }
 
 interface Client {
   ws: WebSocket;
   user: UserRow | null;
+  address: string;
   threads: Set<number>;
   lastNotificationId: number;
   alive: boolean;
+  /** Frames received and not yet handled, handled one at a time in order. */
+  inbox: string[];
+  handling: boolean;
+  tokens: number;
+  refilledAt: number;
 }
 
+/** Frames waiting for their turn on one socket; a client that sends faster than this is flooding. */
+const MAX_INBOX = 16;
+/** WebSocket close codes (RFC 6455): policy violation, and try again later. */
+const POLICY = 1008;
+const TRY_AGAIN = 1013;
+
+type NotificationView = Awaited<ReturnType<typeof notificationsByIds>>[number];
+
 export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) => {
+  const db = options.db ?? app.db;
   const maxSubscriptions = options.maxSubscriptions ?? 100;
   const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+  const rate = options.framesPerSecond ?? 10;
+  const burst = options.frameBurst ?? 40;
+  const perAddress = options.maxSocketsPerAddress ?? 50;
   const clients = new Set<Client>();
   const byThread = new Map<number, Set<Client>>();
   const byUser = new Map<number, Set<Client>>();
+  const byAddress = new Map<string, number>();
+  // Whether a thread can be followed: asked once per thread for a while, whoever asks.
+  const readable = new TtlCache<number, boolean>({ max: 10_000, ttlMs: 30_000, shortTtl: { when: (ok) => !ok, ms: 2_000 } });
 
   const send = (c: Client, frame: unknown) => {
     if (c.ws.readyState !== c.ws.OPEN) return;
@@ -56,62 +90,85 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
     }
     c.ws.send(JSON.stringify(frame));
   };
-  const sendNotification = (c: Client, row: Awaited<ReturnType<typeof notificationById>>) => {
-    if (row === null || row.notification.id <= c.lastNotificationId) return;
+  const sendNotification = (c: Client, row: NotificationView) => {
+    if (row.notification.id <= c.lastNotificationId) return;
     c.lastNotificationId = row.notification.id;
     send(c, { type: 'notification', notification: toNotification(row.notification, row.actor, row.threadTitle) });
   };
 
-  app.decorate('publish', async (events: BusEvent[]) => {
+  app.decorate('publish', (events: BusEvent[]) => {
     try {
-      await options.bus.publish(events);
+      options.bus.publish(events);
     } catch (err) {
       app.log.error({ err }, 'publishing to the bus failed');
     }
   });
 
+  // Events are delivered in batches: whatever arrived in one turn of the event loop costs one
+  // round of queries, not one per event.
+  let pending: BusEvent[] = [];
+  let scheduled = false;
   options.bus.onEvent((event) => {
-    void deliver(event).catch((err: unknown) => app.log.error({ err }, 'live delivery failed'));
+    pending.push(event);
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      const batch = pending;
+      pending = [];
+      deliver(batch).catch((err: unknown) => app.log.error({ err }, 'live delivery failed'));
+    });
   });
   options.bus.onResync((lostAt) => {
-    void resync(lostAt).catch((err: unknown) => app.log.error({ err }, 'live resync failed'));
+    resync(lostAt).catch((err: unknown) => app.log.error({ err }, 'live resync failed'));
   });
 
-  async function deliver(event: BusEvent): Promise<void> {
-    if (event.t === 'post') {
-      const subscribers = byThread.get(event.threadId);
-      if (subscribers === undefined || subscribers.size === 0) return;
-      const ctx = await getPostContext(app.db, event.postId);
-      if (ctx === null) return;
+  async function deliver(events: BusEvent[]): Promise<void> {
+    const postIds = new Set<number>();
+    const notificationIds = new Set<number>();
+    for (const e of events) {
+      if (e.t === 'post' && (byThread.get(e.threadId)?.size ?? 0) > 0) postIds.add(e.postId);
+      if (e.t === 'notification' && (byUser.get(e.userId)?.size ?? 0) > 0) notificationIds.add(e.id);
+    }
+    const [contexts, rows] = await Promise.all([getPostContexts(db, [...postIds]), notificationsByIds(db, [...notificationIds])]);
+    for (const ctx of contexts.sort((a, b) => a.post.id - b.post.id)) {
       const frame = {
         type: 'post.created',
-        threadId: String(event.threadId),
+        threadId: String(ctx.post.threadId),
         post: toPost(ctx.post, ctx.author, ctx.thread.solutionPostId)
       };
-      for (const c of subscribers) send(c, frame);
-      return;
+      for (const c of byThread.get(ctx.post.threadId) ?? []) send(c, frame);
     }
-    const sockets = byUser.get(event.userId);
-    if (sockets === undefined || sockets.size === 0) return;
-    const row = await notificationById(app.db, event.id);
-    for (const c of sockets) sendNotification(c, row);
+    for (const row of rows.sort((a, b) => a.notification.id - b.notification.id)) {
+      for (const c of byUser.get(row.notification.userId) ?? []) sendNotification(c, row);
+    }
   }
 
-  /** After the bus was away: replay from the database what its sockets may have missed. */
+  /**
+   * After the bus was away: replay from the database what its sockets may have missed, then
+   * tell every socket so, so clients can resume and refresh what they show.
+   */
   async function resync(lostAt: Date): Promise<void> {
     for (const [userId, sockets] of byUser) {
       const since = Math.min(...[...sockets].map((c) => c.lastNotificationId));
-      const rows = await notificationsSince(app.db, userId, since);
+      const rows = await notificationsSince(db, userId, since);
       for (const c of sockets) for (const row of rows) sendNotification(c, row);
     }
     const threadIds = [...byThread.keys()];
     if (threadIds.length > 0) {
-      const missed = await app.db
-        .select({ id: posts.id, threadId: posts.threadId })
+      const missed = await db
+        .select({ id: posts.id })
         .from(posts)
         .where(and(inArray(posts.threadId, threadIds), gte(posts.createdAt, new Date(lostAt.getTime() - 5_000))));
-      for (const p of missed) await deliver({ t: 'post', threadId: p.threadId, postId: p.id });
+      const threadOf = new Map<number, number>();
+      for (const ctx of await getPostContexts(
+        db,
+        missed.map((p) => p.id)
+      ))
+        threadOf.set(ctx.post.id, ctx.post.threadId);
+      await deliver([...threadOf].map(([postId, threadId]) => ({ t: 'post', threadId, postId })));
     }
+    for (const c of clients) send(c, { type: 'resync', since: lostAt.toISOString() });
   }
 
   const heartbeat = setInterval(() => {
@@ -133,38 +190,118 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
 
   await app.register(websocket, { options: { maxPayload: options.maxFrameBytes ?? 4096 } });
 
-  app.get('/api/v1/live', { websocket: true, schema: { hide: true } }, async (ws, request) => {
-    const c: Client = { ws, user: request.user, threads: new Set(), lastNotificationId: 0, alive: true };
-    clients.add(c);
-    if (c.user !== null) {
-      const set = byUser.get(c.user.id) ?? new Set();
-      set.add(c);
-      byUser.set(c.user.id, set);
-    }
-    ws.on('pong', () => {
-      c.alive = true;
-    });
-    ws.on('close', () => {
-      clients.delete(c);
-      for (const id of c.threads) byThread.get(id)?.delete(c);
-      if (c.user !== null) byUser.get(c.user.id)?.delete(c);
-    });
-    ws.on('error', () => ws.terminate());
-    ws.on('message', (data, isBinary) => {
-      void handle(c, isBinary ? null : data.toString()).catch((err: unknown) => {
-        app.log.error({ err }, 'live frame failed');
-        send(c, { type: 'error', code: 'internal', message: 'that frame could not be handled' });
+  app.get(
+    '/api/v1/live',
+    {
+      websocket: true,
+      schema: { hide: true },
+      // Refused before the upgrade where possible; the handler checks again, since several
+      // upgrades from one address can pass this at once.
+      preValidation: async (request) => {
+        if ((byAddress.get(request.ip) ?? 0) >= perAddress) {
+          throw new HttpError(429, 'rate_limited', `at most ${perAddress} live connections per address`, undefined, {
+            'retry-after': '30'
+          });
+        }
+      }
+    },
+    (ws, request) => {
+      const count = byAddress.get(request.ip) ?? 0;
+      if (count >= perAddress) {
+        ws.close(POLICY, 'too many connections from this address');
+        return;
+      }
+      byAddress.set(request.ip, count + 1);
+      const c: Client = {
+        ws,
+        user: request.user,
+        address: request.ip,
+        threads: new Set(),
+        lastNotificationId: 0,
+        alive: true,
+        inbox: [],
+        handling: false,
+        tokens: burst,
+        refilledAt: Date.now()
+      };
+      clients.add(c);
+      if (c.user !== null) {
+        const set = byUser.get(c.user.id) ?? new Set();
+        set.add(c);
+        byUser.set(c.user.id, set);
+      }
+      ws.on('pong', () => {
+        c.alive = true;
       });
-    });
-    send(c, { type: 'ready', unread: c.user === null ? 0 : await unreadCount(app.db, c.user.id) });
-  });
+      ws.on('close', () => {
+        clients.delete(c);
+        c.inbox.length = 0;
+        for (const id of c.threads) byThread.get(id)?.delete(c);
+        if (c.user !== null) byUser.get(c.user.id)?.delete(c);
+        const left = (byAddress.get(c.address) ?? 1) - 1;
+        if (left <= 0) byAddress.delete(c.address);
+        else byAddress.set(c.address, left);
+      });
+      ws.on('error', () => ws.terminate());
+      ws.on('message', (data, isBinary) => receive(c, isBinary ? '' : data.toString()));
+      greet(c).catch((err: unknown) => {
+        // The database is away: the client reconnects with backoff and resumes.
+        app.log.warn({ err: err instanceof Error ? err.message : err }, 'live socket could not be greeted');
+        ws.close(TRY_AGAIN, 'the forum is busy; reconnect shortly');
+      });
+    }
+  );
+
+  /** `ready` tells the state as of now: later notifications are pushed, earlier ones come by `resume`. */
+  async function greet(c: Client): Promise<void> {
+    if (c.user === null) return send(c, { type: 'ready', unread: 0 });
+    const state = await notificationState(db, c.user.id);
+    c.lastNotificationId = Math.max(c.lastNotificationId, state.latestId);
+    send(c, { type: 'ready', unread: state.unread });
+  }
+
+  /** Takes a frame off the wire: a flood closes the socket rather than queueing work. */
+  function receive(c: Client, text: string): void {
+    const now = Date.now();
+    c.tokens = Math.min(burst, c.tokens + ((now - c.refilledAt) / 1000) * rate);
+    c.refilledAt = now;
+    if (c.tokens < 1 || c.inbox.length >= MAX_INBOX) {
+      app.log.warn({ user: c.user?.id ?? null, address: c.address }, 'closing a socket that floods');
+      c.inbox.length = 0;
+      c.ws.close(POLICY, 'too many frames');
+      return;
+    }
+    c.tokens -= 1;
+    c.inbox.push(text);
+    if (!c.handling) void drain(c);
+  }
+
+  async function drain(c: Client): Promise<void> {
+    c.handling = true;
+    try {
+      for (let text = c.inbox.shift(); text !== undefined; text = c.inbox.shift()) {
+        try {
+          await handle(c, text);
+        } catch (err) {
+          app.log.warn({ err: err instanceof Error ? err.message : err }, 'live frame failed');
+          error(c, 'unavailable', 'that frame could not be handled; try again shortly');
+        }
+      }
+    } finally {
+      c.handling = false;
+    }
+  }
 
   const error = (c: Client, code: string, message: string) => send(c, { type: 'error', code, message });
 
-  async function handle(c: Client, text: string | null): Promise<void> {
+  async function canFollow(threadId: number): Promise<boolean> {
+    return readable.get(threadId, async () => (await getThread(db, threadId)) !== null);
+  }
+
+  async function handle(c: Client, text: string): Promise<void> {
     let frame: unknown;
     try {
-      frame = text === null ? null : JSON.parse(text);
+      frame = text === '' ? null : JSON.parse(text);
     } catch {
       frame = null;
     }
@@ -182,7 +319,8 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
       }
       if (c.threads.has(threadId)) return;
       if (c.threads.size >= maxSubscriptions) return error(c, 'too_many_subscriptions', `at most ${maxSubscriptions} threads per socket`);
-      if ((await getThread(app.db, threadId)) === null) return error(c, 'not_found', 'no such thread');
+      if (!(await canFollow(threadId))) return error(c, 'not_found', 'no such thread');
+      if (c.ws.readyState !== c.ws.OPEN) return;
       c.threads.add(threadId);
       const set = byThread.get(threadId) ?? new Set();
       set.add(c);
@@ -194,7 +332,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
       const since = typeof f.since === 'string' ? parseId(f.since) : f.since === null || f.since === '0' ? 0 : null;
       if (since === null) return error(c, 'bad_frame', 'since must be a notification id');
       c.lastNotificationId = since;
-      for (const row of await notificationsSince(app.db, c.user.id, since)) sendNotification(c, row);
+      for (const row of await notificationsSince(db, c.user.id, since)) sendNotification(c, row);
       return;
     }
     return error(c, 'bad_frame', `unknown frame type ${f.type.slice(0, 40)}`);

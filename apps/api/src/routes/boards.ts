@@ -95,7 +95,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
         phi,
         mentions: extractMentions(body)
       });
-      await app.publish(notificationEvents(notifications));
+      app.publish(notificationEvents(notifications));
       return reply.code(201).send({
         thread: toThread(thread, board.slug, user),
         post: toPost(post, user, thread.solutionPostId)

@@ -164,7 +164,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         reason: reasonFrom(request.body)
       });
       if (result === null) throw notFound('thread');
-      await app.publish(notificationEvents(result.notifications));
+      app.publish(notificationEvents(result.notifications));
       return threadOut(found, result.thread, target.slug);
     }
   );
@@ -190,7 +190,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         byModerator: moderator && found.thread.authorId !== user.id
       });
       if (result === null) throw notFound('thread');
-      await app.publish(notificationEvents(result.notifications));
+      app.publish(notificationEvents(result.notifications));
       return reply.code(204).send(null);
     }
   );
@@ -210,7 +210,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         byModerator: true
       });
       if (result === null) throw notFound('thread');
-      await app.publish(notificationEvents(result.notifications));
+      app.publish(notificationEvents(result.notifications));
       return threadOut(found, result.thread);
     }
   );
@@ -226,7 +226,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (ctx.post.deletedAt === null) throw new HttpError(409, 'conflict', 'this post is not deleted');
       const result = await restorePost(app.db, { ctx, actorId: user.id, reason: reasonFrom(request.body) });
       if (!result.restored) throw new HttpError(409, 'conflict', 'this post is not deleted');
-      await app.publish(notificationEvents(result.notifications));
+      app.publish(notificationEvents(result.notifications));
       const fresh = await getPostContext(app.db, ctx.post.id);
       if (fresh === null) throw notFound('post');
       return { post: toPost(fresh.post, fresh.author, fresh.thread.solutionPostId) };
@@ -297,7 +297,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (result.error === 'cannot_suspend') throw forbidden('you may not suspend this author');
         throw notFound('report');
       }
-      await app.publish(notificationEvents(result.notifications));
+      app.publish(notificationEvents(result.notifications));
       const [fresh] = await listReports(app.db, { status: 'resolved', scope: 'all', limit: 1, before: null, ids: [id] });
       if (fresh === undefined) throw notFound('report');
       return { report: toReport(fresh) };

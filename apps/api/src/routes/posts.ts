@@ -48,7 +48,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
         mentions: extractMentions(body)
       });
       if (edited === null) throw notFound('post');
-      await app.publish(notificationEvents(edited.notifications));
+      app.publish(notificationEvents(edited.notifications));
       return { post: toPost(edited.post, ctx.author, ctx.thread.solutionPostId) };
     }
   );
@@ -85,7 +85,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A moderator removing someone else's post: logged, and the author is told.
       const reason = reasonFrom(request.body);
       const sent = await app.db.transaction((tx) => moderatorDeletePost(tx, { ctx, actorId: user.id, reason, purge: false }));
-      await app.publish(notificationEvents(sent));
+      app.publish(notificationEvents(sent));
       return reply.code(204).send(null);
     }
   );

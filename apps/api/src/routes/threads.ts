@@ -179,7 +179,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (result === 'thread_not_found') throw notFound('thread');
       if (result === 'duplicate') throw new HttpError(409, 'conflict', 'you just posted this same reply');
       if (result === 'thread_full') throw new HttpError(409, 'conflict', 'this thread has reached its size limit');
-      await app.publish([{ t: 'post', threadId: found.thread.id, postId: result.post.id }, ...notificationEvents(result.notifications)]);
+      app.publish([{ t: 'post', threadId: found.thread.id, postId: result.post.id }, ...notificationEvents(result.notifications)]);
       return reply.code(201).send({ post: toPost(result.post, user, found.thread.solutionPostId) });
     }
   );
@@ -207,7 +207,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = await setSolution(app.db, found.thread.id, postId, user.id);
       if (result === 'not_found') throw notFound('thread');
       if (result === 'bad_post') throw invalid('postId', 'postId must be a reply in this thread');
-      await app.publish(notificationEvents(result.notifications));
+      app.publish(notificationEvents(result.notifications));
       return { thread: toThread(result.thread, found.boardSlug, found.author) };
     }
   );
