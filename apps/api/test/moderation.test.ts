@@ -272,8 +272,9 @@ describe('suspensions', () => {
     const member = await registerUser(ctx.app);
     const { thread, post } = await createThread(ctx.app, member.token);
     const until = new Date(Date.now() + 86_400_000).toISOString();
+    // A global moderator suspends site-wide (a board moderator only from their boards: moderation-scope.test.ts).
     const res = await call(ctx.app, 'POST', `/users/${member.user.username}/suspend`, {
-      token: bmetMod.token,
+      token: globalMod.token,
       body: { until, reason: 'flooding' }
     });
     expect(res.statusCode).toBe(200);
@@ -290,10 +291,12 @@ describe('suspensions', () => {
     }
     expect((await call(ctx.app, 'POST', '/notifications/read', { token: member.token, body: { all: true } })).statusCode).toBe(200);
 
-    const lifted = await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: bmetMod.token });
+    // Not the board moderator's to lift: it is site-wide.
+    expectError(await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: bmetMod.token }), 409, 'conflict');
+    const lifted = await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: globalMod.token });
     expect(lifted.data.suspension).toBeNull();
     expect((await call(ctx.app, 'GET', '/me', { token: member.token })).data.suspension).toBeUndefined();
-    expectError(await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: bmetMod.token }), 409, 'conflict');
+    expectError(await call(ctx.app, 'DELETE', `/users/${member.user.username}/suspend`, { token: globalMod.token }), 409, 'conflict');
     expect((await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, { token: member.token, body: { body: 'back' } })).statusCode).toBe(
       201
     );

@@ -73,7 +73,16 @@ export const SuspendBody = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 500, 'x-message': 'reason must be 1 to 500 characters' })
 });
 export const Suspension = Type.Union([Type.Object({ until: Timestamp, reason: Type.String() }), Type.Null()]);
-export const SuspensionResult = Type.Object({ user: User, suspension: Suspension });
+/** A suspension from one board by its moderator (site-wide ones are `suspension`). */
+export const BoardSuspension = Type.Object({ boardSlug: Type.String(), until: Timestamp, reason: Type.String() });
+export type BoardSuspension = Static<typeof BoardSuspension>;
+export const SuspensionResult = Type.Object({
+  user: User,
+  /** Site-wide (by a global moderator or an admin), or null. */
+  suspension: Suspension,
+  /** From single boards, as far as the caller moderates. */
+  boardSuspensions: Type.Array(BoardSuspension)
+});
 export type SuspensionResult = Static<typeof SuspensionResult>;
 
 export const ModLogEntry = Type.Object({
@@ -84,6 +93,8 @@ export const ModLogEntry = Type.Object({
   targetId: Type.String(),
   reason: NullableString,
   createdAt: Timestamp,
+  /** The board the action concerns; null for site-wide actions (a site-wide suspension). */
+  boardSlug: NullableString,
   /** The target described, for links: a thread's title, a post's thread, a user's name, a board's slug. */
   target: Type.Object({
     label: NullableString,

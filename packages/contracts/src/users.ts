@@ -63,5 +63,7 @@ export type AuthResult = Static<typeof AuthResult>;
 export const MeResult = Type.Object({
   user: User,
   /** Present while the caller is suspended: they may read, not write. */
-  suspension: Type.Optional(Type.Object({ until: Type.String(), reason: Type.String() }))
+  suspension: Type.Optional(Type.Object({ until: Type.String(), reason: Type.String() })),
+  /** Present while the caller is suspended from some boards: they may not write there. */
+  boardSuspensions: Type.Optional(Type.Array(Type.Object({ boardSlug: Type.String(), until: Type.String(), reason: Type.String() })))
 });

@@ -2,6 +2,7 @@ import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
 import {
   boardModerators,
+  boardSuspensions,
   boards,
   models,
   modLog,
@@ -61,6 +62,8 @@ export interface LogEntry {
   targetType: ModLogRow['targetType'];
   targetId: number | string;
   reason?: string | null;
+  /** The board the action concerns (board moderators read their boards' entries); null when site-wide. */
+  boardId: number | null;
 }
 
 /** One log entry, inside the caller's transaction: the action and its record land together. */
@@ -70,7 +73,8 @@ export async function logAction(tx: Conn, entry: LogEntry): Promise<void> {
     action: entry.action,
     targetType: entry.targetType,
     targetId: String(entry.targetId),
-    reason: entry.reason ?? null
+    reason: entry.reason ?? null,
+    boardId: entry.boardId
   });
 }
 
@@ -107,7 +111,8 @@ export async function setThreadFlag(
       action: `thread.${verb}`,
       targetType: 'thread',
       targetId: input.threadId,
-      reason: input.reason
+      reason: input.reason,
+      boardId: current.boardId
     });
     return thread ?? null;
   });
@@ -144,7 +149,8 @@ export async function moveThread(
       action: 'thread.move',
       targetType: 'thread',
       targetId: input.threadId,
-      reason: input.reason
+      reason: input.reason,
+      boardId: current.boardId
     });
     const notifications = await notifyModeration(tx, current.authorId, input.actorId, { threadId: current.id, postId: null });
     return { thread, notifications };
@@ -207,7 +213,8 @@ export async function setThreadDeleted(
         action: input.deleted ? 'thread.delete' : 'thread.restore',
         targetType: 'thread',
         targetId: current.id,
-        reason: input.reason
+        reason: input.reason,
+        boardId: current.boardId
       });
       notifications = await notifyModeration(tx, current.authorId, input.actorId, { threadId: current.id, postId: null });
     }
@@ -234,7 +241,8 @@ export async function moderatorDeletePost(
     action: input.action ?? 'post.delete',
     targetType: 'post',
     targetId: input.ctx.post.id,
-    reason: input.reason
+    reason: input.reason,
+    boardId: input.ctx.thread.boardId
   });
   return notifyModeration(tx, input.ctx.post.authorId, input.actorId, { threadId: input.ctx.thread.id, postId: input.ctx.post.id });
 }
@@ -271,7 +279,8 @@ export async function restorePost(
       action: 'post.restore',
       targetType: 'post',
       targetId: input.ctx.post.id,
-      reason: input.reason
+      reason: input.reason,
+      boardId: input.ctx.thread.boardId
     });
     const notifications = await notifyModeration(tx, row.authorId, input.actorId, {
       threadId: input.ctx.thread.id,
@@ -281,57 +290,137 @@ export async function restorePost(
   });
 }
 
+/**
+ * Suspends a member as far as the actor moderates: site-wide for a global moderator or an
+ * admin (scope 'all'), otherwise from each board the actor moderates. Logged per board.
+ */
 export async function suspendUser(
   tx: Conn,
-  input: { userId: number; actorId: number; until: Date; reason: string; action?: string }
+  input: { userId: number; actorId: number; until: Date; reason: string; scope: Exclude<Scope, null>; action?: string }
 ): Promise<UserRow | null> {
-  const [user] = await tx
-    .update(users)
-    .set({ suspendedUntil: input.until, suspensionReason: input.reason })
-    .where(eq(users.id, input.userId))
-    .returning();
+  const logged = { actorId: input.actorId, action: input.action ?? 'user.suspend', targetType: 'user' as const, targetId: input.userId };
+  const reason = `${input.reason} (until ${input.until.toISOString()})`;
+  if (input.scope === 'all') {
+    const [user] = await tx
+      .update(users)
+      .set({ suspendedUntil: input.until, suspensionReason: input.reason })
+      .where(eq(users.id, input.userId))
+      .returning();
+    if (user === undefined) return null;
+    await logAction(tx, { ...logged, reason, boardId: null });
+    return user;
+  }
+  const [user] = await tx.select().from(users).where(eq(users.id, input.userId));
   if (user === undefined) return null;
-  await logAction(tx, {
-    actorId: input.actorId,
-    action: input.action ?? 'user.suspend',
-    targetType: 'user',
-    targetId: input.userId,
-    reason: `${input.reason} (until ${input.until.toISOString()})`
-  });
+  for (const boardId of input.scope) {
+    await tx
+      .insert(boardSuspensions)
+      .values({ boardId, userId: input.userId, until: input.until, reason: input.reason, createdById: input.actorId })
+      .onConflictDoUpdate({
+        target: [boardSuspensions.boardId, boardSuspensions.userId],
+        set: { until: input.until, reason: input.reason, createdById: input.actorId, createdAt: new Date() }
+      });
+    await logAction(tx, { ...logged, reason, boardId });
+  }
   return user;
 }
 
-export async function liftSuspension(db: Db, input: { userId: number; actorId: number; reason: string | null }): Promise<UserRow | null> {
+/**
+ * Lifts what the actor may lift: everything (site-wide and every board) for scope 'all', the
+ * actor's boards otherwise. `lifted` is false when there was nothing to lift (nothing logged).
+ */
+export async function liftSuspension(
+  db: Db,
+  input: { userId: number; actorId: number; reason: string | null; scope: Exclude<Scope, null> }
+): Promise<{ user: UserRow; lifted: boolean } | null> {
   return db.transaction(async (tx) => {
-    const [user] = await tx
-      .update(users)
-      .set({ suspendedUntil: null, suspensionReason: null })
-      .where(and(eq(users.id, input.userId), isNotNull(users.suspendedUntil)))
-      .returning();
-    if (user === undefined) return null;
-    await logAction(tx, {
+    const [current] = await tx.select().from(users).where(eq(users.id, input.userId)).for('update');
+    if (current === undefined) return null;
+    const logged = {
       actorId: input.actorId,
       action: 'user.unsuspend',
-      targetType: 'user',
+      targetType: 'user' as const,
       targetId: input.userId,
       reason: input.reason
-    });
-    return user;
+    };
+    let user = current;
+    let lifted = false;
+    if (input.scope === 'all' && isSuspended(current)) {
+      const [updated] = await tx
+        .update(users)
+        .set({ suspendedUntil: null, suspensionReason: null })
+        .where(eq(users.id, input.userId))
+        .returning();
+      user = updated ?? current;
+      lifted = true;
+      await logAction(tx, { ...logged, boardId: null });
+    }
+    const removed = await tx
+      .delete(boardSuspensions)
+      .where(
+        and(
+          eq(boardSuspensions.userId, input.userId),
+          sql`${boardSuspensions.until} > now()`,
+          input.scope === 'all' ? undefined : inArray(boardSuspensions.boardId, [...input.scope])
+        )
+      )
+      .returning({ boardId: boardSuspensions.boardId });
+    for (const row of removed) await logAction(tx, { ...logged, boardId: row.boardId });
+    return { user, lifted: lifted || removed.length > 0 };
   });
 }
 
-export async function listModLog(db: Conn, limit: number, before: { at: Date; id: number } | null) {
+export interface BoardSuspension {
+  boardId: number;
+  boardSlug: string;
+  until: Date;
+  reason: string;
+}
+
+/** A member's board suspensions still running, within `scope` when given; by board position. */
+export async function boardSuspensionsOf(db: Conn, userId: number, scope: Scope = 'all'): Promise<BoardSuspension[]> {
+  if (scope === null) return [];
+  return db
+    .select({ boardId: boardSuspensions.boardId, boardSlug: boards.slug, until: boardSuspensions.until, reason: boardSuspensions.reason })
+    .from(boardSuspensions)
+    .innerJoin(boards, eq(boards.id, boardSuspensions.boardId))
+    .where(
+      and(
+        eq(boardSuspensions.userId, userId),
+        sql`${boardSuspensions.until} > now()`,
+        scope === 'all' ? undefined : inArray(boardSuspensions.boardId, [...scope])
+      )
+    )
+    .orderBy(asc(boards.position), asc(boards.id));
+}
+
+/** The running suspension of a member from one board, or null (one primary-key lookup). */
+export async function boardSuspension(db: Conn, userId: number, boardId: number): Promise<{ until: Date; reason: string } | null> {
+  const [row] = await db
+    .select({ until: boardSuspensions.until, reason: boardSuspensions.reason })
+    .from(boardSuspensions)
+    .where(and(eq(boardSuspensions.boardId, boardId), eq(boardSuspensions.userId, userId), sql`${boardSuspensions.until} > now()`));
+  return row ?? null;
+}
+
+/** The log newest first, as far as `scope` reaches: everything for 'all', those boards' entries otherwise. */
+export async function listModLog(db: Conn, scope: Exclude<Scope, null>, limit: number, before: { at: Date; id: number } | null) {
   const rows = await db
     .select({
       entry: modLog,
+      boardSlug: boards.slug,
       actor: { id: users.id, username: users.username, displayName: users.displayName, profession: users.profession, role: users.role }
     })
     .from(modLog)
     .innerJoin(users, eq(users.id, modLog.actorId))
+    .leftJoin(boards, eq(boards.id, modLog.boardId))
     .where(
-      before === null
-        ? undefined
-        : sql`(${modLog.createdAt}, ${modLog.id}) < (${before.at.toISOString()}::timestamptz, ${before.id}::bigint)`
+      and(
+        scope === 'all' ? undefined : inArray(modLog.boardId, scope.size === 0 ? [-1] : [...scope]),
+        before === null
+          ? undefined
+          : sql`(${modLog.createdAt}, ${modLog.id}) < (${before.at.toISOString()}::timestamptz, ${before.id}::bigint)`
+      )
     )
     .orderBy(desc(modLog.createdAt), desc(modLog.id))
     .limit(limit + 1);
@@ -454,6 +543,7 @@ export async function setBoardModerators(
       action: 'board.moderators',
       targetType: 'board',
       targetId: input.boardId,
+      boardId: input.boardId,
       reason: `moderators: ${input.usernames.length === 0 ? 'none' : input.usernames.join(', ')}`
     });
   });

@@ -15,6 +15,7 @@ import {
 import { authorColumns, type AuthorRow } from './serialize.ts';
 import { countModelSolved } from './equipment.ts';
 import { notify, resolveMentions } from './notifications.ts';
+import { logAction } from './moderation.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
 
 export interface PostContext {
@@ -66,6 +67,8 @@ export async function editPost(
     phi: PhiRecord | null;
     /** Usernames mentioned in the new body (extractMentions). */
     mentions: string[];
+    /** A moderator editing someone else's post: logged on the thread's board. */
+    moderatorLog?: { boardId: number };
   }
 ): Promise<{ post: PostRow; notifications: NotificationRow[] } | null> {
   return db.transaction(async (tx) => {
@@ -89,6 +92,15 @@ export async function editPost(
       .returning();
     if (post === undefined) return null;
     await recordPhiReview(tx, post.id, post.authorId, input.phi);
+    if (input.moderatorLog !== undefined) {
+      await logAction(tx, {
+        actorId: input.editorId,
+        action: 'post.edit',
+        targetType: 'post',
+        targetId: post.id,
+        boardId: input.moderatorLog.boardId
+      });
+    }
     // A mention added by the edit notifies; one already notified for this post does not again.
     const mentioned = (await resolveMentions(tx, input.mentions)).filter((id) => id !== input.editorId);
     let fresh = mentioned;
@@ -217,7 +229,9 @@ export async function setSolution(
   db: Db,
   threadId: number,
   postId: number | null,
-  actorId: number
+  actorId: number,
+  /** A moderator choosing someone else's answer: logged on the thread's board. */
+  moderatorLog: { boardId: number } | null = null
 ): Promise<{ thread: ThreadRow; notifications: NotificationRow[] } | 'not_found' | 'bad_post'> {
   return db.transaction(async (tx) => {
     const [locked] = await tx
@@ -247,6 +261,16 @@ export async function setSolution(
       if (postId !== null) await moveSolutionCount(tx, postId, 1);
     }
     if ((previous === null) !== (postId === null)) await countModelSolved(tx, threadId, postId === null ? -1 : 1);
+    if (moderatorLog !== null && previous !== postId) {
+      await logAction(tx, {
+        actorId,
+        action: postId === null ? 'thread.solution_clear' : 'thread.solution',
+        targetType: 'thread',
+        targetId: threadId,
+        reason: postId === null ? null : `accepted post ${postId}`,
+        boardId: moderatorLog.boardId
+      });
+    }
     return thread === undefined ? 'not_found' : { thread, notifications };
   });
 }

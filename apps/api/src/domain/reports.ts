@@ -112,6 +112,8 @@ export async function resolveReport(
   input: {
     reportId: number;
     actor: Pick<UserRow, 'id' | 'role'>;
+    /** What the actor moderates: a suspension reaches that far (site-wide, or their boards). */
+    scope: Exclude<Scope, null>;
     resolution: ReportResolution;
     until: Date;
     reason: string | null;
@@ -140,7 +142,7 @@ export async function resolveReport(
       if (!mayActOnRole(input.actor.role, author?.role ?? 'member') || authorId === input.actor.id) {
         return { ok: false, error: 'cannot_suspend' };
       }
-      await suspendUser(tx, { userId: authorId, actorId: input.actor.id, until: input.until, reason: why });
+      await suspendUser(tx, { userId: authorId, actorId: input.actor.id, until: input.until, reason: why, scope: input.scope });
     }
     await tx
       .update(reports)
@@ -151,13 +153,24 @@ export async function resolveReport(
       action: `report.${input.resolution}`,
       targetType: 'report',
       targetId: report.id,
-      reason: input.reason
+      reason: input.reason,
+      boardId: await boardOfPost(tx, report.postId)
     });
     return { ok: true, notifications };
   });
 }
 
 /** Moderators act on members; only admins act on moderators; nobody suspends an admin. */
+/** The board a post lives on, its thread deleted or not. */
+async function boardOfPost(db: Conn, postId: number): Promise<number | null> {
+  const [row] = await db
+    .select({ boardId: threads.boardId })
+    .from(posts)
+    .innerJoin(threads, eq(threads.id, posts.threadId))
+    .where(eq(posts.id, postId));
+  return row?.boardId ?? null;
+}
+
 export function mayActOnRole(actor: UserRow['role'], target: UserRow['role']): boolean {
   if (target === 'admin') return false;
   if (target === 'moderator') return actor === 'admin';

@@ -1,3 +1,4 @@
+import { logAction } from './moderation.ts';
 import { readOwnPost } from './reads.ts';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
@@ -289,6 +290,8 @@ export interface NewReply {
   phi: PhiRecord | null;
   threadAuthorId: number;
   mentions: string[];
+  /** A moderator replying where members may not (a locked thread, an archived board): logged as such. */
+  moderatorLog?: { why: 'locked' | 'archived' };
 }
 
 export type ReplyResult =
@@ -363,6 +366,15 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
       .returning();
     if (post === undefined) throw new Error('post insert returned nothing');
     await recordPhiReview(tx, post.id, input.authorId, input.phi);
+    if (input.moderatorLog !== undefined) {
+      await logAction(tx, {
+        actorId: input.authorId,
+        action: input.moderatorLog.why === 'locked' ? 'post.reply_locked' : 'post.reply_archived',
+        targetType: 'post',
+        targetId: post.id,
+        boardId: input.boardId
+      });
+    }
     const mentioned = await resolveMentions(tx, input.mentions);
     const audience = await threadAudience(tx, input.threadId);
     await watchByParticipation(tx, input.authorId, input.threadId);

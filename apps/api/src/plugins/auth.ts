@@ -2,7 +2,8 @@ import type { UserRow } from '@bmet/db/schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpError, unauthenticated } from '../lib/http-error.ts';
-import { isSuspended } from '../domain/moderation.ts';
+import type { Conn } from '@bmet/db/client';
+import { boardSuspension, isSuspended } from '../domain/moderation.ts';
 import { SESSION_COOKIE, validateSessionToken, type Session } from '../lib/session.ts';
 
 declare module 'fastify' {
@@ -90,6 +91,16 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     }
   });
 });
+
+/**
+ * Refuses writes on a board the user is suspended from (403 suspended); site-wide suspensions
+ * are refused by the hook above before any route runs.
+ */
+export async function requireNotBoardSuspended(db: Conn, user: UserRow, boardId: number): Promise<void> {
+  const suspension = await boardSuspension(db, user.id, boardId);
+  if (suspension === null) return;
+  throw new HttpError(403, 'suspended', `you are suspended from this board until ${suspension.until.toISOString()}: ${suspension.reason}`);
+}
 
 export function requireUser(request: FastifyRequest): UserRow {
   if (request.user === null) throw unauthenticated();

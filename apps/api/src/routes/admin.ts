@@ -79,7 +79,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .returning();
         const board = rows[0];
         if (board === undefined) return null;
-        await logAction(tx, { actorId: user.id, action: 'board.create', targetType: 'board', targetId: board.id, reason: board.slug });
+        await logAction(tx, {
+          actorId: user.id,
+          action: 'board.create',
+          targetType: 'board',
+          targetId: board.id,
+          reason: board.slug,
+          boardId: board.id
+        });
         return board;
       });
       if (created === null)
@@ -114,7 +121,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         await tx.update(boards).set(changes).where(eq(boards.id, board.id));
         const action =
           body.archived === true ? 'board.archive' : body.archived === false && board.archived ? 'board.unarchive' : 'board.edit';
-        await logAction(tx, { actorId: user.id, action, targetType: 'board', targetId: board.id, reason: `changed ${changed.join(', ')}` });
+        await logAction(tx, {
+          actorId: user.id,
+          action,
+          targetType: 'board',
+          targetId: board.id,
+          reason: `changed ${changed.join(', ')}`,
+          boardId: board.id
+        });
       });
       return adminView(board.slug);
     }

@@ -1,4 +1,4 @@
-import { isSuspended } from '../domain/moderation.ts';
+import { boardSuspensionsOf, isSuspended } from '../domain/moderation.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AuthResult, ErrorBody, LoginBody, MeResult, RegisterBody } from '@bmet/contracts';
 import { Type } from 'typebox';
@@ -82,9 +82,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 
   app.get('/me', { schema: { tags: ['auth'], response: { 200: MeResult, 401: ErrorBody } } }, async (request) => {
     const user = requireUser(request);
+    const boards = await boardSuspensionsOf(app.db, user.id);
     return {
       user: toUser(user),
-      ...(isSuspended(user) ? { suspension: { until: user.suspendedUntil!.toISOString(), reason: user.suspensionReason ?? '' } } : {})
+      ...(isSuspended(user) ? { suspension: { until: user.suspendedUntil!.toISOString(), reason: user.suspensionReason ?? '' } } : {}),
+      ...(boards.length === 0
+        ? {}
+        : { boardSuspensions: boards.map((b) => ({ boardSlug: b.boardSlug, until: b.until.toISOString(), reason: b.reason })) })
     };
   });
 };

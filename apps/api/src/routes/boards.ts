@@ -4,7 +4,7 @@ import { BoardList, BoardResult, CreateThreadBody, CreateThreadResult, ErrorBody
 import { extractMentions, renderMarkdown } from '@bmet/markdown/server';
 import { Type } from 'typebox';
 import { HttpError, invalid, notFound } from '../lib/http-error.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { getBoardBySlug, listBoards } from '../domain/boards.ts';
 import { createThread, listBoardThreads } from '../domain/threads.ts';
 import { toBoard, toPost, toThread } from '../domain/serialize.ts';
@@ -75,6 +75,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const board = await getBoardBySlug(app.db, request.params.slug);
       if (board === null) throw notFound('board');
       if (board.archived) throw new HttpError(403, 'forbidden', 'this board is archived');
+      await requireNotBoardSuspended(app.db, user, board.id);
       const title = cleanText(request.body.title);
       if (title.length < 3) throw invalid('title', 'title must be 3 to 200 characters');
       const body = request.body.body;

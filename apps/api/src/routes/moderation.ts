@@ -25,11 +25,12 @@ import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { HttpError, forbidden, invalid, notFound } from '../lib/http-error.ts';
 import { parseId } from '../lib/ids.ts';
 import { cleanText } from '../lib/clean.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { notificationEvents } from '../plugins/live.ts';
 import { getBoardBySlug } from '../domain/boards.ts';
 import { getPostContext } from '../domain/posts.ts';
 import {
+  boardSuspensionsOf,
   describeTargets,
   liftSuspension,
   type LogTarget,
@@ -98,7 +99,10 @@ function timeIdCursor(cursor: string | undefined): { at: Date; id: number } | nu
 
 export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The caller's moderation scope, or 403 when it does not cover this board. */
-  async function requireModerator(request: FastifyRequest, boardId: number | null): Promise<{ user: UserRow; scope: Scope }> {
+  async function requireModerator(
+    request: FastifyRequest,
+    boardId: number | null
+  ): Promise<{ user: UserRow; scope: Exclude<Scope, null> }> {
     const user = requireUser(request);
     const scope = await moderationScope(app.db, user);
     if (scope === null || (boardId !== null && !scopeCovers(scope, boardId))) {
@@ -242,6 +246,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ctx = id === null ? null : await getPostContext(app.db, id);
       if (ctx === null || ctx.post.deletedAt !== null) throw notFound('post');
       if (ctx.post.authorId === user.id) throw forbidden('you cannot report your own post');
+      await requireNotBoardSuspended(app.db, user, ctx.thread.boardId);
       await app.limit(request, 'report');
       const note = request.body.note === undefined || request.body.note === null ? null : cleanText(request.body.note) || null;
       const report = await createReport(app.db, { postId: ctx.post.id, reporterId: user.id, reason: request.body.reason, note });
@@ -288,6 +293,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const result = await resolveReport(app.db, {
         reportId: id,
         actor: user,
+        scope,
         resolution: request.body.resolution,
         until,
         reason: reasonFrom(request.body)
@@ -314,12 +320,22 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     u.suspendedUntil !== null && u.suspendedUntil > new Date()
       ? { until: u.suspendedUntil.toISOString(), reason: u.suspensionReason ?? '' }
       : null;
+  /** A member's suspensions as far as the caller moderates. */
+  const suspensionResult = async (target: UserRow, scope: Exclude<Scope, null>) => ({
+    user: toUser(target),
+    suspension: suspensionOf(target),
+    boardSuspensions: (await boardSuspensionsOf(app.db, target.id, scope)).map((b) => ({
+      boardSlug: b.boardSlug,
+      until: b.until.toISOString(),
+      reason: b.reason
+    }))
+  });
 
   app.post(
     '/users/:username/suspend',
     { schema: { tags: ['moderation'], params: UserParams, body: SuspendBody, response: { 200: SuspensionResult, ...errors } } },
     async (request) => {
-      const { user } = await requireModerator(request, null);
+      const { user, scope } = await requireModerator(request, null);
       const target = await userByName(request.params.username);
       if (target.id === user.id) throw forbidden('you cannot suspend yourself');
       if (!mayActOnRole(user.role, target.role)) {
@@ -328,9 +344,10 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const until = futureDate(request.body.until, 'until');
       const reason = cleanText(request.body.reason);
       if (reason === '') throw invalid('reason', 'reason must be 1 to 500 characters');
-      const updated = await app.db.transaction((tx) => suspendUser(tx, { userId: target.id, actorId: user.id, until, reason }));
+      // A global moderator or an admin suspends site-wide; a board moderator from their boards.
+      const updated = await app.db.transaction((tx) => suspendUser(tx, { userId: target.id, actorId: user.id, until, reason, scope }));
       if (updated === null) throw notFound('user');
-      return { user: toUser(updated), suspension: suspensionOf(updated) };
+      return suspensionResult(updated, scope);
     }
   );
 
@@ -338,14 +355,14 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:username/suspend',
     { schema: { tags: ['moderation'], params: UserParams, response: { 200: SuspensionResult, ...errors } } },
     async (request) => {
-      const { user } = await requireModerator(request, null);
+      const { user, scope } = await requireModerator(request, null);
       const target = await userByName(request.params.username);
       if (!mayActOnRole(user.role, target.role) && target.role !== 'admin')
         throw forbidden('only an admin may lift a moderator’s suspension');
-      if (suspensionOf(target) === null) throw new HttpError(409, 'conflict', 'this user is not suspended');
-      const updated = await liftSuspension(app.db, { userId: target.id, actorId: user.id, reason: reasonFrom(request.body) });
-      if (updated === null) throw new HttpError(409, 'conflict', 'this user is not suspended');
-      return { user: toUser(updated), suspension: null };
+      const result = await liftSuspension(app.db, { userId: target.id, actorId: user.id, reason: reasonFrom(request.body), scope });
+      if (result === null) throw notFound('user');
+      if (!result.lifted) throw new HttpError(409, 'conflict', 'this user is not suspended where you moderate');
+      return suspensionResult(result.user, scope);
     }
   );
 
@@ -353,9 +370,8 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:username/suspension',
     { schema: { tags: ['moderation'], params: UserParams, response: { 200: SuspensionResult, ...errors } } },
     async (request) => {
-      await requireModerator(request, null);
-      const target = await userByName(request.params.username);
-      return { user: toUser(target), suspension: suspensionOf(target) };
+      const { scope } = await requireModerator(request, null);
+      return suspensionResult(await userByName(request.params.username), scope);
     }
   );
 
@@ -363,10 +379,11 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/mod/log',
     { schema: { tags: ['moderation'], querystring: PageQuery, response: { 200: ModLog, ...errors } } },
     async (request) => {
-      await requireModerator(request, null);
+      // A board moderator reads their boards' entries; admins and global moderators read everything.
+      const { scope } = await requireModerator(request, null);
       const { limit = 50, cursor } = request.query;
       const before = timeIdCursor(cursor);
-      const rows = await listModLog(app.db, limit, before);
+      const rows = await listModLog(app.db, scope, limit, before);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       const targets = await describeTargets(
@@ -374,7 +391,8 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         page.map((r) => r.entry)
       );
       return {
-        entries: page.map(({ entry, actor }) => ({
+        entries: page.map(({ entry, actor, boardSlug }) => ({
+          boardSlug,
           target: toLogTarget(targets.get(entry.id)),
           id: String(entry.id),
           actor: toAuthor(actor),

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { HttpError, forbidden, invalid, notFound } from '../lib/http-error.ts';
 import { parseId } from '../lib/ids.ts';
 import { checkPhi } from '../lib/phi-guard.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { notificationEvents } from '../plugins/live.ts';
 import { castVote, editPost, getPostContext, listRevisions, softDeletePost } from '../domain/posts.ts';
 import { canModerate, moderatorDeletePost, reasonFrom } from '../domain/moderation.ts';
@@ -31,6 +31,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ctx = await loadPost(app.db, request.params.id);
       const moderator = await canModerate(app.db, user, ctx.thread.boardId);
       if (ctx.post.authorId !== user.id && !moderator) throw forbidden('only the author or a moderator may edit this post');
+      await requireNotBoardSuspended(app.db, user, ctx.thread.boardId);
       if (ctx.post.deletedAt !== null) throw notFound('post');
       if (ctx.thread.locked && !moderator) throw new HttpError(403, 'thread_locked', 'this thread is locked');
       const body = request.body.body;
@@ -45,7 +46,8 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
         bodyMarkdown: body,
         bodyHtml: renderMarkdown(body),
         phi,
-        mentions: extractMentions(body)
+        mentions: extractMentions(body),
+        ...(ctx.post.authorId === user.id ? {} : { moderatorLog: { boardId: ctx.thread.boardId } })
       });
       if (edited === null) throw notFound('post');
       app.publish(notificationEvents(edited.notifications));
@@ -78,6 +80,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw forbidden('only the author or a moderator may delete this post');
       }
       if (ctx.post.deletedAt !== null) throw notFound('post');
+      await requireNotBoardSuspended(app.db, user, ctx.thread.boardId);
       if (own) {
         await softDeletePost(app.db, ctx);
         return reply.code(204).send(null);
@@ -98,6 +101,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const ctx = await loadPost(app.db, request.params.id);
       if (ctx.post.deletedAt !== null) throw notFound('post');
       if (ctx.post.authorId === user.id) throw forbidden('you cannot vote on your own post');
+      await requireNotBoardSuspended(app.db, user, ctx.thread.boardId);
       await app.limit(request, 'vote');
       const result = await castVote(app.db, { postId: ctx.post.id, userId: user.id, value: request.body.value as -1 | 0 | 1 });
       if (result === null) throw notFound('post');

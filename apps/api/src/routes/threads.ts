@@ -17,7 +17,7 @@ import type { Db } from '@bmet/db/client';
 import { parseId } from '../lib/ids.ts';
 import { checkPhi } from '../lib/phi-guard.ts';
 import { notificationEvents } from '../plugins/live.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { createReply, getSubtreeRange, getThread, getThreadAnyState, getThreadPosts, postPath } from '../domain/threads.ts';
 import type { UserRow } from '@bmet/db/schema';
 import { decodeMark, encodeMark, firstUnreadPath, lastReadSeq, markRead, newRepliesSince } from '../domain/reads.ts';
@@ -151,11 +151,14 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const user = requireUser(request);
       const found = await loadThread(app.db, request.params.id);
+      await requireNotBoardSuspended(app.db, user, found.thread.boardId);
+      let moderatorLog: { why: 'locked' | 'archived' } | undefined;
       if (found.thread.locked || found.boardArchived) {
         if (!(await canModerate(app.db, user, found.thread.boardId))) {
           if (found.thread.locked) throw new HttpError(403, 'thread_locked', 'this thread is locked');
           throw forbidden('this board is archived');
         }
+        moderatorLog = { why: found.thread.locked ? 'locked' : 'archived' };
       }
       const rawParent = request.body.parentId ?? null;
       const parentId = rawParent === null ? null : parseId(rawParent);
@@ -173,7 +176,8 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         authorId: user.id,
         parentId,
         bodyMarkdown: body,
-        bodyHtml: renderMarkdown(body)
+        bodyHtml: renderMarkdown(body),
+        ...(moderatorLog === undefined ? {} : { moderatorLog })
       });
       if (result === 'parent_not_found') throw invalid('parentId', 'parentId must be a post of this thread');
       if (result === 'thread_not_found') throw notFound('thread');
@@ -193,6 +197,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (found.thread.authorId !== user.id && !(await canModerate(app.db, user, found.thread.boardId))) {
         throw forbidden('only the asker or a moderator may choose the accepted answer');
       }
+      await requireNotBoardSuspended(app.db, user, found.thread.boardId);
       if (found.thread.kind !== 'question') throw invalid('postId', 'only a question can have an accepted answer');
       const rawPost = request.body.postId;
       let postId: number | null = null;
@@ -204,7 +209,8 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         if (ctx.post.depth === 0) throw invalid('postId', 'the question itself cannot be its answer');
       }
-      const result = await setSolution(app.db, found.thread.id, postId, user.id);
+      const byModerator = found.thread.authorId !== user.id;
+      const result = await setSolution(app.db, found.thread.id, postId, user.id, byModerator ? { boardId: found.thread.boardId } : null);
       if (result === 'not_found') throw notFound('thread');
       if (result === 'bad_post') throw invalid('postId', 'postId must be a reply in this thread');
       app.publish(notificationEvents(result.notifications));

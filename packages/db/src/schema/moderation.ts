@@ -69,11 +69,45 @@ export const modLog = pgTable(
     targetType: text().$type<'thread' | 'post' | 'user' | 'board' | 'report'>().notNull(),
     targetId: text().notNull(),
     reason: text(),
+    /**
+     * The board the action concerns (a thread's, a post's, a report's, the board itself, or the
+     * board of a board suspension); null for site-wide actions. Board moderators read their
+     * boards' entries only.
+     */
+    boardId: ref().references(() => boards.id),
     createdAt: createdAt()
   },
-  (t) => [index('mod_log_created_idx').on(t.createdAt, t.id), index('mod_log_target_idx').on(t.targetType, t.targetId)]
+  (t) => [
+    index('mod_log_created_idx').on(t.createdAt, t.id),
+    index('mod_log_board_idx').on(t.boardId, t.createdAt, t.id),
+    index('mod_log_target_idx').on(t.targetType, t.targetId)
+  ]
 );
 export type ModLogRow = typeof modLog.$inferSelect;
+
+/**
+ * A member suspended from one board by its moderator: they read it, and write everywhere
+ * else, but not there. Site-wide suspensions are users.suspended_until (global moderators and admins).
+ */
+export const boardSuspensions = pgTable(
+  'board_suspensions',
+  {
+    boardId: ref()
+      .notNull()
+      .references(() => boards.id),
+    userId: ref()
+      .notNull()
+      .references(() => users.id),
+    until: ts().notNull(),
+    reason: text().notNull(),
+    createdById: ref()
+      .notNull()
+      .references(() => users.id),
+    createdAt: createdAt()
+  },
+  (t) => [primaryKey({ columns: [t.boardId, t.userId] }), index('board_suspensions_user_idx').on(t.userId)]
+);
+export type BoardSuspensionRow = typeof boardSuspensions.$inferSelect;
 
 /**
  * Abuse limits shared by every instance: one fixed-window counter per key (for example

@@ -49,3 +49,21 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]
 );
 export type SessionRow = typeof sessions.$inferSelect;
+
+/**
+ * Devices that have signed in to an account (OWASP's device cookies): a failed login from one
+ * counts against that device alone, so guessing from elsewhere cannot lock the owner out.
+ * Only SHA-256 of the cookie's token is stored.
+ */
+export const loginDevices = pgTable(
+  'login_devices',
+  {
+    tokenHash: bytea().primaryKey(),
+    userId: ref()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastUsedAt: ts().notNull().defaultNow()
+  },
+  (t) => [index('login_devices_user_idx').on(t.userId, t.lastUsedAt)]
+);
