@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
 import { HttpError } from './lib/http-error.ts';
+import { trustFunction, type TrustProxy } from './lib/client-address.ts';
 import { findNul, parseJsonBody } from './lib/json-body.ts';
 import type { Limits } from './lib/rate-limit.ts';
 import { LocalBus, type Bus } from './lib/bus.ts';
@@ -36,7 +37,8 @@ export interface AppOptions {
   loggerInstance?: FastifyBaseLogger;
   secureCookies?: boolean;
   allowedOrigins?: string[];
-  trustProxy?: boolean;
+  /** Proxies trusted for X-Forwarded-*: false, a hop count, or addresses (see lib/client-address.ts). */
+  trustProxy?: TrustProxy;
   serverFactory?: FastifyServerFactory;
   /** The event bus between instances; an in-process one when absent. */
   bus?: Bus;
@@ -87,7 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : { logger: false }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy === undefined || options.trustProxy === false ? false : trustFunction(options.trustProxy),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Ids and slugs are opaque: a long one is simply unknown (404), not a framework error.

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseTrustProxy, type TrustProxy } from './lib/client-address.ts';
 import { defaultLimits, userActions, type Limit, type Limits } from './lib/rate-limit.ts';
 
 export interface Config {
@@ -14,7 +15,8 @@ export interface Config {
   /** Where limits are counted: postgres (shared by instances) by default with DATABASE_URL, else memory. */
   rateLimitStore: 'memory' | 'postgres';
   logLevel: string;
-  trustProxy: boolean;
+  /** Which proxies in front are trusted for the client's address, scheme and host (TRUST_PROXY). */
+  trustProxy: TrustProxy;
   /** Extra origins (scheme://host[:port]) accepted for cookie writes besides the request's own host. */
   allowedOrigins: string[];
   /** PGlite only: how often to refresh planner statistics after writes. */
@@ -34,6 +36,7 @@ const LIMIT_VARS: Record<string, { name: LimitName; newAccount: boolean }> = {
   REGISTER: { name: 'register', newAccount: false },
   LOGIN: { name: 'login', newAccount: false },
   LOGIN_FAILURES: { name: 'loginFailures', newAccount: false },
+  LOGIN_FAILURES_ACCOUNT: { name: 'loginFailuresAccount', newAccount: false },
   ...Object.fromEntries(
     userActions.flatMap((action) => [
       [action.toUpperCase(), { name: action, newAccount: false }],
@@ -85,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const store = (env.RATE_LIMIT_STORE ?? '').toLowerCase();
   if (!['', 'memory', 'postgres'].includes(store)) fail('RATE_LIMIT_STORE must be memory or postgres');
   if (store === 'postgres' && databaseUrl === undefined) fail('RATE_LIMIT_STORE=postgres needs DATABASE_URL');
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY);
+  if (typeof trustProxy === 'string') fail(trustProxy);
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -100,7 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitStore: store === '' ? (databaseUrl === undefined ? 'memory' : 'postgres') : (store as 'memory' | 'postgres'),
     logLevel: env.LOG_LEVEL ?? 'info',
     analyzeIntervalMs: Number(env.ANALYZE_INTERVAL_MS ?? 60_000),
-    trustProxy: env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1',
+    trustProxy,
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

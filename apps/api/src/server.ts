@@ -9,31 +9,34 @@ import { migrate } from '@bmet/db/migrate';
 import { buildApp } from './app.ts';
 import { pino } from 'pino';
 import { loadConfig } from './config.ts';
+import { clientAddressOf, type TrustProxy } from './lib/client-address.ts';
 import { deleteExpiredSessions } from './lib/session.ts';
+import { deleteStaleDevices } from './lib/login-devices.ts';
 import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
 
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
 const API_PATH = /^\/(api(\/|$)|healthz$|readyz$|healthz\?|readyz\?)/;
 
-async function loadWebHandler(dir: string, trustProxy: boolean): Promise<WebHandler | null> {
+/** The header through which this server hands the web app the client's address (never taken from outside). */
+const CLIENT_ADDRESS_HEADER = 'x-bmet-client-address';
+
+async function loadWebHandler(dir: string, trustProxy: TrustProxy): Promise<WebHandler | null> {
   const file = join(dir, 'handler.js');
   if (!existsSync(file)) return null;
-  // adapter-node assumes https unless told otherwise; it reads these when the handler loads.
-  // The scheme comes from x-forwarded-proto, which this server sets itself unless a trusted
-  // proxy in front of it does.
+  // adapter-node reads these when the handler loads. The scheme comes from x-forwarded-proto,
+  // which this server sets itself unless a trusted proxy in front of it does; the client's
+  // address from a header this server writes on every request (see the server factory).
   process.env.PROTOCOL_HEADER = 'x-forwarded-proto';
-  if (trustProxy) {
-    process.env.HOST_HEADER ??= 'x-forwarded-host';
-    // Behind a trusted proxy the client is the proxy's last hop in x-forwarded-for (per-IP limits).
-    process.env.ADDRESS_HEADER ??= 'x-forwarded-for';
-  }
+  process.env.ADDRESS_HEADER = CLIENT_ADDRESS_HEADER;
+  if (trustProxy !== false) process.env.HOST_HEADER ??= 'x-forwarded-host';
   const mod = (await import(pathToFileURL(file).href)) as { handler: WebHandler };
   return mod.handler;
 }
 
 async function main() {
   const config = loadConfig();
+  const clientAddress = clientAddressOf(config.trustProxy);
   // One logger for the process: Fastify's request logs and the bus's reconnects alike.
   const logger = pino({
     level: config.logLevel,
@@ -69,9 +72,12 @@ async function main() {
     serverFactory: (fastifyHandler) =>
       createServer((req, res) => {
         if (web !== null && !API_PATH.test(req.url ?? '/')) {
-          if (!config.trustProxy || req.headers['x-forwarded-proto'] === undefined) {
+          if (config.trustProxy === false || req.headers['x-forwarded-proto'] === undefined) {
             req.headers['x-forwarded-proto'] = 'http';
           }
+          // The same client address the API works out (right end of X-Forwarded-For behind a
+          // trusted proxy), so the web app's per-address limits cannot be spoofed either.
+          req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
           web(req, res, () => fastifyHandler(req, res));
           return;
         }
@@ -86,11 +92,13 @@ async function main() {
     headers: Record<string, string>;
     body?: string;
   }) => {
-    const forwarded = req.headers['x-forwarded-for']?.split(',')[0]?.trim();
+    // The web app names the client it serves (its getClientAddress, from the header above):
+    // that is the peer of this in-process request, with no forwarding headers to re-read.
+    const { 'x-forwarded-for': forwarded, ...headers } = req.headers;
     const res = await app.inject({
       method: req.method as 'GET',
       url: req.url,
-      headers: req.headers,
+      headers,
       ...(req.body === undefined ? {} : { payload: req.body }),
       ...(forwarded ? { remoteAddress: forwarded } : {})
     });
@@ -115,7 +123,10 @@ async function main() {
   }
 
   // Sessions that are never presented again would otherwise stay forever.
-  const sweep = () => deleteExpiredSessions(database.db).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed'));
+  const sweep = () =>
+    Promise.all([deleteExpiredSessions(database.db), deleteStaleDevices(database.db)]).catch((err: unknown) =>
+      app.log.warn({ err }, 'session sweep failed')
+    );
   await sweep();
   setInterval(() => void sweep(), 60 * 60_000).unref();
 

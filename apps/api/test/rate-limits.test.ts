@@ -14,6 +14,7 @@ const testLimits: Limits = {
   register: { max: 3, windowMs: 60_000 },
   login: { max: 20, windowMs: 60_000 },
   loginFailures: { max: 3, windowMs: 60_000 },
+  loginFailuresAccount: { max: 8, windowMs: 60_000 },
   post: { max: 4, windowMs: 60_000 },
   thread: { max: 3, windowMs: 60_000 },
   newAccount: { ...defaultLimits.newAccount, post: { max: 2, windowMs: 60_000 }, thread: { max: 1, windowMs: 60_000 } }
@@ -92,33 +93,81 @@ describe.each(['memory', 'postgres'] as const)('abuse limits counted in %s', (st
     expect(statuses[20]).toBe(429);
   });
 
-  it('slows down guessing one account, and a right password is refused while it is locked', async () => {
+  it('slows down guessing one account from one address, and a right password is refused there while it is locked', async () => {
     const { user, password, email } = await newUser(ctx.app);
     for (let i = 0; i < 3; i++) {
       expectError(
-        await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' } }),
+        await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' }, ip: '192.0.2.66' }),
         401,
         'unauthenticated'
       );
     }
-    const locked = await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password } });
+    const locked = await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password }, ip: '192.0.2.66' });
     expectError(locked, 429, 'rate_limited');
     expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
-    // The account is locked whatever names it, and from any address.
-    const byEmail = await call(ctx.app, 'POST', '/auth/login', { body: { login: email.toUpperCase(), password }, ip: '192.0.2.50' });
+    // Locked whatever names the account, from that address.
+    const byEmail = await call(ctx.app, 'POST', '/auth/login', { body: { login: email.toUpperCase(), password }, ip: '192.0.2.66' });
     expectError(byEmail, 429, 'rate_limited');
+    // The owner, elsewhere, is not locked out by someone else's guesses (OWASP: lock the pair, not the account).
+    expect((await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password }, ip: '192.0.2.50' })).statusCode).toBe(
+      200
+    );
+  });
+
+  it('stops guessing spread over many addresses, yet lets the owner in from a device that signed in before', async () => {
+    const { user, password } = await newUser(ctx.app);
+    const first = await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password }, ip: '198.51.100.200' });
+    const device = /device=([a-z2-7]+)/.exec(String(first.headers['set-cookie']))?.[1];
+    expect(device).toMatch(/^[a-z2-7]{32}$/);
+    // Eight wrong guesses from eight addresses: each address is far from its own limit.
+    for (let i = 0; i < 8; i++) {
+      await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' }, ip: `203.0.113.${100 + i}` });
+    }
+    // A ninth address is refused, even with the right password...
+    expectError(
+      await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password }, ip: '203.0.113.250' }),
+      429,
+      'rate_limited'
+    );
+    // ...but the owner's browser, known to the account, signs in (from any address).
+    const owner = await call(ctx.app, 'POST', '/auth/login', {
+      body: { login: user.username, password },
+      ip: '203.0.113.251',
+      headers: { cookie: `device=${device}` }
+    });
+    expect(owner.statusCode).toBe(200);
+    // A device cookie of another account, or a made-up one, is just an unknown client.
+    const other = await newUser(ctx.app);
+    const forged = await call(ctx.app, 'POST', '/auth/login', {
+      body: { login: user.username, password },
+      ip: '203.0.113.252',
+      headers: { cookie: `device=${'a'.repeat(32)}` }
+    });
+    expectError(forged, 429, 'rate_limited');
+    const otherLogin = await call(ctx.app, 'POST', '/auth/login', {
+      body: { login: other.user.username, password: other.password },
+      ip: '203.0.113.253'
+    });
+    const otherDevice = /device=([a-z2-7]+)/.exec(String(otherLogin.headers['set-cookie']))?.[1];
+    const borrowed = await call(ctx.app, 'POST', '/auth/login', {
+      body: { login: user.username, password },
+      ip: '203.0.113.254',
+      headers: { cookie: `device=${otherDevice}` }
+    });
+    expectError(borrowed, 429, 'rate_limited');
   });
 
   it('clears the failures after a successful login', async () => {
     const { user, password } = await newUser(ctx.app);
+    const ip = '192.0.2.77';
     for (let i = 0; i < 2; i++) {
-      await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' } });
+      await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' }, ip });
     }
-    expect((await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password } })).statusCode).toBe(200);
+    expect((await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password }, ip })).statusCode).toBe(200);
     for (let i = 0; i < 2; i++) {
-      await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' } });
+      await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' }, ip });
     }
-    expect((await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password } })).statusCode).toBe(200);
+    expect((await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password }, ip })).statusCode).toBe(200);
   });
 
   it('limits a user’s actions, tighter for an account younger than a day', async () => {
@@ -296,5 +345,31 @@ describe.runIf(url !== undefined && url !== '')('limits shared by two instances 
     }
     expectError(await call(a, 'POST', '/auth/login', { body: { login: user.username, password } }), 429, 'rate_limited');
     expectError(await call(b, 'POST', '/auth/login', { body: { login: user.username, password } }), 429, 'rate_limited');
+  });
+});
+
+describe('behind a trusted proxy (TRUST_PROXY=true: one hop)', () => {
+  const ctx = useApp({ limits: testLimits, trustProxy: 1 });
+
+  it('counts the address the proxy added, whatever the client wrote at the left of X-Forwarded-For', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const res = await call(ctx.app, 'POST', '/auth/login', {
+        body: { login: `nobody${i}`, password: 'wrong guess!!' },
+        ip: '10.0.0.2',
+        // A client rotating a forged first entry, behind a proxy that appends the real one.
+        headers: { 'x-forwarded-for': `6.6.${i}.6, 203.0.113.77` }
+      });
+      statuses.push(res.statusCode);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    // Another real client behind the same proxy is counted apart.
+    const other = await call(ctx.app, 'POST', '/auth/login', {
+      body: { login: 'nobody', password: 'wrong guess!!' },
+      ip: '10.0.0.2',
+      headers: { 'x-forwarded-for': '203.0.113.78' }
+    });
+    expect(other.statusCode).toBe(401);
   });
 });

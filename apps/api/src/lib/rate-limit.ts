@@ -19,8 +19,18 @@ export interface Limits {
   register: Limit;
   /** Login attempts per client address. */
   login: Limit;
-  /** Failed logins per account, whatever the address (slows down guessing one password). */
+  /**
+   * Failed logins per account and client: per address, or per device for a device that has
+   * signed in to the account before (OWASP's device cookies). A right password is refused too
+   * while it is spent.
+   */
   loginFailures: Limit;
+  /**
+   * Failed logins per account from every address together (guessing spread over many
+   * addresses). Spent, it refuses clients without a device cookie of the account; the owner's
+   * known devices still sign in.
+   */
+  loginFailuresAccount: Limit;
   /** New threads per user. */
   thread: Limit;
   /** Replies per user. */
@@ -43,6 +53,7 @@ export const defaultLimits: Limits = {
   register: { max: 5, windowMs: HOUR },
   login: { max: 30, windowMs: 10 * MINUTE },
   loginFailures: { max: 10, windowMs: 15 * MINUTE },
+  loginFailuresAccount: { max: 50, windowMs: HOUR },
   thread: { max: 10, windowMs: HOUR },
   post: { max: 30, windowMs: 10 * MINUTE },
   vote: { max: 120, windowMs: 10 * MINUTE },

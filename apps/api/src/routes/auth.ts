@@ -8,6 +8,7 @@ import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from
 import { SESSION_COOKIE, createSession, invalidateSession } from '../lib/session.ts';
 import { requireUser, setSessionCookie } from '../plugins/auth.ts';
 import type { Limit } from '../lib/rate-limit.ts';
+import { DEVICE_COOKIE, DEVICE_TTL_MS, rememberDevice, trustedDevice } from '../lib/login-devices.ts';
 import { createUser, findTakenField, findUserByLogin } from '../domain/users.ts';
 import { toUser } from '../domain/serialize.ts';
 
@@ -57,17 +58,43 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       const { login, password } = request.body;
       await hit(`login:ip:${request.ip}`, limits?.login, 'login attempts');
       const user = await findUserByLogin(app.db, login);
-      // Failures count per account, whether it is named by username or email (unknown names by the name).
-      const account = user === null ? `login-failures:name:${login.trim().toLowerCase()}` : `login-failures:user:${user.id}`;
-      if (limits !== null && limiter !== null) await limiter.peek(account, limits.loginFailures, 'failed logins');
+      // Failures count per account (named by username or email; unknown names by the name) and
+      // per client: the device cookie of a browser that signed in to this account before, or
+      // else the address. Guesses from elsewhere never spend the owner's own allowance.
+      const subject = user === null ? `name:${login.trim().toLowerCase()}` : `user:${user.id}`;
+      const deviceToken = request.cookies[DEVICE_COOKIE];
+      const device = user === null ? null : await trustedDevice(app.db, deviceToken, user.id);
+      const here = device === null ? `login-failures:${subject}:ip:${request.ip}` : `login-failures:${subject}:device:${device}`;
+      const everywhere = `login-failures:${subject}`;
+      if (limits !== null && limiter !== null) {
+        await limiter.peek(here, limits.loginFailures, 'failed logins');
+        if (device === null) await limiter.peek(everywhere, limits.loginFailuresAccount, 'failed logins for this account');
+      }
       // Verify against a dummy hash for unknown users so timing does not tell who exists.
       const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
       if (user === null || !ok) {
-        await hit(account, limits?.loginFailures, 'failed logins');
+        if (limits !== null && limiter !== null) {
+          // Counted, never refused here: the answer stays 401 and the next attempt meets the limit.
+          const counted = (limit: Limit) => ({ ...limit, max: Number.MAX_SAFE_INTEGER });
+          await Promise.all([
+            limiter.hit(here, counted(limits.loginFailures)),
+            limiter.hit(everywhere, counted(limits.loginFailuresAccount))
+          ]);
+        }
         throw new HttpError(401, 'unauthenticated', 'wrong username, email or password');
       }
-      if (limiter !== null) await limiter.reset(account);
+      if (limiter !== null) await limiter.reset(here);
       const { session, token } = await createSession(app.db, user.id);
+      const newDevice = await rememberDevice(app.db, user.id, deviceToken);
+      if (newDevice !== null) {
+        void reply.setCookie(DEVICE_COOKIE, newDevice, {
+          httpOnly: true,
+          sameSite: 'lax',
+          path: '/',
+          secure: secureCookies,
+          expires: new Date(Date.now() + DEVICE_TTL_MS)
+        });
+      }
       setSessionCookie(reply, token, session.expiresAt, secureCookies);
       return { user: toUser(user), token };
     }

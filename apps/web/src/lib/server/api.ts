@@ -7,6 +7,8 @@ export interface ApiResponse<T> {
   status: number;
   /** Parsed JSON; null for an empty body (204) or a body that is not JSON. */
   data: T;
+  /** The API's Set-Cookie headers (the login's device cookie), for the few callers that pass them on. */
+  setCookies: string[];
 }
 
 interface BridgeRequest {
@@ -31,14 +33,15 @@ function parse(text: string): unknown {
   }
 }
 
-async function send(req: BridgeRequest): Promise<{ status: number; text: string }> {
+async function send(req: BridgeRequest): Promise<{ status: number; text: string; setCookies: string[] }> {
   const inProcess = bridge();
   if (inProcess !== null) {
     const res = await inProcess(req);
-    return { status: res.status, text: res.body };
+    const cookies = res.headers['set-cookie'];
+    return { status: res.status, text: res.body, setCookies: cookies === undefined ? [] : Array.isArray(cookies) ? cookies : [cookies] };
   }
   const res = await fetch(API_ORIGIN + req.url, { method: req.method, headers: req.headers, body: req.body });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), setCookies: res.headers.getSetCookie() };
 }
 
 /**
@@ -51,9 +54,12 @@ export async function api<T = unknown>(
   event: Pick<RequestEvent, 'locals' | 'getClientAddress' | 'request'>,
   method: string,
   path: string,
-  body?: unknown
+  body?: unknown,
+  /** Cookies of the API's own to pass along (never the session: that goes as a bearer token). */
+  cookie?: string
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
+  if (cookie !== undefined) headers.cookie = cookie;
   if (event.locals.token !== null) headers.authorization = `Bearer ${event.locals.token}`;
   try {
     headers['x-forwarded-for'] = event.getClientAddress();
@@ -68,12 +74,12 @@ export async function api<T = unknown>(
     headers['content-type'] = 'application/json';
   }
   try {
-    const { status, text } = await send(req);
-    return { status, data: parse(text) as T };
+    const { status, text, setCookies } = await send(req);
+    return { status, data: parse(text) as T, setCookies };
   } catch (err) {
     // The API is down or unreachable: answer like a gateway would, in the contract's shape.
     console.error(`API ${method} ${req.url} failed:`, err instanceof Error ? err.message : err);
     const data = { error: { code: 'unavailable', message: 'The forum service is not answering. Please try again shortly.' } };
-    return { status: 503, data: data as T };
+    return { status: 503, data: data as T, setCookies: [] };
   }
 }

@@ -3,7 +3,7 @@ import type { AuthResult } from '@bmet/contracts';
 import { toFormFailure } from '$lib/api-errors.ts';
 import { safeNext } from '$lib/format.ts';
 import { api } from './api.ts';
-import { setSessionCookie } from './session.ts';
+import { DEVICE_COOKIE, deviceTokens, setDeviceCookie, setSessionCookie } from './session.ts';
 
 /**
  * Shared by login and register: call the API, set the cookie, go back where the user was.
@@ -16,7 +16,11 @@ export async function authenticate(
   values: Record<string, string>,
   success: 200 | 201
 ) {
-  const res = await api<AuthResult>(event, 'POST', path, body);
+  // The browser's device cookie (it signed in to this account before): its failed logins count
+  // against it alone, so guesses from elsewhere cannot lock its owner out.
+  const device = event.cookies.get(DEVICE_COOKIE);
+  const res = await api<AuthResult>(event, 'POST', path, body, device === undefined ? undefined : `${DEVICE_COOKIE}=${device}`);
+  for (const token of deviceTokens(res.setCookies)) setDeviceCookie(event.cookies, token, event.url);
   if (res.status === success) {
     setSessionCookie(event.cookies, res.data.token, event.url);
     redirect(303, safeNext(event.url.searchParams.get('next')));

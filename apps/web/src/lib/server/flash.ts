@@ -1,4 +1,5 @@
 import type { Cookies } from '@sveltejs/kit';
+import { secureCookie } from './session.ts';
 
 /**
  * A one-time message for the next page, carried by a short-lived cookie scoped to that page's
@@ -17,7 +18,7 @@ export function setBoardFlash(cookies: Cookies, url: URL, boardSlug: string, fla
     path: `/b/${boardSlug}`,
     httpOnly: true,
     sameSite: 'lax',
-    secure: url.protocol === 'https:',
+    secure: secureCookie(url),
     maxAge: 60
   });
 }

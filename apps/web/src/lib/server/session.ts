@@ -1,6 +1,10 @@
 import type { Cookies } from '@sveltejs/kit';
+import { PRODUCTION } from './config.ts';
 
 export const SESSION_COOKIE = 'session';
+
+/** Secure in production exactly like the API's cookies, and whenever the page came over HTTPS. */
+export const secureCookie = (url: URL): boolean => PRODUCTION || url.protocol === 'https:';
 const THIRTY_DAYS = 30 * 24 * 60 * 60;
 
 export function setSessionCookie(cookies: Cookies, token: string, url: URL): void {
@@ -8,9 +12,24 @@ export function setSessionCookie(cookies: Cookies, token: string, url: URL): voi
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
-    secure: url.protocol === 'https:',
+    secure: secureCookie(url),
     maxAge: THIRTY_DAYS
   });
+}
+
+/** The API's device cookie (see apps/api/src/lib/login-devices.ts), kept by the browser for a year. */
+export const DEVICE_COOKIE = 'device';
+
+/** Device tokens in the API's Set-Cookie headers. */
+export function deviceTokens(setCookies: string[]): string[] {
+  return setCookies.flatMap((c) => {
+    const match = /^device=([a-z2-7]{32});/.exec(c);
+    return match === null ? [] : [match[1]!];
+  });
+}
+
+export function setDeviceCookie(cookies: Cookies, token: string, url: URL): void {
+  cookies.set(DEVICE_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookie(url), maxAge: 365 * 24 * 60 * 60 });
 }
 
 export function clearSessionCookie(cookies: Cookies): void {
