@@ -7,19 +7,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { build } from '../scripts/build.mjs';
 import { api, sleep, waitFor } from './lib.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const buildDir = await build();
 const SOCKETS = Number(process.env.LIVE_SOCKETS ?? 5000);
 const FOLLOWERS = Number(process.env.LIVE_FOLLOWERS ?? 1000);
 const REPLIES = Number(process.env.LIVE_REPLIES ?? 20);
 const cross = Boolean(process.env.DATABASE_URL);
 
 function start(port, dataDir) {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    cwd: join(root, 'apps/api'),
+  return spawn(process.execPath, [join(buildDir, 'server.js')], {
+    cwd: buildDir,
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit']
   });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { build } from '../scripts/build.mjs';
 import { api, waitFor } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,11 +39,13 @@ const port = 3900 + Math.floor(Math.random() * 50);
 const ceilingPort = port + 60;
 const base = `http://127.0.0.1:${port}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'bmet-bench-'));
-const server = startProcess(
-  ['src/server.ts'],
-  { PORT: String(port), DATA_DIR: dataDir, ANALYZE_INTERVAL_MS: '2000' },
-  join(root, 'apps/api')
-);
+// The compiled server, as `pnpm start` runs it (built first if the sources changed).
+const buildDir = await build();
+const server = spawn(process.execPath, [join(buildDir, 'server.js')], {
+  cwd: buildDir,
+  env: { ...process.env, LOG_LEVEL: 'warn', RATE_LIMITS: 'off', PORT: String(port), DATA_DIR: dataDir, ANALYZE_INTERVAL_MS: '2000' },
+  stdio: ['ignore', 'inherit', 'inherit']
+});
 const ceiling = startProcess(['bench/ceiling.ts'], { PORT: String(ceilingPort) }, join(root, 'apps/api'));
 const results = [];
 try {

@@ -5,7 +5,8 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 const config = {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ out: 'build' })
+    // scripts/build.mjs builds into the API's dist/<build>/web; a plain `vite build` into build/.
+    adapter: adapter({ out: process.env.BMET_WEB_OUT ?? 'build' })
   }
 };
 

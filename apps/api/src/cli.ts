@@ -15,7 +15,7 @@ async function setRole(username: string, role: Role): Promise<number> {
   const config = loadConfig();
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   try {
-    await migrate(database);
+    await migrate(database, config.migrationsDir);
     const rows = await database.db
       .update(users)
       .set({ role })

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseTrustProxy, type TrustProxy } from './lib/client-address.ts';
 import { defaultLimits, userActions, type Limit, type Limits } from './lib/rate-limit.ts';
 
@@ -23,7 +24,18 @@ export interface Config {
   analyzeIntervalMs: number;
   /** The built SvelteKit app (adapter-node); served for every non-API path when present. */
   webBuildDir: string;
+  /** The SQL migrations: the build's copy when running compiled, the repository's from source. */
+  migrationsDir: string;
 }
+
+// Set by the build (scripts/build.mjs) in the compiled server: its web app and migrations sit
+// beside it in apps/api/dist/<build>/. From source (pnpm dev, tests), the repository's.
+declare const __BMET_BUNDLED__: boolean | undefined;
+const bundled = typeof __BMET_BUNDLED__ !== 'undefined';
+const local = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const DEFAULTS = bundled
+  ? { data: local('../../../../data'), web: local('./web'), migrations: local('./migrations') }
+  : { data: local('../../../data'), web: local('../dist/current/web'), migrations: local('../../../migrations') };
 
 function fail(message: string): never {
   throw new Error(`configuration: ${message}`);
@@ -94,10 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST ?? '127.0.0.1',
     // Relative to where the command was typed (pnpm runs scripts inside the package folder).
-    dataDir:
-      env.DATA_DIR === undefined || env.DATA_DIR === ''
-        ? new URL('../../../data', import.meta.url).pathname
-        : resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR),
+    dataDir: env.DATA_DIR === undefined || env.DATA_DIR === '' ? DEFAULTS.data : resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR),
     databaseUrl,
     production: env.NODE_ENV === 'production',
     rateLimits: rateLimits === 'on',
@@ -112,7 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .filter((s) => s !== ''),
     webBuildDir:
       env.WEB_BUILD_DIR === undefined || env.WEB_BUILD_DIR === ''
-        ? new URL('../../web/build', import.meta.url).pathname
-        : resolve(env.INIT_CWD ?? process.cwd(), env.WEB_BUILD_DIR)
+        ? DEFAULTS.web
+        : resolve(env.INIT_CWD ?? process.cwd(), env.WEB_BUILD_DIR),
+    migrationsDir: DEFAULTS.migrations
   };
 }

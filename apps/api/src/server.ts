@@ -45,7 +45,7 @@ async function main() {
   if (config.databaseUrl === undefined) mkdirSync(config.dataDir, { recursive: true });
   const onConnectionError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost; the pool replaces it');
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onConnectionError });
-  await untilMigrated(database, logger);
+  await untilMigrated(database, config.migrationsDir, logger);
 
   const web = await loadWebHandler(config.webBuildDir, config.trustProxy);
   // Several instances can share PostgreSQL: events cross between them by LISTEN/NOTIFY, on a
@@ -153,10 +153,10 @@ async function main() {
  * Migrations need the database: wait for it (a container started beside its database, a
  * failover) instead of exiting, trying again with backoff and saying so.
  */
-async function untilMigrated(database: Database, logger: { warn(obj: unknown, msg: string): void }): Promise<void> {
+async function untilMigrated(database: Database, folder: string, logger: { warn(obj: unknown, msg: string): void }): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await migrate(database);
+      await migrate(database, folder);
       return;
     } catch (err) {
       if (!isUnavailable(err)) throw err;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const apiDir = fileURLToPath(new URL('../../api', import.meta.url));
-const buildDir = fileURLToPath(new URL('../build', import.meta.url));
+// The compiled server of the current build (scripts/build.mjs; pnpm test builds first), as in production.
+const buildDir = fileURLToPath(new URL('../../api/dist/current', import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,8 +37,8 @@ export interface RunningServer {
  * or on DATABASE_URL's PostgreSQL when it is set.
  */
 export async function startServer(): Promise<RunningServer> {
-  if (!existsSync(join(buildDir, 'handler.js'))) {
-    throw new Error('apps/web/build is missing: run `pnpm --filter @bmet/web build` (pnpm test does it first)');
+  if (!existsSync(join(buildDir, 'server.js'))) {
+    throw new Error('apps/api/dist/current is missing: run `pnpm build` (pnpm test does it first)');
   }
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'bmet-e2e-'));
@@ -46,8 +46,8 @@ export async function startServer(): Promise<RunningServer> {
   const origin = `http://127.0.0.1:${port}`;
 
   async function launch(): Promise<ChildProcess> {
-    const started: ChildProcess = spawn(join(apiDir, 'node_modules/.bin/tsx'), ['src/server.ts'], {
-      cwd: apiDir,
+    const started: ChildProcess = spawn(process.execPath, [join(buildDir, 'server.js')], {
+      cwd: buildDir,
       env,
       stdio: ['ignore', 'inherit', 'inherit']
     });
@@ -75,8 +75,8 @@ export async function startServer(): Promise<RunningServer> {
 
   function cli(args: string[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      const run = spawn(join(apiDir, 'node_modules/.bin/tsx'), ['src/cli.ts', ...args], {
-        cwd: apiDir,
+      const run = spawn(process.execPath, [join(buildDir, 'cli.js'), ...args], {
+        cwd: buildDir,
         env,
         stdio: ['ignore', 'pipe', 'pipe']
       });

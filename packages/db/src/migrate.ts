@@ -11,11 +11,12 @@ export const migrationsFolder = fileURLToPath(new URL('../../../migrations', imp
 const MIGRATION_LOCK_KEY = 7_245_119_003;
 
 /**
- * Applies the checked-in migrations. On PostgreSQL it holds a session advisory lock on one
+ * Applies the checked-in migrations (`folder`: the repository's, or a build's copy of them). On PostgreSQL it holds a session advisory lock on one
  * connection for the whole run, so instances that start at once take turns and the later ones
  * find nothing left to do.
  */
-export async function migrate(database: Database): Promise<void> {
+export async function migrate(database: Database, folder: string = migrationsFolder): Promise<void> {
+  const migrationsFolder = folder;
   if (database.pglite !== null) {
     await migratePglite(drizzlePglite(database.pglite), { migrationsFolder });
     return;
