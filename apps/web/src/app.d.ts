@@ -11,6 +11,8 @@ declare global {
       token: string | null;
       /** Set while the signed-in user is suspended: they may read, not write. */
       suspension: { until: string; reason: string } | null;
+      /** Boards the signed-in user is suspended from (by those boards' moderators): no writes there. */
+      boardSuspensions: { boardSlug: string; until: string; reason: string }[];
     }
   }
 }

@@ -212,8 +212,13 @@ describe('moderation: boards, the report queue, the log and suspensions', () => 
     await expect(until.getAttribute('aria-invalid')).resolves.toBe('true');
     await until.fill(`${new Date().getUTCFullYear() + 1}-01-01T12:00`);
     await panel.getByRole('button', { name: 'Suspend member' }).click();
-    await panel.getByRole('status').filter({ hasText: 'Pat Poster is suspended.' }).waitFor();
+    // A board moderator suspends from their boards, not from the whole forum.
+    await panel
+      .getByRole('status')
+      .filter({ hasText: `Pat Poster is suspended from ${slug}.` })
+      .waitFor();
     await expect(panel.locator('.status').textContent()).resolves.toContain('Repeated advertising');
+    await expect(panel.locator('.status').textContent()).resolves.toContain(`Suspended from ${slug} until`);
     await expect(modPage.locator('.profile .badge.suspended').count()).resolves.toBe(1);
     const blocked = await call(author, 'POST', `/threads/${threadId}/posts`, { body: 'Still selling tubes.' });
     expect(blocked.status).toBe(403);

@@ -67,3 +67,4 @@ export const MeResult = Type.Object({
   /** Present while the caller is suspended from some boards: they may not write there. */
   boardSuspensions: Type.Optional(Type.Array(Type.Object({ boardSlug: Type.String(), until: Type.String(), reason: Type.String() })))
 });
+export type MeResult = Static<typeof MeResult>;

@@ -61,6 +61,20 @@ export function suspensionMessage(s: { until: string; reason: string }): string 
   return `Your account is suspended until ${fullTime(s.until)}${reason === '' ? '' : `: ${reason.replace(/[.!?]$/, '')}`}.`;
 }
 
+/** "You are suspended from this board until 14 Mar 2025, 09:30 UTC: Repeated advertising." */
+export function boardSuspensionMessage(s: { until: string; reason: string }): string {
+  const reason = s.reason.trim();
+  return `You are suspended from this board until ${fullTime(s.until)}${reason === '' ? '' : `: ${reason.replace(/[.!?]$/, '')}`}.`;
+}
+
+/** The viewer's suspension from one board, if any (site-wide ones are the layout's banner). */
+export function boardSuspensionOn(
+  list: readonly { boardSlug: string; until: string; reason: string }[] | null | undefined,
+  boardSlug: string
+): { until: string; reason: string } | null {
+  return list?.find((s) => s.boardSlug === boardSlug) ?? null;
+}
+
 /**
  * Where a thread page starts: at its opening post, or mid-thread (a later page, or a page that
  * starts at a linked or unread post), which then offers a way back to the start.

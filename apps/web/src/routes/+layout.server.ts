@@ -5,7 +5,8 @@ import type { LayoutServerLoad } from './$types';
 export const load: LayoutServerLoad = async (event) => {
   const user = event.locals.user;
   const suspension = event.locals.suspension;
-  if (user === null) return { user, unread: 0, latestNotificationId: null, suspension: null, modScope: null };
+  const boardSuspensions = event.locals.boardSuspensions;
+  if (user === null) return { user, unread: 0, latestNotificationId: null, suspension: null, boardSuspensions, modScope: null };
   // The badge is right before JavaScript runs; the newest id is where the live socket resumes.
   // What the user moderates is asked only for moderators and admins: members moderate nothing.
   const [res, scope] = await Promise.all([
@@ -18,6 +19,7 @@ export const load: LayoutServerLoad = async (event) => {
     unread: ok ? res.data.unread : 0,
     latestNotificationId: ok ? (res.data.notifications[0]?.id ?? null) : null,
     suspension,
+    boardSuspensions,
     /** Null for members (and when the API did not answer): no moderator tools are shown. */
     modScope: scope?.status === 200 ? scope.data : null
   };

@@ -18,6 +18,18 @@ function refusal(viewer: User, target: User): string | null {
   return null;
 }
 
+/**
+ * The suspension the panel shows: the site-wide one (boards null), or else the member's board
+ * suspensions as far as the viewer moderates, told as one (the latest end, the boards named).
+ */
+function shownSuspension(result: SuspensionResult): { until: string; reason: string; boards: string[] | null } | null {
+  if (result.suspension !== null) return { ...result.suspension, boards: null };
+  const rows = result.boardSuspensions;
+  if (rows.length === 0) return null;
+  const latest = rows.reduce((a, b) => (b.until > a.until ? b : a));
+  return { until: latest.until, reason: latest.reason, boards: rows.map((r) => r.boardSlug) };
+}
+
 export const load: PageServerLoad = async (event) => {
   const path = `/users/${encodeURIComponent(event.params.username)}`;
   const viewer = event.locals.user;
@@ -36,7 +48,7 @@ export const load: PageServerLoad = async (event) => {
   const moderation = isModerator(viewer)
     ? {
         failed: suspension?.status !== 200,
-        suspension: suspension?.status === 200 ? suspension.data.suspension : null,
+        suspension: suspension?.status === 200 ? shownSuspension(suspension.data) : null,
         refusal: refusal(viewer, res.data.user),
         recentPosts: posts?.status === 200 ? posts.data.posts : [],
         reports: reports?.status === 200 ? reports.data.reports : [],
@@ -70,7 +82,10 @@ export const actions: Actions = {
     }
     const res = await api<SuspensionResult>(event, 'POST', suspendPath(event), { until: until.toISOString(), reason });
     if (res.status === 401) redirect(303, `/login?next=${encodeURIComponent(event.url.pathname)}`);
-    if (res.status === 200) return { action: 'suspend' as const, done: `${res.data.user.displayName} is suspended.` };
+    if (res.status === 200) {
+      const where = res.data.suspension === null ? ` from ${res.data.boardSuspensions.map((b) => b.boardSlug).join(', ')}` : '';
+      return { action: 'suspend' as const, done: `${res.data.user.displayName} is suspended${where}.` };
+    }
     const failure = formFailure(res.status, res.data, 'The member could not be suspended. Please try again.');
     return fail(res.status, { action: 'suspend' as const, ...failure, values });
   },
