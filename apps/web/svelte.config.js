@@ -6,7 +6,32 @@ const config = {
   preprocess: vitePreprocess(),
   kit: {
     // scripts/build.mjs builds into the API's dist/<build>/web; a plain `vite build` into build/.
-    adapter: adapter({ out: process.env.BMET_WEB_OUT ?? 'build' })
+    adapter: adapter({ out: process.env.BMET_WEB_OUT ?? 'build' }),
+    // A strict policy for every page: scripts only from the forum itself (SvelteKit adds a fresh
+    // nonce for its own inline bootstrap on each page), no inline styles, images from the forum
+    // (and data: images in posts; hooks.server.ts adds the hosts an admin allows with
+    // IMAGE_HOSTS), no plugins, no framing, forms posted only to the forum.
+    csp: {
+      mode: 'auto',
+      directives: {
+        'default-src': ['self'],
+        'script-src': ['self'],
+        'style-src': ['self'],
+        // The one inline style attribute allowed: SvelteKit's route announcer for screen readers
+        // (its visually-hidden style, by hash; a SvelteKit update that changes it shows up as a
+        // violation in test/hardening.test.ts).
+        'style-src-attr': ['unsafe-hashes', 'sha256-S8qMpvofolR8Mpjy4kQvEm7m1q8clzU4dfDH0AmvZjo='],
+        'img-src': ['self', 'data:'],
+        'font-src': ['self'],
+        'connect-src': ['self'],
+        'object-src': ['none'],
+        'base-uri': ['self'],
+        'form-action': ['self'],
+        'frame-ancestors': ['none'],
+        'manifest-src': ['self'],
+        'worker-src': ['self']
+      }
+    }
   }
 };
 

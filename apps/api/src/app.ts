@@ -171,6 +171,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
     void reply.header('x-content-type-options', 'nosniff');
+    // Served over HTTPS in production (TLS here or at a trusted proxy): browsers keep to HTTPS.
+    if (options.secureCookies === true && request.protocol === 'https') {
+      void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
     if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
   });
 

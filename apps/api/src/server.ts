@@ -20,6 +20,7 @@ const API_PATH = /^\/(api(\/|$)|healthz$|readyz$|healthz\?|readyz\?)/;
 
 /** The header through which this server hands the web app the client's address (never taken from outside). */
 const CLIENT_ADDRESS_HEADER = 'x-bmet-client-address';
+const HSTS = 'max-age=31536000; includeSubDomains';
 
 async function loadWebHandler(dir: string, trustProxy: TrustProxy): Promise<WebHandler | null> {
   const file = join(dir, 'handler.js');
@@ -78,6 +79,11 @@ async function main() {
           // The same client address the API works out (right end of X-Forwarded-For behind a
           // trusted proxy), so the web app's per-address limits cannot be spoofed either.
           req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
+          // Static assets (/_app) are served before SvelteKit's hooks run: their headers are set here.
+          res.setHeader('x-content-type-options', 'nosniff');
+          if (config.production && req.headers['x-forwarded-proto'] === 'https') {
+            res.setHeader('strict-transport-security', HSTS);
+          }
           web(req, res, () => fastifyHandler(req, res));
           return;
         }

@@ -1,9 +1,21 @@
-import type { Handle } from '@sveltejs/kit';
+import type { Handle, HandleServerError } from '@sveltejs/kit';
 import type { MeResult } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
+import { IMAGE_HOSTS, PRODUCTION } from '$lib/server/config.ts';
+import { checkPath, checkFormBody, problemPage } from '$lib/server/request-guard.ts';
 import { SESSION_COOKIE, clearSessionCookie, setSessionCookie } from '$lib/server/session.ts';
 
+const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), display-capture=()';
+
 export const handle: Handle = async ({ event, resolve }) => {
+  // Broken paths and bodies are refused before any load or action sees them (a 4xx, never a 5xx).
+  const pathProblem = checkPath(event.url.pathname);
+  if (pathProblem !== null) return problemPage(pathProblem);
+  if (event.request.method === 'POST') {
+    const bodyProblem = await checkFormBody(event.request);
+    if (bodyProblem !== null) return problemPage(bodyProblem);
+  }
+
   event.locals.user = null;
   event.locals.suspension = null;
   event.locals.boardSuspensions = [];
@@ -21,11 +33,27 @@ export const handle: Handle = async ({ event, resolve }) => {
       event.locals.token = null;
       clearSessionCookie(event.cookies);
     }
-    // Any other answer (API restarting, rate limit): keep the cookie, show the page signed out.
+    // Any other answer (the database away, a rate limit): keep the cookie, show the page signed out.
   }
   const response = await resolve(event);
+  const csp = response.headers.get('content-security-policy');
+  if (csp !== null && IMAGE_HOSTS.length > 0) {
+    response.headers.set('content-security-policy', csp.replace(/img-src ([^;]*)/, `img-src $1 ${IMAGE_HOSTS.join(' ')}`));
+  }
   response.headers.set('x-frame-options', 'DENY');
   response.headers.set('referrer-policy', 'strict-origin-when-cross-origin');
   response.headers.set('x-content-type-options', 'nosniff');
+  response.headers.set('permissions-policy', PERMISSIONS_POLICY);
+  response.headers.set('cross-origin-opener-policy', 'same-origin');
+  if (PRODUCTION && event.url.protocol === 'https:') {
+    response.headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  }
   return response;
+};
+
+/** Unexpected errors: logged with the path, shown as the friendly error page without details. */
+export const handleError: HandleServerError = ({ error: err, event, status }) => {
+  if (status >= 500)
+    console.error(`${event.request.method} ${event.url.pathname} failed:`, err instanceof Error ? (err.stack ?? err.message) : err);
+  return { message: status === 404 ? 'Not found' : 'Something went wrong on our side. Please try again.' };
 };

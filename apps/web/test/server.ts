@@ -36,13 +36,21 @@ export interface RunningServer {
  * Starts the production server (API + built web app on one port) on a fresh embedded database,
  * or on DATABASE_URL's PostgreSQL when it is set.
  */
-export async function startServer(): Promise<RunningServer> {
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   if (!existsSync(join(buildDir, 'server.js'))) {
     throw new Error('apps/api/dist/current is missing: run `pnpm build` (pnpm test does it first)');
   }
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'bmet-e2e-'));
-  const env = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    RATE_LIMITS: 'off',
+    LOG_LEVEL: 'warn',
+    ...extraEnv
+  };
   const origin = `http://127.0.0.1:${port}`;
 
   async function launch(): Promise<ChildProcess> {

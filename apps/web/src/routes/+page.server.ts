@@ -1,10 +1,10 @@
-import { error } from '@sveltejs/kit';
 import type { Board } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
 import type { PageServerLoad } from './$types';
+import { loadFailed } from '$lib/server/load-error.ts';
 
 export const load: PageServerLoad = async (event) => {
   const res = await api<{ boards: Board[] }>(event, 'GET', '/boards');
-  if (res.status !== 200) error(502, 'The boards could not be loaded');
+  if (res.status !== 200) loadFailed(res, 'The boards could not be loaded');
   return { boards: res.data.boards };
 };

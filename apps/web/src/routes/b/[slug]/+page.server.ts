@@ -4,6 +4,7 @@ import { api } from '$lib/server/api.ts';
 import { takeBoardFlash } from '$lib/server/flash.ts';
 import { formBoolean, loadWatches, setWatch } from '$lib/server/watches.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { loadFailed } from '$lib/server/load-error.ts';
 
 const SORTS: ThreadSort[] = ['latest', 'top', 'unanswered', 'solved'];
 
@@ -21,9 +22,9 @@ export const load: PageServerLoad = async (event) => {
     loadWatches(event)
   ]);
   if (board.status === 404) error(404, 'Board not found');
-  if (board.status !== 200) error(502, 'The board could not be loaded');
+  if (board.status !== 200) loadFailed(board, 'The board could not be loaded');
   if (list.status === 400) error(400, 'That page link is no longer valid');
-  if (list.status !== 200) error(502, 'The threads could not be loaded');
+  if (list.status !== 200) loadFailed(list, 'The threads could not be loaded');
   const slugOf = board.data.board.slug;
   return {
     board: board.data.board,

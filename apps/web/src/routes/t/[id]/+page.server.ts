@@ -7,6 +7,7 @@ import { setBoardFlash } from '$lib/server/flash.ts';
 import { setThreadLevel } from '$lib/server/watches.ts';
 import type { Level } from '$lib/watching.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { loadFailed } from '$lib/server/load-error.ts';
 
 export const load: PageServerLoad = async (event) => {
   const { url, params } = event;
@@ -45,7 +46,7 @@ export const load: PageServerLoad = async (event) => {
   if (res.status === 404 && at !== null && subtree === null) redirect(303, plain);
   if (res.status === 404) error(404, subtree === null ? 'Thread not found' : 'That post is not in this thread');
   if (res.status === 400) error(400, 'That page link is no longer valid');
-  if (res.status !== 200) error(502, 'The thread could not be loaded');
+  if (res.status !== 200) loadFailed(res, 'The thread could not be loaded');
   let posts = res.data.posts;
   const root: Post | undefined = subtree === null ? undefined : rootRes?.status === 200 ? rootRes.data.posts[0] : posts[0];
   if (root !== undefined && posts[0]?.id !== root.id) posts = [root, ...posts];

@@ -2,6 +2,7 @@ import { error } from '@sveltejs/kit';
 import type { TagPage } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
 import type { PageServerLoad } from './$types';
+import { loadFailed } from '$lib/server/load-error.ts';
 
 export const load: PageServerLoad = async (event) => {
   const cursor = event.url.searchParams.get('cursor');
@@ -10,6 +11,6 @@ export const load: PageServerLoad = async (event) => {
   const res = await api<TagPage>(event, 'GET', `/tags/${encodeURIComponent(event.params.name)}/threads?${query}`);
   if (res.status === 404) error(404, 'No threads carry this tag');
   if (res.status === 400) error(400, 'That page link is no longer valid');
-  if (res.status !== 200) error(502, 'The tag could not be loaded');
+  if (res.status !== 200) loadFailed(res, 'The tag could not be loaded');
   return { ...res.data, paged: cursor !== null };
 };

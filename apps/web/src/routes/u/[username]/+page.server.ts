@@ -3,6 +3,7 @@ import type { Profile, ReportList, SuspensionResult, User, UserPosts } from '@bm
 import { api } from '$lib/server/api.ts';
 import { DAY_MS, checkFields, field, formFailure, localInputValue, utcFromLocalInput } from '../../mod/guard.server.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { loadFailed } from '$lib/server/load-error.ts';
 
 const isModerator = (user: User | null): user is User => user !== null && (user.role === 'moderator' || user.role === 'admin');
 
@@ -43,7 +44,7 @@ export const load: PageServerLoad = async (event) => {
     mod ? api<ReportList>(event, 'GET', `/mod/reports?status=all&limit=10&author=${encodeURIComponent(event.params.username)}`) : null
   ]);
   if (res.status === 404) error(404, 'No member has this username');
-  if (res.status !== 200) error(502, 'The profile could not be loaded');
+  if (res.status !== 200) loadFailed(res, 'The profile could not be loaded');
   const now = Date.now();
   const moderation = isModerator(viewer)
     ? {

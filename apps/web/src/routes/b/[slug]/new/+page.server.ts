@@ -4,6 +4,7 @@ import { phiFindings, toFormFailure } from '$lib/api-errors.ts';
 import { parseTags } from '$lib/format.ts';
 import { api } from '$lib/server/api.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { loadFailed } from '$lib/server/load-error.ts';
 
 /** The category select's value for "none of these": the free-text field applies. */
 const OTHER = '__other';
@@ -15,7 +16,7 @@ export const load: PageServerLoad = async (event) => {
     api<{ categories: Category[] }>(event, 'GET', '/equipment/categories')
   ]);
   if (res.status === 404) error(404, 'Board not found');
-  if (res.status !== 200) error(502, 'The board could not be loaded');
+  if (res.status !== 200) loadFailed(res, 'The board could not be loaded');
   // Without the list the form still works: "Other" with free text.
   return { board: res.data.board, categories: cats.status === 200 ? cats.data.categories : [], other: OTHER };
 };

@@ -3,6 +3,7 @@ import type { ModelPage } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
 import { formBoolean, loadWatches, setWatch } from '$lib/server/watches.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { loadFailed } from '$lib/server/load-error.ts';
 
 const modelPath = (manufacturer: string, model: string) =>
   `/equipment/models/${encodeURIComponent(manufacturer)}/${encodeURIComponent(model)}`;
@@ -18,7 +19,7 @@ export const load: PageServerLoad = async (event) => {
   ]);
   if (res.status === 404) error(404, 'We do not know this model yet');
   if (res.status === 400) error(400, 'That page link is no longer valid');
-  if (res.status !== 200) error(502, 'The model could not be loaded');
+  if (res.status !== 200) loadFailed(res, 'The model could not be loaded');
   const m = res.data.model;
   return {
     ...res.data,
