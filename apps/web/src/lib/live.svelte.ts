@@ -6,6 +6,8 @@ type ServerFrame =
   | { type: 'notification'; notification: Notification }
   | { type: 'post.created'; threadId: string; post: Post }
   | { type: 'subscribed'; threadId: string }
+  /** The server's bus was away and is back: what was missed has been replayed; ask again to be sure. */
+  | { type: 'resync'; since: string }
   | { type: 'error'; code: string; message: string };
 
 type PostListener = (post: Post) => void;
@@ -119,7 +121,10 @@ export class Live {
     }
     if (frame.type === 'post.created') {
       for (const listener of this.#threads.get(frame.threadId) ?? []) listener(frame.post);
+      return;
     }
+    // Notifications already seen are ignored by id above, so asking again never counts twice.
+    if (frame.type === 'resync' && this.#userId !== null) this.#send({ type: 'resume', since: this.#lastId ?? '0' });
   }
 
   #schedule(): void {

@@ -86,6 +86,12 @@ describe('Live', () => {
     second.frame(notification('12'));
     second.frame(notification('13', '2026-11-24T10:05:00Z'));
     expect(live.unread).toBe(4);
+
+    // The server's bus came back after an outage: the client asks for what it may have missed.
+    second.frame({ type: 'resync', since: '2026-11-24T10:06:00Z' });
+    expect(second.sent.at(-1)).toEqual({ type: 'resume', since: '13' });
+    second.frame(notification('13'));
+    expect(live.unread).toBe(4);
   });
 
   it('backs off between failed attempts and reconnects at once when the network returns', async () => {
