@@ -286,3 +286,43 @@ describe('hostile input over every route in the OpenAPI description', () => {
     expect([...new Set(failures)].slice(0, 60)).toEqual([]);
   });
 });
+
+describe('requests the HTTP parser refuses, over a real socket', () => {
+  it('answers a body past a short Content-Length, and broken request lines, in the contract’s error body', async () => {
+    const { createConnection } = await import('node:net');
+    await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (ctx.app.server.address() as { port: number }).port;
+    const exchange = (raw: string) =>
+      new Promise<string>((resolve) => {
+        let got = '';
+        const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.end(raw));
+        socket.on('data', (chunk) => (got += chunk.toString()));
+        socket.on('close', () => resolve(got));
+        socket.on('error', () => resolve(got));
+      });
+    const body = '{"login":"someone","password":"a long password"}';
+    // The declared length cuts the JSON short; what follows is not a request at all.
+    const short = await exchange(
+      `POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n${body}`
+    );
+    const answers = short.split(/(?=HTTP\/1\.1 )/).filter((a) => a.startsWith('HTTP/1.1'));
+    expect(answers.length).toBeGreaterThanOrEqual(1);
+    for (const answer of answers) {
+      expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+      const json = JSON.parse(
+        answer
+          .slice(answer.indexOf('\r\n\r\n') + 4)
+          .trim()
+          .split('\r\n')
+          .pop()!
+      );
+      expect(typeof json.error.code).toBe('string');
+      expect(typeof json.error.message).toBe('string');
+    }
+    for (const raw of ['GARBAGE\r\n\r\n', `GET /api/v1/boards HTTP/1.1\r\nHost: x\r\nX-Big: ${'y'.repeat(100_000)}\r\n\r\n`]) {
+      const answer = await exchange(raw);
+      expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).error.code).toBe('bad_request');
+    }
+  });
+});
