@@ -13,7 +13,7 @@ import { getPostContexts } from '../domain/posts.ts';
 import { notificationState, notificationsByIds, notificationsSince } from '../domain/notifications.ts';
 import { getThread } from '../domain/threads.ts';
 import { toNotification, toPost } from '../domain/serialize.ts';
-import { TtlCache } from '../lib/ttl-cache.ts';
+import { LRUCache } from 'lru-cache';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -78,8 +78,18 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
   const byThread = new Map<number, Set<Client>>();
   const byUser = new Map<number, Set<Client>>();
   const byAddress = new Map<string, number>();
-  // Whether a thread can be followed: asked once per thread for a while, whoever asks.
-  const readable = new TtlCache<number, boolean>({ max: 10_000, ttlMs: 30_000, shortTtl: { when: (ok) => !ok, ms: 2_000 } });
+  // Whether a thread can be followed: asked once per thread for a while, however many sockets
+  // ask at once (lru-cache shares the lookup in flight). A "no" is kept briefly: the thread may
+  // be about to exist.
+  const readable = new LRUCache<number, boolean>({
+    max: 10_000,
+    ttl: 30_000,
+    fetchMethod: async (threadId, _stale, { options }) => {
+      const ok = (await getThread(db, threadId)) !== null;
+      if (!ok) options.ttl = 2_000;
+      return ok;
+    }
+  });
 
   const send = (c: Client, frame: unknown) => {
     if (c.ws.readyState !== c.ws.OPEN) return;
@@ -295,7 +305,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
   const error = (c: Client, code: string, message: string) => send(c, { type: 'error', code, message });
 
   async function canFollow(threadId: number): Promise<boolean> {
-    return readable.get(threadId, async () => (await getThread(db, threadId)) !== null);
+    return (await readable.fetch(threadId)) === true;
   }
 
   async function handle(c: Client, text: string): Promise<void> {
