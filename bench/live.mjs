@@ -20,7 +20,14 @@ const cross = Boolean(process.env.DATABASE_URL);
 function start(port, dataDir) {
   return spawn(process.execPath, [join(buildDir, 'server.js')], {
     cwd: buildDir,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      RATE_LIMITS: 'off',
+      LOG_LEVEL: 'warn',
+      LIVE_SOCKETS_PER_ADDRESS: '100000'
+    },
     stdio: ['ignore', 'inherit', 'inherit']
   });
 }

@@ -26,6 +26,8 @@ export interface Config {
   webBuildDir: string;
   /** The SQL migrations: the build's copy when running compiled, the repository's from source. */
   migrationsDir: string;
+  /** Live sockets one client address may hold (LIVE_SOCKETS_PER_ADDRESS). */
+  liveSocketsPerAddress: number;
 }
 
 // Set by the build (scripts/build.mjs) in the compiled server: its web app and migrations sit
@@ -100,6 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const store = (env.RATE_LIMIT_STORE ?? '').toLowerCase();
   if (!['', 'memory', 'postgres'].includes(store)) fail('RATE_LIMIT_STORE must be memory or postgres');
   if (store === 'postgres' && databaseUrl === undefined) fail('RATE_LIMIT_STORE=postgres needs DATABASE_URL');
+  const liveSockets = Number(env.LIVE_SOCKETS_PER_ADDRESS ?? 50);
+  if (!Number.isSafeInteger(liveSockets) || liveSockets < 1) {
+    fail(`LIVE_SOCKETS_PER_ADDRESS must be a whole number of at least 1, got "${env.LIVE_SOCKETS_PER_ADDRESS}"`);
+  }
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   if (typeof trustProxy === 'string') fail(trustProxy);
   return {
@@ -123,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       env.WEB_BUILD_DIR === undefined || env.WEB_BUILD_DIR === ''
         ? DEFAULTS.web
         : resolve(env.INIT_CWD ?? process.cwd(), env.WEB_BUILD_DIR),
-    migrationsDir: DEFAULTS.migrations
+    migrationsDir: DEFAULTS.migrations,
+    liveSocketsPerAddress: liveSockets
   };
 }

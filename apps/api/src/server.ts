@@ -69,6 +69,7 @@ async function main() {
     limitStore: config.rateLimitStore,
     bus,
     ...(hub === null ? {} : { liveDb: hub.db }),
+    live: { maxSocketsPerAddress: config.liveSocketsPerAddress },
     // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
     serverFactory: (fastifyHandler) =>
       createServer((req, res) => {

@@ -99,6 +99,16 @@ describe('limit configuration', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://db/forum', RATE_LIMIT_STORE: 'memory' }).rateLimitStore).toBe('memory');
   });
 
+  it('reads TRUST_PROXY and LIVE_SOCKETS_PER_ADDRESS, and stops the start on a bad value', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8' }).trustProxy).toEqual(['10.0.0.0/8']);
+    expect(() => loadConfig({ TRUST_PROXY: 'proxy.example.org' })).toThrow(/TRUST_PROXY/);
+    expect(loadConfig({}).liveSocketsPerAddress).toBe(50);
+    expect(loadConfig({ LIVE_SOCKETS_PER_ADDRESS: '500' }).liveSocketsPerAddress).toBe(500);
+    expect(() => loadConfig({ LIVE_SOCKETS_PER_ADDRESS: '0' })).toThrow(/LIVE_SOCKETS_PER_ADDRESS/);
+  });
+
   it('turns every limit off with RATE_LIMITS=off', () => {
     expect(loadConfig({ RATE_LIMITS: 'off' }).limits).toBeNull();
     expect(loadConfig({ RATE_LIMITS: 'OFF' }).rateLimits).toBe(false);
