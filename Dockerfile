@@ -17,7 +17,9 @@ COPY packages/contracts/package.json packages/contracts/
 COPY packages/db/package.json packages/db/
 COPY packages/markdown/package.json packages/markdown/
 COPY packages/phi/package.json packages/phi/
-# The sources are not here yet: the install's own build step (postinstall) waits for them.
+# The sources are not here yet: the install's own build step (the root postinstall, which is
+# scripts/build.mjs) is told to wait for them.
+COPY scripts/build.mjs scripts/
 RUN BMET_SKIP_BUILD=1 pnpm install --frozen-lockfile --offline
 
 FROM deps AS build

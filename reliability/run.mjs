@@ -50,7 +50,7 @@ async function restarts(cluster) {
       await sleep(3000);
       const ackedBefore = load.tally.acked.size;
       const started = Date.now();
-      if (kind === 'restart') cluster.restart();
+      if (kind === 'restart') await cluster.restart();
       else await cluster.crash(2000);
       const back = Date.now() - started;
       const ready = await untilReady(server, 10_000);
@@ -99,13 +99,19 @@ async function ackLatency(cluster) {
 async function killNine(env, label) {
   const p = port();
   const first = await startServer({ port: p, env });
-  // As many writers as the pool has connections twenty times over: a busy moment.
-  const setup = await loadedThread(first.origin, 200, 10);
-  const load = runLoad(first.origin, setup);
-  await sleep(8000);
-  first.child.kill('SIGKILL');
-  await first.exited;
-  const tally = await load.stop();
+  let tally;
+  let setup;
+  try {
+    // As many writers as the pool has connections twenty times over: a busy moment.
+    setup = await loadedThread(first.origin, 200, 10);
+    const load = runLoad(first.origin, setup);
+    await sleep(8000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    tally = await load.stop();
+  } finally {
+    await stopServer(first);
+  }
   const second = await startServer({ port: p, env });
   try {
     const books = await account(second.origin, { ...setup, acked: tally.acked });

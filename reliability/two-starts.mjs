@@ -1,7 +1,7 @@
 // Two instances started at once from one checkout, with a build to do: one builds, the other
 // waits for it, both serve the same build. Then a start with nothing to build, timed.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,10 @@ export async function checkTwoStarts(portA, portB) {
   const aside = join(dist, `.aside-${hash}-${process.pid}`);
   if (existsSync(join(dist, hash))) renameSync(join(dist, hash), aside);
   rmSync(join(dist, 'current'), { force: true });
+  // A lock left by a build that died: taken over, not waited for.
+  const dead = spawnSync('true').pid;
+  mkdirSync(join(dist, '.lock'), { recursive: true });
+  writeFileSync(join(dist, '.lock/owner'), JSON.stringify({ pid: dead, at: Date.now() }));
   const servers = [];
   try {
     const began = Date.now();
@@ -45,6 +49,8 @@ export async function checkTwoStarts(portA, portB) {
     const builds = logs.join('').match(/build: building /g)?.length ?? 0;
     const waited = logs.join('').match(/build: waiting for the build/g)?.length ?? 0;
     assert(builds === 1, `expected one build, saw ${builds}: ${logs.join('\n')}`);
+    const tookOver = logs.join('').match(/build: took over the lock/g)?.length ?? 0;
+    assert(tookOver === 1, `expected the dead build's lock taken over once, saw ${tookOver}`);
     for (const s of servers) {
       const page = await fetch(`${s.origin}/`);
       assert(page.status === 200, `${s.origin}/ answered ${page.status}`);
@@ -58,7 +64,7 @@ export async function checkTwoStarts(portA, portB) {
     const upToDateStartMs = Date.now() - t;
     assert(!/build: building/.test(again.stderr()), 'an up-to-date start built again');
     await stopServer(again);
-    return { builds, waitedForTheBuild: waited, bothReadyMs, upToDateStartMs };
+    return { builds, staleLockTakenOver: tookOver, waitedForTheBuild: waited, bothReadyMs, upToDateStartMs };
   } finally {
     for (const s of servers) {
       if (s.alive()) s.child.kill('SIGKILL');

@@ -30,7 +30,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'apps/api/dist');
 const lockDir = join(dist, '.lock');
-const STALE_LOCK_MS = 20 * 60_000;
+const STALE_LOCK_MS = 60_000;
 
 /** What the build is made of; tests and docs are not. */
 const INPUTS = [
@@ -111,10 +111,34 @@ async function withLock(work) {
       } catch {
         // Being written this instant, or left empty by a crash: judged by the directory's age.
       }
-      const age = Date.now() - (owner?.at ?? statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if ((owner !== null && !alive(owner.pid)) || age > STALE_LOCK_MS) {
-        log(`taking over the lock of process ${owner?.pid ?? '?'}, which is gone`);
-        rmSync(lockDir, { recursive: true, force: true });
+      const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      // A lock is taken over only from a process that is gone (or, with no owner written, after
+      // a minute). By rename: of several waiters that saw it die, one moves it away; the others
+      // find it gone or someone else's.
+      if ((owner !== null && !alive(owner.pid)) || (owner === null && age > STALE_LOCK_MS)) {
+        const grave = `${lockDir}.stale-${process.pid}-${Date.now()}`;
+        try {
+          renameSync(lockDir, grave);
+        } catch {
+          continue;
+        }
+        let moved = null;
+        try {
+          moved = JSON.parse(readFileSync(join(grave, 'owner'), 'utf8'));
+        } catch {
+          // the stale lock had no owner written
+        }
+        if (moved !== null && owner !== null && moved.pid !== owner.pid && alive(moved.pid)) {
+          // It changed hands between the look and the move: give it back.
+          try {
+            renameSync(grave, lockDir);
+          } catch {
+            rmSync(grave, { recursive: true, force: true });
+          }
+          continue;
+        }
+        log(`took over the lock of process ${owner?.pid ?? '?'}, which is gone`);
+        rmSync(grave, { recursive: true, force: true });
         continue;
       }
       if (!told) log(`waiting for the build of process ${owner?.pid ?? '?'}`);

@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import type { Database } from '@bmet/db/client';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
@@ -125,6 +126,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : queryAjv).compile(schema));
 
   await app.register(errorsPlugin);
+  // Before every other hook: @fastify/websocket marks upgrade requests in an onRequest hook and
+  // closes their socket when they are answered with HTTP instead (a 401, 403, 429 or 503 from a
+  // later hook). Registered after the auth hook, a refused upgrade would leave its socket open.
+  await app.register(websocket, { options: { maxPayload: options.live?.maxFrameBytes ?? 4096 } });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {

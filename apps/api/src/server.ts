@@ -9,7 +9,7 @@ import { migrate } from '@bmet/db/migrate';
 import { buildApp } from './app.ts';
 import { pino } from 'pino';
 import { loadConfig } from './config.ts';
-import { clientAddressOf, type TrustProxy } from './lib/client-address.ts';
+import { clientAddressOf, trustFunction, type TrustProxy } from './lib/client-address.ts';
 import { deleteExpiredSessions } from './lib/session.ts';
 import { deleteStaleDevices } from './lib/login-devices.ts';
 import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
@@ -35,9 +35,28 @@ async function loadWebHandler(dir: string, trustProxy: TrustProxy): Promise<WebH
   return mod.handler;
 }
 
+/** The last of a forwarded header's comma-separated values: the one the nearest proxy wrote. */
+const lastValue = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',').pop()?.trim() ?? '';
+
+/**
+ * What the web app is told of the scheme and host: a trusted proxy's word (its own, last
+ * value), or else none at all: from any other peer X-Forwarded-Proto and -Host are dropped,
+ * as Fastify ignores them for the API.
+ */
+function forwardedForWeb(req: IncomingMessage, trusted: boolean): void {
+  const proto = trusted ? lastValue(req.headers['x-forwarded-proto']).toLowerCase() : '';
+  req.headers['x-forwarded-proto'] = proto === 'https' || proto === 'http' ? proto : 'http';
+  const host = trusted ? lastValue(req.headers['x-forwarded-host']) : '';
+  if (host !== '') req.headers['x-forwarded-host'] = host;
+  else delete req.headers['x-forwarded-host'];
+}
+
 async function main() {
   const config = loadConfig();
   const clientAddress = clientAddressOf(config.trustProxy);
+  const trusted = config.trustProxy === false ? null : trustFunction(config.trustProxy);
+  const peerIsProxy = (req: IncomingMessage) => trusted !== null && trusted(req.socket.remoteAddress ?? '', 0);
   // One logger for the process: Fastify's request logs and the bus's reconnects alike.
   const logger = pino({
     level: config.logLevel,
@@ -74,9 +93,7 @@ async function main() {
     serverFactory: (fastifyHandler) =>
       createServer((req, res) => {
         if (web !== null && !API_PATH.test(req.url ?? '/')) {
-          if (config.trustProxy === false || req.headers['x-forwarded-proto'] === undefined) {
-            req.headers['x-forwarded-proto'] = 'http';
-          }
+          forwardedForWeb(req, peerIsProxy(req));
           // The same client address the API works out (right end of X-Forwarded-For behind a
           // trusted proxy), so the web app's per-address limits cannot be spoofed either.
           req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(req);
@@ -139,10 +156,18 @@ async function main() {
 
   const close = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
-    await app.close();
-    await hub?.close();
-    await database.close();
-    process.exit(0);
+    // Whatever happens while closing, the process ends: within 10 s, and with 1 on a failure.
+    setTimeout(() => process.exit(1), 10_000).unref();
+    let code = 0;
+    for (const step of [() => app.close(), () => hub?.close(), () => database.close()]) {
+      try {
+        await step();
+      } catch (err) {
+        code = 1;
+        app.log.error({ err }, 'shutdown step failed');
+      }
+    }
+    process.exit(code);
   };
   process.once('SIGINT', () => void close('SIGINT'));
   process.once('SIGTERM', () => void close('SIGTERM'));

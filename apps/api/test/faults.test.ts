@@ -61,15 +61,23 @@ describe('a database that is not there', () => {
     );
     const port = (down.server.address() as { port: number }).port;
     const { default: WebSocket } = await import('ws');
-    const refused = await new Promise<number>((resolve) => {
+    const refused = await new Promise<{ status: number; closedByServer: boolean }>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${port}/api/v1/live`, { headers: { authorization: 'Bearer abc.def' } });
       ws.on('unexpected-response', (req, res) => {
-        resolve(res.statusCode ?? 0);
-        req.destroy();
+        // The server ends the refused upgrade's connection itself (no socket left open on its side).
+        const timer = setTimeout(() => {
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, closedByServer: false });
+        }, 3000);
+        req.socket?.once('close', () => {
+          clearTimeout(timer);
+          resolve({ status: res.statusCode ?? 0, closedByServer: true });
+        });
+        res.resume();
       });
       ws.on('error', () => {});
     });
-    expect(refused).toBe(503);
+    expect(refused).toEqual({ status: 503, closedByServer: true });
 
     // The session is found, but the hub's own database is away: the socket is told to come back later.
     const live = await openTestDatabase(process.env.DATABASE_URL);
@@ -220,5 +228,49 @@ describe.runIf(onPostgres)('PostgreSQL going away under load', () => {
     // Exactly once each, though both the queue and the resync could have sent it.
     expect(frames.filter((f) => f.type === 'notification' && f.notification.postId === during.id)).toHaveLength(1);
     ws.terminate();
+  });
+
+  it('notices a LISTEN connection that went silent (no FIN, no RST) and listens again', async () => {
+    const { createServer, connect } = await import('node:net');
+    const target = new URL(url!);
+    // A TCP proxy in front of PostgreSQL that can stop forwarding while keeping both sockets
+    // open: what a failover or a dropped NAT entry looks like to the client.
+    let silent = false;
+    const pairs: { a: import('node:net').Socket; b: import('node:net').Socket }[] = [];
+    const proxy = createServer((a) => {
+      const b = connect(Number(target.port || 5432), target.hostname);
+      pairs.push({ a, b });
+      a.on('data', (d) => {
+        if (!silent) b.write(d);
+      });
+      b.on('data', (d) => {
+        if (!silent) a.write(d);
+      });
+      a.on('error', () => b.destroy());
+      b.on('error', () => a.destroy());
+      a.on('close', () => b.destroy());
+      b.on('close', () => a.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    closers.push(
+      () =>
+        new Promise((r) => {
+          for (const p of pairs) p.a.destroy();
+          proxy.close(r);
+        })
+    );
+    const viaProxy = new URL(url!);
+    viaProxy.host = `127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const bus = new PgBus(viaProxy.toString(), quiet, { everyMs: 300, timeoutMs: 300 });
+    await bus.start();
+    closers.push(() => bus.close());
+    expect(bus.listening).toBe(true);
+    silent = true;
+    const noticed = await until(async () => !bus.listening, 5000, 'the bus noticing the silence');
+    expect(noticed).toBeLessThan(2000);
+    // The silent sockets are given up on; new connections through the proxy work again.
+    for (const p of pairs) p.a.destroy();
+    silent = false;
+    await until(async () => bus.listening, 10_000, 'the bus listening again');
   });
 });

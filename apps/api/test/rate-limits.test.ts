@@ -114,6 +114,17 @@ describe.each(['memory', 'postgres'] as const)('abuse limits counted in %s', (st
     );
   });
 
+  it('counts guesses sent in parallel before any password is checked', async () => {
+    const { user } = await newUser(ctx.app);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password: 'wrong guess!!' }, ip: '192.0.2.99' })
+      )
+    );
+    expect(results.filter((r) => r.statusCode === 401)).toHaveLength(3);
+    expect(results.filter((r) => r.statusCode === 429)).toHaveLength(9);
+  });
+
   it('stops guessing spread over many addresses, yet lets the owner in from a device that signed in before', async () => {
     const { user, password } = await newUser(ctx.app);
     const first = await call(ctx.app, 'POST', '/auth/login', { body: { login: user.username, password }, ip: '198.51.100.200' });

@@ -31,7 +31,7 @@ export const handle: Handle = async ({ event, resolve }) => {
       setSessionCookie(event.cookies, event.locals.token, event.url);
     } else if (res.status === 401) {
       event.locals.token = null;
-      clearSessionCookie(event.cookies);
+      clearSessionCookie(event.cookies, event.url);
     }
     // Any other answer (the database away, a rate limit): keep the cookie, show the page signed out.
   }

@@ -200,5 +200,21 @@ describe('in production behind a TLS proxy', () => {
     expect(page.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
     const api = await fetch(`${prod.origin}/api/v1/boards`, { headers: https });
     expect(api.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    // Several proxies' values in one header: the nearest one's (last) counts, and the page renders.
+    const chained = await fetch(`${prod.origin}/`, { headers: { 'x-forwarded-proto': 'https, http' } });
+    expect(chained.status).toBe(200);
+    expect(chained.headers.get('strict-transport-security')).toBeNull();
+  });
+
+  it('ignores X-Forwarded-Proto and -Host from a peer that is not a trusted proxy', async () => {
+    const listed = await startServer({ NODE_ENV: 'production', TRUST_PROXY: '10.0.0.0/8' });
+    try {
+      const res = await fetch(`${listed.origin}/`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('strict-transport-security')).toBeNull();
+      expect(await res.text()).not.toContain('evil.example');
+    } finally {
+      await listed.stop();
+    }
   });
 });

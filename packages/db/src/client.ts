@@ -3,7 +3,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { isRetryableRead, isUnavailable } from './errors.ts';
+import { isLostConnection, isRetryableRead } from './errors.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -27,6 +27,8 @@ export interface DatabaseOptions {
    * The pool drops such connections and opens new ones when asked; nothing else needs doing.
    */
   onConnectionError?: (err: Error) => void;
+  /** PostgreSQL: the longest a statement may run (statement_timeout), in ms. */
+  statementTimeoutMs?: number;
   /** PostgreSQL: the application_name its connections show in pg_stat_activity. */
   applicationName?: string;
 }
@@ -86,7 +88,13 @@ function openPool(url: string, options: DatabaseOptions): pg.Pool {
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
     idleTimeoutMillis: 30_000,
+    // A connection whose server vanished without a word (a failover, a dropped NAT entry) is
+    // noticed in seconds, and no statement or idle transaction holds a connection for long.
     keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    query_timeout: (options.statementTimeoutMs ?? 30_000) + 5_000,
+    idle_in_transaction_session_timeout: 60_000,
     application_name: options.applicationName ?? 'bmet-forum'
   });
   pool.on('error', onError);
@@ -97,7 +105,7 @@ function openPool(url: string, options: DatabaseOptions): pg.Pool {
       return await query(config, values);
     } catch (err) {
       const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
-      if (!isUnavailable(err) || !isRetryableRead(text)) throw err;
+      if (!isLostConnection(err) || !isRetryableRead(text)) throw err;
       return query(config, values);
     }
   };

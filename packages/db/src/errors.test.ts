@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryableRead, isUnavailable } from './errors.ts';
+import { isLostConnection, isRetryableRead, isTransient, isUnavailable } from './errors.ts';
 
 describe('isUnavailable', () => {
   it('knows lost connections, refused connections and shutdowns, wrapped or not', () => {
@@ -31,5 +31,17 @@ describe('isRetryableRead', () => {
     expect(isRetryableRead('with x as (delete from a returning *) select * from x')).toBe(false);
     expect(isRetryableRead("select pg_notify('c', 'x')")).toBe(false);
     expect(isRetryableRead(undefined)).toBe(false);
+  });
+});
+
+describe('isLostConnection and isTransient', () => {
+  it('retries only connections that went away, and answers conflicts the database broke as transient', () => {
+    expect(isLostConnection(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isLostConnection(Object.assign(new Error('x'), { code: '57P01' }))).toBe(true);
+    expect(isLostConnection(new Error('timeout exceeded when trying to connect'))).toBe(false);
+    expect(isLostConnection(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isTransient(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe(true);
+    expect(isTransient(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe(true);
+    expect(isTransient(Object.assign(new Error('duplicate'), { code: '23505' }))).toBe(false);
   });
 });

@@ -29,9 +29,8 @@ const UNAVAILABLE_CODES = new Set([
 const UNAVAILABLE_MESSAGES =
   /connection terminated|terminating connection|timeout exceeded when trying to connect|connection timeout|is not queryable|client was closed|cannot use a pool after calling end|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|server closed the connection unexpectedly/i;
 
-export function isUnavailable(err: unknown): boolean {
-  // Drizzle wraps driver errors (DrizzleQueryError.cause); Node wraps connection attempts to
-  // several addresses in an AggregateError.
+/** Walks an error and what it wraps (Drizzle's `cause`, Node's AggregateError), bounded. */
+function someError(err: unknown, test: (code: string | undefined, message: string) => boolean): boolean {
   const seen = new Set<unknown>();
   const queue: unknown[] = [err];
   while (queue.length > 0 && seen.size < 10) {
@@ -39,12 +38,36 @@ export function isUnavailable(err: unknown): boolean {
     if (typeof e !== 'object' || e === null || seen.has(e)) continue;
     seen.add(e);
     const { code, message, cause, errors } = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+    if (test(typeof code === 'string' ? code : undefined, typeof message === 'string' ? message : '')) return true;
     queue.push(cause);
     if (Array.isArray(errors)) queue.push(...errors);
   }
   return false;
+}
+
+export function isUnavailable(err: unknown): boolean {
+  return someError(err, (code, message) => (code !== undefined && UNAVAILABLE_CODES.has(code)) || UNAVAILABLE_MESSAGES.test(message));
+}
+
+/**
+ * Conflicts the database resolves by failing one side, worth trying again in a moment: a
+ * serialization failure, a deadlock, a statement cancelled by its timeout. Also answered 503.
+ */
+export function isTransient(err: unknown): boolean {
+  return someError(err, (code) => code === '40001' || code === '40P01' || code === '57014');
+}
+
+const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', '57P01', '57P02', '08003', '08006']);
+const LOST_MESSAGES =
+  /connection terminated|terminating connection|is not queryable|client was closed|server closed the connection unexpectedly/i;
+
+/**
+ * A connection that was there and went away mid-query (a restart): the pool has a fresh one
+ * for the next try. Not a refused or timed-out connect: trying again at once would only double
+ * the wait for the 503.
+ */
+export function isLostConnection(err: unknown): boolean {
+  return someError(err, (code, message) => (code !== undefined && LOST_CODES.has(code)) || LOST_MESSAGES.test(message));
 }
 
 /** A plain read that can be sent again after a lost connection without changing anything. */

@@ -24,6 +24,8 @@ export async function migrate(database: Database, folder: string = migrationsFol
   if (database.pool === null) throw new Error('database has neither a pool nor a PGlite instance');
   const client = await database.pool.connect();
   try {
+    // Migrations may build indexes on big tables: the pool's statement timeout is not for them.
+    await client.query('set statement_timeout = 0');
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await migratePg(drizzlePg(client), { migrationsFolder });

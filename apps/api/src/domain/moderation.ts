@@ -515,6 +515,13 @@ export async function setBoardModerators(
     await tx.select({ id: boards.id }).from(boards).where(eq(boards.id, input.boardId)).for('update');
     const before = await boardModeratorIds(tx, input.boardId);
     const removed = before.filter((id) => !input.userIds.includes(id));
+    // And on the users it touches, in id order: two admins each removing someone's last two
+    // boards at once must not both see the other's row and leave them a moderator of no board
+    // (which would be every board).
+    const touched = [...new Set([...before, ...input.userIds])].sort((a, b) => a - b);
+    if (touched.length > 0) {
+      await tx.select({ id: users.id }).from(users).where(inArray(users.id, touched)).orderBy(asc(users.id)).for('update');
+    }
     await tx.delete(boardModerators).where(eq(boardModerators.boardId, input.boardId));
     if (input.userIds.length > 0) {
       await tx

@@ -42,6 +42,8 @@ export const BUS_APPLICATION_NAME = 'bmet-forum-bus';
 const MAX_QUEUE = 10_000;
 /** Events per NOTIFY round trip. */
 const BATCH = 500;
+const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 type Log = { warn(obj: unknown, msg: string): void; info(obj: unknown, msg: string): void };
 
@@ -64,7 +66,9 @@ export class PgBus implements Bus {
 
   constructor(
     private readonly url: string,
-    private readonly log: Log
+    private readonly log: Log,
+    /** How often the connection is asked whether it lives, and how long it has to answer (tests shorten them). */
+    private readonly heartbeat: { everyMs: number; timeoutMs: number } = { everyMs: HEARTBEAT_MS, timeoutMs: HEARTBEAT_TIMEOUT_MS }
   ) {}
 
   /** Connects, or keeps trying in the background when the database is not there yet. */
@@ -83,6 +87,7 @@ export class PgBus implements Bus {
       connectionString: this.url,
       connectionTimeoutMillis: 5000,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       application_name: BUS_APPLICATION_NAME
     });
     client.on('notification', (msg) => {
@@ -109,6 +114,7 @@ export class PgBus implements Bus {
     }
     this.listener = client;
     this.retryMs = 250;
+    this.watch(client);
     this.flush();
     if (resync && this.lostAt !== null) {
       this.log.info({ since: this.lostAt.toISOString() }, 'bus listening again; resyncing sockets');
@@ -117,13 +123,45 @@ export class PgBus implements Bus {
     this.lostAt = null;
   }
 
+  /**
+   * A LISTEN connection can die without a word (a failover, a dropped NAT entry): it is asked
+   * a trivial question every 15 s and counted lost if it does not answer within 5 s.
+   */
+  private watch(client: pg.Client): void {
+    const timer = setInterval(() => {
+      if (this.listener !== client) {
+        clearInterval(timer);
+        return;
+      }
+      let answered = false;
+      const deadline = setTimeout(() => {
+        if (!answered) this.lost(client, new Error('listener did not answer its heartbeat'));
+      }, this.heartbeat.timeoutMs);
+      deadline.unref();
+      client.query('select 1').then(
+        () => {
+          answered = true;
+          clearTimeout(deadline);
+        },
+        (err: Error) => {
+          answered = true;
+          clearTimeout(deadline);
+          this.lost(client, err);
+        }
+      );
+    }, this.heartbeat.everyMs);
+    timer.unref();
+  }
+
   private lost(client: pg.Client, err: Error): void {
     if (this.closed || this.listener !== client) return;
     this.listener = null;
     this.lostAt ??= new Date();
     this.log.warn({ err: err.message }, 'bus listener lost; reconnecting');
     client.removeAllListeners('end');
+    // end() may never finish on a dead socket: the connection is dropped under it.
     client.end().catch(() => {});
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     this.scheduleReconnect();
   }
 
@@ -180,16 +218,15 @@ export class PgBus implements Bus {
     while (this.queue.length > 0) {
       const client = this.listener;
       if (client === null) return;
-      const batch = this.queue.slice(0, BATCH);
+      // Taken off the queue before the round trip, so trimming the queue meanwhile cannot
+      // remove the wrong events.
+      const batch = this.queue.splice(0, BATCH);
       try {
         await client.query('select pg_notify($1, e) from unnest($2::text[]) as e', [CHANNEL, batch]);
-        this.queue.splice(0, batch.length);
       } catch (err) {
-        // A lost connection keeps the batch for the next one; anything else would fail again.
-        if (!isUnavailable(err)) {
-          this.queue.splice(0, batch.length);
-          this.log.warn({ err: err instanceof Error ? err.message : err }, 'bus events refused by the database; dropped');
-        }
+        // A lost connection puts the batch back for the next one; anything else would fail again.
+        if (isUnavailable(err)) this.queue.unshift(...batch);
+        else this.log.warn({ err: err instanceof Error ? err.message : err }, 'bus events refused by the database; dropped');
         return;
       }
     }
@@ -203,7 +240,8 @@ export class PgBus implements Bus {
   }
   async close(): Promise<void> {
     this.closed = true;
-    await this.drain().catch(() => {});
+    // What is queued goes out if the connection lets it within 2 s; a shutdown never waits longer.
+    await Promise.race([this.drain().catch(() => {}), new Promise((r) => setTimeout(r, 2_000).unref())]);
     this.emitter.removeAllListeners();
     const client = this.listener;
     this.listener = null;

@@ -18,8 +18,9 @@ const MAX_DEVICES = 20;
 const hash = (token: string) => sha256(new TextEncoder().encode(token));
 
 /** The device's key (for counting its failures) when `token` is a device of this account; else null. */
-export async function trustedDevice(db: Conn, token: string | undefined, userId: number): Promise<string | null> {
+export async function trustedDevice(db: Conn, token: string | undefined, userId: number | null): Promise<string | null> {
   if (token === undefined || !/^[a-z2-7]{32}$/.test(token)) return null;
+  // Looked up for unknown names too, so the answer's timing does not tell who exists.
   const tokenHash = hash(token);
   const [row] = await db
     .select({ userId: loginDevices.userId, lastUsedAt: loginDevices.lastUsedAt })

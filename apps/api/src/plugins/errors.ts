@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { isUnavailable } from '@bmet/db/errors';
+import { isTransient, isUnavailable } from '@bmet/db/errors';
 import { HttpError } from '../lib/http-error.ts';
 
 interface AjvError {
@@ -76,13 +76,14 @@ export const errorsPlugin = fp(async (app: FastifyInstance) => {
       request.log.info({ err }, 'client error');
       return reply.code(err.statusCode).send({ error: { code: 'bad_request', message: 'the request is invalid' } });
     }
-    if (isUnavailable(err)) {
-      // The pool replaces the lost connection by itself; the client may simply try again.
-      request.log.warn({ err: err.message }, 'database unavailable');
+    if (isUnavailable(err) || isTransient(err)) {
+      // The pool replaces a lost connection by itself, and a deadlock or a timeout is over once
+      // answered: the client may simply try again.
+      request.log.warn({ err: err.message }, 'database unavailable or busy');
       return reply
         .code(503)
         .header('retry-after', '5')
-        .send({ error: { code: 'unavailable', message: 'the database is not answering; please try again in a few seconds' } });
+        .send({ error: { code: 'unavailable', message: 'the database is not answering or is busy; please try again in a few seconds' } });
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: { code: 'internal', message: 'something went wrong on our side' } });

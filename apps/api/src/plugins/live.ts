@@ -1,8 +1,7 @@
-import websocket from '@fastify/websocket';
 import type { Db } from '@bmet/db/client';
 import type { NotificationRow, UserRow } from '@bmet/db/schema';
 import { posts } from '@bmet/db/schema';
-import { and, gte, inArray } from 'drizzle-orm';
+import { and, desc, gte, inArray } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
@@ -32,7 +31,7 @@ export interface LiveOptions {
    * wait for, or take, the connections requests need. The app's when absent.
    */
   db?: Db;
-  /** Frames over this many bytes close the socket (1009). */
+  /** Frames over this many bytes close the socket (1009); applied where app.ts registers @fastify/websocket. */
   maxFrameBytes?: number;
   maxSubscriptions?: number;
   heartbeatMs?: number;
@@ -61,6 +60,8 @@ interface Client {
 
 /** Frames waiting for their turn on one socket; a client that sends faster than this is flooding. */
 const MAX_INBOX = 16;
+/** Posts replayed to subscribers at most after the bus was away. */
+const RESYNC_MAX_POSTS = 2_000;
 /** WebSocket close codes (RFC 6455): policy violation, and try again later. */
 const POLICY = 1008;
 const TRY_AGAIN = 1013;
@@ -91,6 +92,14 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
     }
   });
 
+  /** Takes a socket out of an index, and the key with it once no socket is left (no empty sets kept). */
+  const leave = (index: Map<number, Set<Client>>, key: number, c: Client) => {
+    const set = index.get(key);
+    if (set === undefined) return;
+    set.delete(c);
+    if (set.size === 0) index.delete(key);
+  };
+
   const send = (c: Client, frame: unknown) => {
     if (c.ws.readyState !== c.ws.OPEN) return;
     if (c.ws.bufferedAmount > maxBuffered) {
@@ -117,6 +126,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
   // Events are delivered in batches: whatever arrived in one turn of the event loop costs one
   // round of queries, not one per event.
   let pending: BusEvent[] = [];
+  let delivering: Promise<void> = Promise.resolve();
   let scheduled = false;
   options.bus.onEvent((event) => {
     pending.push(event);
@@ -126,7 +136,8 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
       scheduled = false;
       const batch = pending;
       pending = [];
-      deliver(batch).catch((err: unknown) => app.log.error({ err }, 'live delivery failed'));
+      // One delivery at a time, in the order the events came: frames never overtake each other.
+      delivering = delivering.then(() => deliver(batch)).catch((err: unknown) => app.log.error({ err }, 'live delivery failed'));
     });
   });
   options.bus.onResync((lostAt) => {
@@ -159,24 +170,27 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
    * tell every socket so, so clients can resume and refresh what they show.
    */
   async function resync(lostAt: Date): Promise<void> {
-    for (const [userId, sockets] of byUser) {
+    for (const [userId, sockets] of [...byUser]) {
+      if (sockets.size === 0) continue;
       const since = Math.min(...[...sockets].map((c) => c.lastNotificationId));
-      const rows = await notificationsSince(db, userId, since);
-      for (const c of sockets) for (const row of rows) sendNotification(c, row);
+      // One user's failure (the database away again) does not cost the others their replay.
+      try {
+        const rows = await notificationsSince(db, userId, since);
+        for (const c of sockets) for (const row of rows) sendNotification(c, row);
+      } catch (err) {
+        app.log.warn({ err: err instanceof Error ? err.message : err, userId }, 'live resync of notifications failed');
+      }
     }
     const threadIds = [...byThread.keys()];
     if (threadIds.length > 0) {
+      // Bounded: after a long outage the newest posts come, the rest wait for the page's reload.
       const missed = await db
-        .select({ id: posts.id })
+        .select({ id: posts.id, threadId: posts.threadId })
         .from(posts)
-        .where(and(inArray(posts.threadId, threadIds), gte(posts.createdAt, new Date(lostAt.getTime() - 5_000))));
-      const threadOf = new Map<number, number>();
-      for (const ctx of await getPostContexts(
-        db,
-        missed.map((p) => p.id)
-      ))
-        threadOf.set(ctx.post.id, ctx.post.threadId);
-      await deliver([...threadOf].map(([postId, threadId]) => ({ t: 'post', threadId, postId })));
+        .where(and(inArray(posts.threadId, threadIds.slice(0, 5_000)), gte(posts.createdAt, new Date(lostAt.getTime() - 5_000))))
+        .orderBy(desc(posts.id))
+        .limit(RESYNC_MAX_POSTS);
+      await deliver(missed.reverse().map((p) => ({ t: 'post', threadId: p.threadId, postId: p.id })));
     }
     for (const c of clients) send(c, { type: 'resync', since: lostAt.toISOString() });
   }
@@ -197,8 +211,6 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
     for (const c of clients) c.ws.terminate();
     await options.bus.close();
   });
-
-  await app.register(websocket, { options: { maxPayload: options.maxFrameBytes ?? 4096 } });
 
   app.get(
     '/api/v1/live',
@@ -246,8 +258,8 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
       ws.on('close', () => {
         clients.delete(c);
         c.inbox.length = 0;
-        for (const id of c.threads) byThread.get(id)?.delete(c);
-        if (c.user !== null) byUser.get(c.user.id)?.delete(c);
+        for (const id of c.threads) leave(byThread, id, c);
+        if (c.user !== null) leave(byUser, c.user.id, c);
         const left = (byAddress.get(c.address) ?? 1) - 1;
         if (left <= 0) byAddress.delete(c.address);
         else byAddress.set(c.address, left);
@@ -324,7 +336,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
       if (threadId === null) return error(c, 'bad_frame', 'threadId must be a thread id');
       if (f.type === 'unsubscribe') {
         c.threads.delete(threadId);
-        byThread.get(threadId)?.delete(c);
+        leave(byThread, threadId, c);
         return;
       }
       if (c.threads.has(threadId)) return;

@@ -63,11 +63,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       // else the address. Guesses from elsewhere never spend the owner's own allowance.
       const subject = user === null ? `name:${login.trim().toLowerCase()}` : `user:${user.id}`;
       const deviceToken = request.cookies[DEVICE_COOKIE];
-      const device = user === null ? null : await trustedDevice(app.db, deviceToken, user.id);
+      const device = await trustedDevice(app.db, deviceToken, user?.id ?? null);
       const here = device === null ? `login-failures:${subject}:ip:${request.ip}` : `login-failures:${subject}:device:${device}`;
       const everywhere = `login-failures:${subject}`;
       if (limits !== null && limiter !== null) {
-        await limiter.peek(here, limits.loginFailures, 'failed logins');
+        // This client's attempt is counted before the password is checked (one atomic upsert),
+        // so attempts sent in parallel cannot all pass before a failure lands; a success forgets it.
+        await limiter.hit(here, limits.loginFailures, 'failed logins');
         if (device === null) await limiter.peek(everywhere, limits.loginFailuresAccount, 'failed logins for this account');
       }
       // Verify against a dummy hash for unknown users so timing does not tell who exists.
@@ -75,17 +77,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       if (user === null || !ok) {
         if (limits !== null && limiter !== null) {
           // Counted, never refused here: the answer stays 401 and the next attempt meets the limit.
-          const counted = (limit: Limit) => ({ ...limit, max: Number.MAX_SAFE_INTEGER });
-          await Promise.all([
-            limiter.hit(here, counted(limits.loginFailures)),
-            limiter.hit(everywhere, counted(limits.loginFailuresAccount))
-          ]);
+          await limiter.hit(everywhere, { ...limits.loginFailuresAccount, max: Number.MAX_SAFE_INTEGER });
         }
         throw new HttpError(401, 'unauthenticated', 'wrong username, email or password');
       }
       if (limiter !== null) await limiter.reset(here);
-      const { session, token } = await createSession(app.db, user.id);
-      const newDevice = await rememberDevice(app.db, user.id, deviceToken);
+      // The session and the device cookie's row land together, or neither does.
+      const { session, token, newDevice } = await app.db.transaction(async (tx) => ({
+        ...(await createSession(tx, user.id)),
+        newDevice: await rememberDevice(tx, user.id, deviceToken)
+      }));
       if (newDevice !== null) {
         void reply.setCookie(DEVICE_COOKIE, newDevice, {
           httpOnly: true,

@@ -183,6 +183,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const moderator = scopeCovers(scope, found.thread.boardId);
       if (found.thread.deletedAt !== null) throw notFound('thread');
       if (!moderator) {
+        await requireNotBoardSuspended(app.db, user, found.thread.boardId);
         if (found.thread.authorId !== user.id) throw forbidden('only the author or a moderator may delete this thread');
         if (found.thread.replyCount > 0) throw forbidden('a thread with replies can only be deleted by a moderator');
       }

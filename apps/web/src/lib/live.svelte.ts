@@ -12,6 +12,9 @@ type ServerFrame =
 
 type PostListener = (post: Post) => void;
 
+/** Where the backoff jumps after a 1008 close: the 30 s ceiling. */
+const POLICY_BACKOFF_ATTEMPT = 10;
+
 /**
  * The one live socket of a tab: unread count, last notification seen and thread subscriptions.
  * The unread count starts from the server-rendered layout (count and newest id from one API
@@ -88,7 +91,8 @@ export class Live {
     const ws = new WebSocket(url);
     this.#ws = ws;
     ws.onopen = () => {
-      this.#attempt = 0;
+      // The backoff starts over on `ready`, not here: a server that takes the socket and closes
+      // it at once (its database away, too many sockets) must not be asked again every half second.
       this.connected = true;
       for (const threadId of this.#threads.keys()) this.#send({ type: 'subscribe', threadId });
       if (this.#userId !== null) this.#send({ type: 'resume', since: this.#lastId ?? '0' });
@@ -103,15 +107,21 @@ export class Live {
       }
       this.#onFrame(frame);
     };
-    ws.onclose = () => {
+    ws.onclose = (event?: CloseEvent) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
       this.connected = false;
+      // Refused by policy (a flood, too many sockets from this address): wait the longest.
+      if (event?.code === 1008) this.#attempt = Math.max(this.#attempt, POLICY_BACKOFF_ATTEMPT);
       this.#schedule();
     };
   }
 
   #onFrame(frame: ServerFrame): void {
+    if (frame.type === 'ready') {
+      this.#attempt = 0;
+      return;
+    }
     if (frame.type === 'notification') {
       const n = frame.notification;
       if (!isNewerId(n.id, this.#lastId)) return;

@@ -7,7 +7,7 @@ class FakeSocket {
   sent: unknown[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((e: { data: unknown }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((e?: { code: number }) => void) | null = null;
   constructor(readonly url: URL) {
     FakeSocket.all.push(this);
   }
@@ -24,9 +24,9 @@ class FakeSocket {
   frame(data: object) {
     this.onmessage?.({ data: JSON.stringify(data) });
   }
-  drop() {
+  drop(code?: number) {
     this.readyState = 3;
-    this.onclose?.();
+    this.onclose?.(code === undefined ? undefined : { code });
   }
 }
 
@@ -127,6 +127,27 @@ describe('Live', () => {
     vi.advanceTimersByTime(120_000);
     doc.visibilityState = 'visible';
     listeners.get('visibilitychange')?.();
+    expect(FakeSocket.all).toHaveLength(6);
+  });
+
+  it('keeps backing off from a server that accepts and closes at once, and waits longest after 1008', async () => {
+    const { Live } = await import('./live.svelte.ts');
+    const live = new Live();
+    live.setSession('1', 0, null);
+    // Opened, then closed before ready (the server's database is away: 1013): the backoff grows.
+    for (let i = 0; i < 4; i++) {
+      FakeSocket.all.at(-1)!.open();
+      FakeSocket.all.at(-1)!.drop(1013);
+      vi.advanceTimersByTime(500 * 2 ** i * 1.25);
+    }
+    expect(FakeSocket.all).toHaveLength(5);
+    FakeSocket.all.at(-1)!.open();
+    FakeSocket.all.at(-1)!.frame({ type: 'ready', unread: 0 });
+    // After ready the next drop reconnects quickly again; after a policy close, not for ~30 s.
+    FakeSocket.all.at(-1)!.drop(1008);
+    vi.advanceTimersByTime(20_000);
+    expect(FakeSocket.all).toHaveLength(5);
+    vi.advanceTimersByTime(20_000);
     expect(FakeSocket.all).toHaveLength(6);
   });
 

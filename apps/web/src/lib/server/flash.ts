@@ -24,10 +24,10 @@ export function setBoardFlash(cookies: Cookies, url: URL, boardSlug: string, fla
 }
 
 /** The board's flash, once: it is cleared as it is read. */
-export function takeBoardFlash(cookies: Cookies, boardSlug: string): BoardFlash | null {
+export function takeBoardFlash(cookies: Cookies, url: URL, boardSlug: string): BoardFlash | null {
   const raw = cookies.get(COOKIE);
   if (raw === undefined) return null;
-  cookies.delete(COOKIE, { path: `/b/${boardSlug}` });
+  cookies.delete(COOKIE, { path: `/b/${boardSlug}`, secure: secureCookie(url) });
   try {
     const value: unknown = JSON.parse(raw);
     const deleted = (value as { deleted?: { id?: unknown; title?: unknown } } | null)?.deleted;

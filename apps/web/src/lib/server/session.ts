@@ -32,6 +32,7 @@ export function setDeviceCookie(cookies: Cookies, token: string, url: URL): void
   cookies.set(DEVICE_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure: secureCookie(url), maxAge: 365 * 24 * 60 * 60 });
 }
 
-export function clearSessionCookie(cookies: Cookies): void {
-  cookies.delete(SESSION_COOKIE, { path: '/' });
+/** Deleted with the flags it was set with: a browser ignores a Secure deletion over plain HTTP. */
+export function clearSessionCookie(cookies: Cookies, url: URL): void {
+  cookies.delete(SESSION_COOKIE, { path: '/', secure: secureCookie(url) });
 }

@@ -8,7 +8,7 @@ export const load: PageServerLoad = () => redirect(303, '/');
 export const actions: Actions = {
   default: async (event) => {
     if (event.locals.token !== null) await api(event, 'POST', '/auth/logout');
-    clearSessionCookie(event.cookies);
+    clearSessionCookie(event.cookies, event.url);
     redirect(303, '/');
   }
 };

@@ -35,7 +35,7 @@ export const load: PageServerLoad = async (event) => {
     /** Null when signed out or unknown: no toggle is shown. */
     watching: watches === null ? null : watches.boards.some((b) => b.slug === slugOf),
     /** Set once after a moderator deleted a thread here (see the thread page's deleteThread). */
-    flash: takeBoardFlash(event.cookies, slugOf)
+    flash: takeBoardFlash(event.cookies, event.url, slugOf)
   };
 };
 
