@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { openDatabase, type Database } from '@bmet/db/client';
 import { openTestDatabase } from '@bmet/db/test-support';
 import type { FastifyInstance } from 'fastify';
@@ -236,7 +237,7 @@ describe.runIf(onPostgres)('PostgreSQL going away under load', () => {
     // A TCP proxy in front of PostgreSQL that can stop forwarding while keeping both sockets
     // open: what a failover or a dropped NAT entry looks like to the client.
     let silent = false;
-    const pairs: { a: import('node:net').Socket; b: import('node:net').Socket }[] = [];
+    const pairs: { a: Socket; b: Socket }[] = [];
     const proxy = createServer((a) => {
       const b = connect(Number(target.port || 5432), target.hostname);
       pairs.push({ a, b });
