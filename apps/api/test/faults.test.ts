@@ -12,8 +12,21 @@ const url = process.env.DATABASE_URL;
 const onPostgres = url !== undefined && url !== '';
 const closers: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => {});
-});
+  // A close that does not finish is a leak (a connection never given back, a socket left open):
+  // it fails the file by name instead of timing out the hook.
+  const stuck: string[] = [];
+  for (const close of closers.reverse()) {
+    const done = await Promise.race([
+      close().then(
+        () => true,
+        () => true
+      ),
+      sleep(15_000).then(() => false)
+    ]);
+    if (!done) stuck.push(close.toString());
+  }
+  expect(stuck).toEqual([]);
+}, 120_000);
 
 const quiet = { warn: () => {}, info: () => {} };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

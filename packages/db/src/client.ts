@@ -109,6 +109,33 @@ function openPool(url: string, options: DatabaseOptions): pg.Pool {
       return query(config, values);
     }
   };
+  // Drizzle's node-postgres transaction() sends BEGIN before its try/finally: a BEGIN that fails
+  // (the connection died between checkout and BEGIN, as in a restart) never gives the connection
+  // back, and each such failure shrinks the pool until nothing is left. Here a failed BEGIN
+  // releases its connection, and release is made idempotent should Drizzle ever do it too.
+  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+  pool.connect = (async (callback?: unknown) => {
+    if (typeof callback === 'function') return (connect as (cb: unknown) => void)(callback);
+    const client = await connect();
+    const release = client.release.bind(client);
+    let released = false;
+    client.release = (err?: Error | boolean) => {
+      if (released) return;
+      released = true;
+      release(err);
+    };
+    const clientQuery = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      const result = clientQuery(...args);
+      const config = args[0];
+      const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+      if (result instanceof Promise && typeof text === 'string' && /^\s*begin\b/i.test(text)) {
+        result.catch((err: Error) => client.release(err));
+      }
+      return result;
+    }) as typeof client.query;
+    return client;
+  }) as typeof pool.connect;
   pool.query = ((config: unknown, values?: unknown, callback?: unknown) => {
     // Callback style is pg's own internal use; Drizzle and this code use promises.
     if (typeof values === 'function' || typeof callback === 'function')
