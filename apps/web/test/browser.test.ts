@@ -37,16 +37,28 @@ describe('a BMET asks and a reply tree grows', () => {
     await page.waitForURL(/\/t\/\d+/);
     await expect(page.getByRole('heading', { name: /Alaris 8015 downstream/ }).isVisible()).resolves.toBe(true);
 
-    // Reply to the opening post from its own reply control.
+    // Reply to the opening post from its own reply control. The page's reload after posting is
+    // held back, as on a busy server: the reply shows up first through the live socket.
+    let releaseReload!: () => void;
+    const reloadHeld = new Promise<void>((resolve) => (releaseReload = resolve));
+    await page.route(/\/t\/\d+\/__data\.json/, async (route) => {
+      await reloadHeld;
+      await route.continue();
+    });
     const op = page.locator('li.post[data-depth="0"]');
     await op.locator('summary', { hasText: 'Reply' }).click();
     await op.getByRole('textbox').fill('Check the **door sensor** and the pressure transducer.');
     await op.getByRole('button', { name: 'Post reply' }).click();
     await page.locator('li.post[data-depth="1"]').waitFor();
 
-    // Reply to that reply.
+    // Reply to that reply, opened before the reload lands: the reload must not close it.
     const first = page.locator('li.post[data-depth="1"]');
     await first.locator('summary', { hasText: 'Reply' }).click();
+    releaseReload();
+    await page.waitForURL(/#p\d+$/);
+    await page.unroute(/\/t\/\d+\/__data\.json/);
+    await expect(first.locator('details.reply').evaluate((el) => (el as HTMLDetailsElement).open)).resolves.toBe(true);
+    await expect(op.locator('details.reply').evaluate((el) => (el as HTMLDetailsElement).open)).resolves.toBe(false);
     await first.getByRole('textbox').fill('Door sensor was it: reseated the connector, alarm gone.');
     await first.getByRole('button', { name: 'Post reply' }).click();
     await page.locator('li.post[data-depth="2"]').waitFor();
