@@ -50,6 +50,12 @@ interface Client {
   address: string;
   threads: Set<number>;
   lastNotificationId: number;
+  /**
+   * While a `resume` reads the database: live deliveries wait here, so that one arriving late
+   * (published after an earlier write's response) cannot jump ahead of the replay and make it
+   * skip what came before it.
+   */
+  resumeBuffer: NotificationView[] | null;
   alive: boolean;
   /** Frames received and not yet handled, handled one at a time in order. */
   inbox: string[];
@@ -110,6 +116,10 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
     c.ws.send(JSON.stringify(frame));
   };
   const sendNotification = (c: Client, row: NotificationView) => {
+    if (c.resumeBuffer !== null) {
+      c.resumeBuffer.push(row);
+      return;
+    }
     if (row.notification.id <= c.lastNotificationId) return;
     c.lastNotificationId = row.notification.id;
     send(c, { type: 'notification', notification: toNotification(row.notification, row.actor, row.threadTitle) });
@@ -240,6 +250,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
         address: request.ip,
         threads: new Set(),
         lastNotificationId: 0,
+        resumeBuffer: null,
         alive: true,
         inbox: [],
         handling: false,
@@ -353,8 +364,20 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
       if (c.user === null) return error(c, 'unauthenticated', 'log in to receive notifications');
       const since = typeof f.since === 'string' ? parseId(f.since) : f.since === null || f.since === '0' ? 0 : null;
       if (since === null) return error(c, 'bad_frame', 'since must be a notification id');
-      c.lastNotificationId = since;
-      for (const row of await notificationsSince(db, c.user.id, since)) sendNotification(c, row);
+      const waiting: NotificationView[] = [];
+      c.resumeBuffer = waiting;
+      let rows: NotificationView[] = [];
+      try {
+        rows = await notificationsSince(db, c.user.id, since);
+      } finally {
+        // The replay and what arrived meanwhile (all of it, should the replay have failed),
+        // once each, oldest first.
+        c.resumeBuffer = null;
+        const ahead = c.lastNotificationId;
+        c.lastNotificationId = since;
+        for (const row of [...rows, ...waiting].sort((a, b) => a.notification.id - b.notification.id)) sendNotification(c, row);
+        c.lastNotificationId = Math.max(c.lastNotificationId, ahead);
+      }
       return;
     }
     return error(c, 'bad_frame', `unknown frame type ${f.type.slice(0, 40)}`);
