@@ -29,6 +29,7 @@ import { watchRoutes } from './routes/watches.ts';
 import { moderationRoutes } from './routes/moderation.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { threadRoutes } from './routes/threads.ts';
+import { searchRoutes } from './routes/search.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -195,6 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(authRoutes, { secureCookies: options.secureCookies ?? false });
       await api.register(boardRoutes);
       await api.register(threadRoutes);
+      await api.register(searchRoutes);
       await api.register(postRoutes);
       await api.register(equipmentRoutes);
       await api.register(userRoutes);

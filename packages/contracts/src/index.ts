@@ -7,3 +7,4 @@ export * from './equipment.ts';
 export * from './profiles.ts';
 export * from './notifications.ts';
 export * from './moderation.ts';
+export * from './search.ts';

@@ -19,8 +19,8 @@ export function isInstant(value: unknown): value is string {
   return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19);
 }
 
-/** Each value of a cursor: 'time' an ISO timestamp, 'int' a safe integer, 'path' a tree path. */
-export type CursorPart = 'time' | 'int' | 'boolean' | 'path';
+/** Each value of a cursor: 'time' an ISO timestamp, 'int' a safe integer, 'number' a finite number, 'path' a tree path. */
+export type CursorPart = 'time' | 'int' | 'number' | 'boolean' | 'path';
 
 function valid(value: unknown, part: CursorPart): boolean {
   switch (part) {
@@ -28,6 +28,8 @@ function valid(value: unknown, part: CursorPart): boolean {
       return isInstant(value);
     case 'int':
       return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < 2 ** 53;
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value);
     case 'boolean':
       return typeof value === 'boolean';
     case 'path':

@@ -9,3 +9,4 @@ export * from './notifications.ts';
 export * from './watches.ts';
 export * from './reads.ts';
 export * from './moderation.ts';
+export * from './search.ts';

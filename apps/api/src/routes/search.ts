@@ -1,0 +1,131 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorBody, SEARCH_QUERY_MAX, SearchQuery, SearchResults, SimilarQuery, SimilarThreads, slugify } from '@bmet/contracts';
+import { and, eq } from 'drizzle-orm';
+import type { Conn } from '@bmet/db/client';
+import { boards, manufacturers, models, tags } from '@bmet/db/schema';
+import { invalid } from '../lib/http-error.ts';
+import { foldCode, parseSearchQuery } from '../lib/search-query.ts';
+import { search, similarThreads, type SearchFilters } from '../domain/search.ts';
+import { toPost, toThread } from '../domain/serialize.ts';
+
+// Tabs and line breaks are spaces to a search; any other control character is not text.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+function text(field: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (CONTROL.test(value)) throw invalid(field, `${field} must be text without control characters`);
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** Manufacturer and model filters by name or slug: unknown ones answer 400, never an empty list. */
+async function equipmentFilter(db: Conn, manufacturer: string | undefined, model: string | undefined) {
+  let manufacturerId: number | undefined;
+  if (manufacturer !== undefined) {
+    const rows = await db
+      .select({ id: manufacturers.id })
+      .from(manufacturers)
+      .where(eq(manufacturers.slug, slugify(manufacturer)))
+      .limit(1);
+    if (rows[0] === undefined) throw invalid('manufacturer', `no manufacturer is called ${manufacturer}`);
+    manufacturerId = rows[0].id;
+  }
+  let modelIds: number[] | undefined;
+  if (model !== undefined) {
+    const rows = await db
+      .select({ id: models.id })
+      .from(models)
+      .where(and(eq(models.slug, slugify(model)), manufacturerId === undefined ? undefined : eq(models.manufacturerId, manufacturerId)))
+      .limit(50);
+    if (rows.length === 0) throw invalid('model', `no model is called ${model}${manufacturer === undefined ? '' : ` by ${manufacturer}`}`);
+    modelIds = rows.map((r) => r.id);
+  }
+  return { manufacturerId, modelIds };
+}
+
+export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/search',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Full-text search of threads and posts: words (stemmed, "phrases", -exclusions) and codes as typed',
+        querystring: SearchQuery,
+        response: { 200: SearchResults, 400: ErrorBody }
+      }
+    },
+    async (request) => {
+      const query = request.query;
+      const q = text('q', query.q);
+      if (q === undefined) throw invalid('q', 'enter something to search for');
+      if (q.length > SEARCH_QUERY_MAX) throw invalid('q', `q must be at most ${SEARCH_QUERY_MAX} characters`);
+      const filters: SearchFilters = {};
+      const board = text('board', query.board);
+      if (board !== undefined) {
+        const rows = await app.db.select({ id: boards.id }).from(boards).where(eq(boards.slug, board.toLowerCase())).limit(1);
+        if (rows[0] === undefined) throw invalid('board', `no board is called ${board}`);
+        filters.boardId = rows[0].id;
+      }
+      if (query.roleTag !== undefined) filters.roleTag = query.roleTag;
+      if (query.solved !== undefined) filters.solved = query.solved === 'true';
+      Object.assign(filters, await equipmentFilter(app.db, text('manufacturer', query.manufacturer), text('model', query.model)));
+      for (const key of ['manufacturerId', 'modelIds'] as const) if (filters[key] === undefined) delete filters[key];
+      const errorCode = text('errorCode', query.errorCode);
+      if (errorCode !== undefined) {
+        if (foldCode(errorCode) === '') throw invalid('errorCode', 'errorCode must hold letters or digits');
+        filters.errorCode = errorCode;
+      }
+      const tag = text('tag', query.tag);
+      if (tag !== undefined) {
+        const rows = await app.db.select({ name: tags.name }).from(tags).where(eq(tags.name, tag.toLowerCase())).limit(1);
+        if (rows[0] === undefined) throw invalid('tag', `no tag is called ${tag}`);
+        filters.tag = rows[0].name;
+      }
+      const result = await search(app.db, parseSearchQuery(q), filters, query.limit ?? 50, query.cursor);
+      if (result === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this search');
+      return {
+        results: result.hits.map((h) => ({
+          thread: toThread(h.thread, h.boardSlug, h.threadAuthor),
+          post: toPost(h.post, h.postAuthor, h.thread.solutionPostId),
+          snippetHtml: h.snippetHtml,
+          rank: h.rank
+        })),
+        nextCursor: result.nextCursor
+      };
+    }
+  );
+
+  app.get(
+    '/threads/similar',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Likely duplicates of a question being written (up to five, solved ones first)',
+        querystring: SimilarQuery,
+        response: { 200: SimilarThreads, 400: ErrorBody }
+      }
+    },
+    async (request) => {
+      const title = text('title', request.query.title) ?? '';
+      const model = text('model', request.query.model);
+      const manufacturer = text('manufacturer', request.query.manufacturer);
+      const errorCode = text('errorCode', request.query.errorCode) ?? '';
+      let modelIds: number[] = [];
+      if (model !== undefined) {
+        // An unknown model is simply new to the forum here: nothing to match on, not an error.
+        const rows = await app.db
+          .select({ id: models.id })
+          .from(models)
+          .innerJoin(manufacturers, eq(manufacturers.id, models.manufacturerId))
+          .where(
+            and(eq(models.slug, slugify(model)), manufacturer === undefined ? undefined : eq(manufacturers.slug, slugify(manufacturer)))
+          )
+          .limit(50);
+        modelIds = rows.map((r) => r.id);
+      }
+      if (title.length < 3 && modelIds.length === 0 && foldCode(errorCode) === '') return { threads: [] };
+      const rows = await similarThreads(app.db, { title, modelIds, errorCode });
+      return { threads: rows.map((r) => toThread(r.thread, r.boardSlug, r.author)) };
+    }
+  );
+};

@@ -1,0 +1,45 @@
+import { Type, type Static } from 'typebox';
+import { NullableString } from './common.ts';
+import { Post, Thread } from './threads.ts';
+
+export const SEARCH_QUERY_MAX = 200;
+
+export const SearchQuery = Type.Object({
+  q: Type.String({ maxLength: 2000 }),
+  board: Type.Optional(Type.String({ maxLength: 100 })),
+  roleTag: Type.Optional(
+    Type.Union([Type.Literal('BME'), Type.Literal('CE'), Type.Literal('BMET')], { 'x-message': 'roleTag must be BME, CE or BMET' })
+  ),
+  solved: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')], { 'x-message': 'solved must be true or false' })),
+  manufacturer: Type.Optional(Type.String({ maxLength: 100 })),
+  model: Type.Optional(Type.String({ maxLength: 100 })),
+  errorCode: Type.Optional(Type.String({ maxLength: 100 })),
+  tag: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
+  cursor: Type.Optional(Type.String({ maxLength: 2000 }))
+});
+export type SearchQuery = Static<typeof SearchQuery>;
+
+export const SearchResult = Type.Object({
+  thread: Thread,
+  /** The thread's best-matching post. */
+  post: Post,
+  /** Escaped text of the post around the match, the matched words in `<mark>`. */
+  snippetHtml: Type.String(),
+  rank: Type.Number()
+});
+export type SearchResult = Static<typeof SearchResult>;
+
+export const SearchResults = Type.Object({ results: Type.Array(SearchResult), nextCursor: NullableString });
+export type SearchResults = Static<typeof SearchResults>;
+
+export const SimilarQuery = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: 300 })),
+  model: Type.Optional(Type.String({ maxLength: 100 })),
+  manufacturer: Type.Optional(Type.String({ maxLength: 100 })),
+  errorCode: Type.Optional(Type.String({ maxLength: 100 }))
+});
+export type SimilarQuery = Static<typeof SimilarQuery>;
+
+export const SimilarThreads = Type.Object({ threads: Type.Array(Thread) });
+export type SimilarThreads = Static<typeof SimilarThreads>;
