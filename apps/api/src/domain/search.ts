@@ -64,10 +64,12 @@ function filterSql(f: SearchFilters): SQL[] {
  * The rank of a post for a query: text relevance (a title match, weight A, counts 2.5 times a
  * body match), raised for the accepted answer and for solved threads "when the match is as
  * good", then a little for votes; the thread's last activity only breaks ties. Deterministic for
- * the same data, so it can be a keyset cursor.
+ * the same data, so it can be a keyset cursor. The raises are half again each: enough to put a
+ * solved thread ahead of an unsolved one whose match is as good or a little better (a shorter
+ * document ranks higher under length normalization), not enough to bury a clearly better match.
  */
 const RANK = sql`(ts_rank(ps.search, q.q, 1)
-  * (1 + case when t.solution_post_id = p.id then 0.5 else 0 end + case when t.solution_post_id is not null then 0.25 else 0 end)
+  * (1 + case when t.solution_post_id = p.id then 0.5 else 0 end + case when t.solution_post_id is not null then 0.5 else 0 end)
   + 0.01 * ln(1 + greatest(p.score, 0) + greatest(t.score, 0))
   + extract(epoch from t.last_post_at)::float8 * 1e-15)::float8`;
 

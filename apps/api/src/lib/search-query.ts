@@ -76,7 +76,7 @@ export function parseSearchQuery(input: string): SearchQuery {
       const number = foldCode(next.text);
       if (prefix.length + number.length <= 40) {
         must.push(`('${prefix}${number}' | '${prefix}' & '${number}')`);
-        markCodes.push(prefix + number, number);
+        markCodes.push(prefix + number, prefix, number);
         i++;
         continue;
       }
