@@ -1,3 +1,4 @@
+import compression from 'compression';
 import { existsSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -68,6 +69,7 @@ async function main() {
   await untilMigrated(database, config.migrationsDir, logger);
 
   const web = await loadWebHandler(config.webBuildDir, config.trustProxy);
+  const compressWeb = compression({ threshold: 1024 });
   // Several instances can share PostgreSQL: events cross between them by LISTEN/NOTIFY, on a
   // connection of the bus's own; the live hub reads through a small pool of its own too.
   let bus: Bus = new LocalBus();
@@ -102,7 +104,9 @@ async function main() {
           if (config.production && req.headers['x-forwarded-proto'] === 'https') {
             res.setHeader('strict-transport-security', HSTS);
           }
-          web(req, res, () => fastifyHandler(req, res));
+          // Pages and feeds compressed as the client asks (brotli or gzip); /_app files come
+          // precompressed from the build and pass through untouched (already encoded).
+          compressWeb(req as never, res as never, () => web(req, res, () => fastifyHandler(req, res)));
           return;
         }
         fastifyHandler(req, res);

@@ -57,6 +57,8 @@ const cases: Record<string, Case> = {
   'GET /boards/:slug': { route: 'GET', url: () => '/boards/bmet', expect: GET_ALL },
   'GET /boards/:slug/threads': { route: 'GET', url: () => '/boards/bmet/threads', expect: GET_ALL },
   'GET /threads/:id': { route: 'GET', url: (f) => `/threads/${f.threadId}`, expect: GET_ALL },
+  'GET /threads': { route: 'GET', url: () => '/threads?sort=unanswered', expect: GET_ALL },
+  'GET /sitemap/threads': { route: 'GET', url: () => '/sitemap/threads', expect: GET_ALL },
   'GET /search': { route: 'GET', url: () => '/search?q=door%20sensor', expect: GET_ALL },
   'GET /threads/similar': { route: 'GET', url: () => '/threads/similar?title=occlusion%20alarm', expect: GET_ALL },
   'GET /posts/:id/revisions': { route: 'GET', url: (f) => `/posts/${f.replyId}/revisions`, expect: GET_ALL },

@@ -47,7 +47,7 @@ beforeAll(async () => {
     token: asker.token
   });
   expect(del.statusCode).toBe(204);
-  const reply2 = await reply(ctx.app, helper.token, ids.unsolved, `Deleted reply mentioning ${w} xylophone`);
+  const reply2 = await reply(ctx.app, helper.token, ids.unsolved!, `Deleted reply mentioning ${w} xylophone`);
   expect((await call(ctx.app, 'DELETE', `/posts/${reply2.id}`, { token: helper.token })).statusCode).toBe(204);
 });
 
@@ -196,5 +196,49 @@ describe('GET /api/v1/threads/similar', () => {
     await setRole(ctx.app, mod.user.id, 'moderator');
     const res = await call(ctx.app, 'GET', `/search?q=${encodeURIComponent(`calibration ${w}`)}`, { token: mod.token });
     expect(res.data.results).toEqual([]);
+  });
+});
+
+describe('GET /api/v1/threads (across boards) and /sitemap/threads', () => {
+  it('lists the latest threads of every board and the unanswered questions, keyset-paged', async () => {
+    const latest = await call(ctx.app, 'GET', '/threads?limit=3');
+    expect(latest.statusCode).toBe(200);
+    const times = latest.data.threads.map((t: any) => Date.parse(t.lastPostAt));
+    expect(times).toEqual([...times].sort((a: number, b: number) => b - a));
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    for (let i = 0; i < 20; i++) {
+      const page: any = await call(ctx.app, 'GET', `/threads?sort=unanswered&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`);
+      expect(page.statusCode).toBe(200);
+      for (const t of page.data.threads) {
+        expect(t.replyCount).toBe(0);
+        expect(t.kind).toBe('question');
+        expect(seen.has(t.id)).toBe(false);
+        seen.add(t.id);
+      }
+      cursor = page.data.nextCursor;
+      if (cursor === null) break;
+    }
+    // Its one reply was deleted: it is waiting for an answer again.
+    expect(seen.has(ids.unsolved!)).toBe(true);
+    expect(seen.has(ids.e203!)).toBe(true);
+    expectError(await call(ctx.app, 'GET', '/threads?sort=top'), 400, 'validation_failed');
+    expectError(await call(ctx.app, 'GET', '/threads?cursor=nope'), 400, 'validation_failed');
+  });
+
+  it('pages every visible thread for the sitemap in blocks of ids', async () => {
+    const mod = await registerUser(ctx.app);
+    await setRole(ctx.app, mod.user.id, 'moderator');
+    const { thread: gone } = await createThread(ctx.app, asker.token, { title: `Removed by a moderator ${w}` });
+    expect((await call(ctx.app, 'DELETE', `/threads/${gone.id}`, { token: mod.token, body: { reason: 'spam' } })).statusCode).toBe(204);
+    expect(titles(await find(`q=${encodeURIComponent(`removed moderator ${w}`)}`))).toEqual([]);
+    const res = await call(ctx.app, 'GET', '/sitemap/threads');
+    expect(res.statusCode).toBe(200);
+    expect(res.data.pages).toBeGreaterThanOrEqual(1);
+    const listed = res.data.threads.map((t: any) => t.id);
+    expect(listed).toContain(ids.solved);
+    expect(listed).not.toContain(gone.id);
+    expect((await call(ctx.app, 'GET', '/sitemap/threads?page=99')).data.threads).toEqual([]);
+    expectError(await call(ctx.app, 'GET', '/sitemap/threads?page=-1'), 400, 'validation_failed');
   });
 });

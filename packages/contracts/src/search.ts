@@ -43,3 +43,24 @@ export type SimilarQuery = Static<typeof SimilarQuery>;
 
 export const SimilarThreads = Type.Object({ threads: Type.Array(Thread) });
 export type SimilarThreads = Static<typeof SimilarThreads>;
+
+export const SiteThreadsQuery = Type.Object({
+  sort: Type.Optional(
+    Type.Union([Type.Literal('latest'), Type.Literal('unanswered')], { 'x-message': 'sort must be latest or unanswered' })
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
+  cursor: Type.Optional(Type.String({ maxLength: 2000 }))
+});
+export type SiteThreadsQuery = Static<typeof SiteThreadsQuery>;
+
+/** Threads per sitemap page: the sitemap protocol's limit of 50,000 URLs per file. */
+export const SITEMAP_PAGE = 50_000;
+export const SitemapQuery = Type.Object({
+  page: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000_000, 'x-message': 'page must be a whole number' }))
+});
+export const SitemapThreads = Type.Object({
+  /** How many pages there are (ids are paged in blocks of SITEMAP_PAGE). */
+  pages: Type.Integer(),
+  threads: Type.Array(Type.Object({ id: Type.String(), lastPostAt: Type.String() }))
+});
+export type SitemapThreads = Static<typeof SitemapThreads>;

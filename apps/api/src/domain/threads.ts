@@ -4,7 +4,7 @@ import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql, type 
 import type { Conn, Db } from '@bmet/db/client';
 import { boards, posts, threads, users, type NotificationRow, type PostRow, type ThreadRow } from '@bmet/db/schema';
 import type { Equipment, ThreadKind, ThreadSort } from '@bmet/contracts';
-import { decodeCursor, encodeCursor, type CursorPart } from '../lib/cursor.ts';
+import { decodeCursor, encodeCursor, olderThan, type CursorPart } from '../lib/cursor.ts';
 import { authorColumns, type AuthorRow } from './serialize.ts';
 import { countModelThread, resolveEquipment } from './equipment.ts';
 import { addThreadTags } from './tags.ts';
@@ -132,6 +132,43 @@ export async function listBoardThreads(
     page.map((t) => t.authorId)
   );
   return { rows: page.map((thread) => ({ thread, author: authors.get(thread.authorId)! })), nextCursor };
+}
+
+export type SiteSort = 'latest' | 'unanswered';
+
+/**
+ * Threads across every board, for the home page: the latest activity, or the questions nobody
+ * has answered yet (for the members who like to help). Each from its own partial index
+ * (migration 0013), keyset-paged.
+ */
+export async function listSiteThreads(
+  db: Conn,
+  sort: SiteSort,
+  limit: number,
+  cursor: string | undefined
+): Promise<{ rows: ThreadWithMeta[]; nextCursor: string | null } | 'bad_cursor'> {
+  const at = sort === 'latest' ? threads.lastPostAt : threads.createdAt;
+  const after = olderThan(cursor, at, threads.id);
+  if (after === 'bad_cursor') return after;
+  const filter = sort === 'unanswered' ? and(eq(threads.replyCount, 0), eq(threads.kind, 'question')) : undefined;
+  const rows = await db
+    .select({ thread: threads, boardSlug: boards.slug })
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .where(and(isNull(threads.deletedAt), filter, after))
+    .orderBy(desc(at), desc(threads.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > limit && last !== undefined
+      ? encodeCursor([(sort === 'latest' ? last.thread.lastPostAt : last.thread.createdAt).toISOString(), last.thread.id])
+      : null;
+  const authors = await loadAuthors(
+    db,
+    page.map((r) => r.thread.authorId)
+  );
+  return { rows: page.map((r) => ({ ...r, author: authors.get(r.thread.authorId)! })), nextCursor };
 }
 
 /** A post's tree path, when the post belongs to this thread. */

@@ -1,12 +1,27 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, SEARCH_QUERY_MAX, SearchQuery, SearchResults, SimilarQuery, SimilarThreads, slugify } from '@bmet/contracts';
-import { and, eq } from 'drizzle-orm';
+import {
+  ErrorBody,
+  SEARCH_QUERY_MAX,
+  SearchQuery,
+  SearchResults,
+  SimilarQuery,
+  SimilarThreads,
+  SITEMAP_PAGE,
+  SiteThreadsQuery,
+  SitemapQuery,
+  SitemapThreads,
+  ThreadList,
+  slugify
+} from '@bmet/contracts';
+import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
-import { boards, manufacturers, models, tags } from '@bmet/db/schema';
+import { boards, manufacturers, models, tags, threads } from '@bmet/db/schema';
 import { invalid } from '../lib/http-error.ts';
 import { foldCode, parseSearchQuery } from '../lib/search-query.ts';
 import { search, similarThreads, type SearchFilters } from '../domain/search.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
+import { listSiteThreads } from '../domain/threads.ts';
+import { withNewReplies } from '../domain/reads.ts';
 
 // Tabs and line breaks are spaces to a search; any other control character is not text.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -92,6 +107,58 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         })),
         nextCursor: result.nextCursor
       };
+    }
+  );
+
+  app.get(
+    '/threads',
+    {
+      schema: {
+        tags: ['threads'],
+        summary: 'Threads across every board: latest activity, or questions nobody has answered yet',
+        querystring: SiteThreadsQuery,
+        response: { 200: ThreadList, 400: ErrorBody }
+      }
+    },
+    async (request) => {
+      const { sort = 'latest', limit = 50, cursor } = request.query;
+      const page = await listSiteThreads(app.db, sort, limit, cursor);
+      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
+      return {
+        threads: await withNewReplies(
+          app.db,
+          request.user?.id ?? null,
+          page.rows.map((r) => r.thread),
+          page.rows.map((r) => toThread(r.thread, r.boardSlug, r.author))
+        ),
+        nextCursor: page.nextCursor
+      };
+    }
+  );
+
+  app.get(
+    '/sitemap/threads',
+    {
+      schema: {
+        tags: ['search'],
+        summary: 'Every visible thread, for sitemap.xml: one block of 50,000 ids per page',
+        querystring: SitemapQuery,
+        response: { 200: SitemapThreads, 400: ErrorBody }
+      }
+    },
+    async (request) => {
+      const page = request.query.page ?? 0;
+      const [top] = await app.db.select({ max: sql<string | number | null>`max(${threads.id})` }).from(threads);
+      const pages = Math.max(1, Math.ceil(Number(top?.max ?? 0) / SITEMAP_PAGE));
+      const rows =
+        page >= pages
+          ? []
+          : await app.db
+              .select({ id: threads.id, lastPostAt: threads.lastPostAt })
+              .from(threads)
+              .where(and(gt(threads.id, page * SITEMAP_PAGE), lte(threads.id, (page + 1) * SITEMAP_PAGE), isNull(threads.deletedAt)))
+              .orderBy(asc(threads.id));
+      return { pages, threads: rows.map((r) => ({ id: String(r.id), lastPostAt: r.lastPostAt.toISOString() })) };
     }
   );
 

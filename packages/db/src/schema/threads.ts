@@ -50,7 +50,14 @@ export const threads = pgTable(
       .where(sql`${t.solutionPostId} is not null and ${t.deletedAt} is null`),
     index('threads_author_idx').on(t.authorId, t.createdAt),
     index('threads_tags_idx').using('gin', t.tags),
-    index('threads_model_idx').on(t.modelId, t.lastPostAt, t.id)
+    index('threads_model_idx').on(t.modelId, t.lastPostAt, t.id),
+    // The home page's lists across boards (GET /threads).
+    index('threads_site_latest_idx')
+      .on(t.lastPostAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
+    index('threads_site_unanswered_idx')
+      .on(t.createdAt, t.id)
+      .where(sql`${t.replyCount} = 0 and ${t.deletedAt} is null and ${t.kind} = 'question'`)
   ]
 );
 export type ThreadRow = typeof threads.$inferSelect;
