@@ -169,6 +169,62 @@ describe('GET /api/v1/search', () => {
   });
 });
 
+describe('the search index kept current by the write path', () => {
+  it('follows edits, moves, accepts, deletes, restores and patient-data reviews', async () => {
+    const mod = await registerUser(ctx.app);
+    await setRole(ctx.app, mod.user.id, 'moderator');
+    const k = unique('kw').toLowerCase();
+    const { thread, post } = await createThread(ctx.app, asker.token, {
+      title: `Index probe ${k}`,
+      body: `Original wording quokka ${k}`,
+      kind: 'question'
+    });
+    const only = async (query: string) => titles(await find(query));
+
+    // An edit: the new words are found, the old ones no longer.
+    expect(
+      (await call(ctx.app, 'PATCH', `/posts/${post.id}`, { token: asker.token, body: { body: `Edited wording wombat ${k}` } })).statusCode
+    ).toBe(200);
+    expect(await only(`q=${encodeURIComponent(`wombat ${k}`)}`)).toEqual([`Index probe ${k}`]);
+    expect(await only(`q=${encodeURIComponent(`quokka ${k}`)}`)).toEqual([]);
+
+    // A move: the board filter follows the thread.
+    expect(await only(`q=${k}&board=bmet`)).toEqual([`Index probe ${k}`]);
+    expect((await call(ctx.app, 'POST', `/threads/${thread.id}/move`, { token: mod.token, body: { boardSlug: 'ce' } })).statusCode).toBe(
+      200
+    );
+    expect(await only(`q=${k}&board=bmet`)).toEqual([]);
+    expect(await only(`q=${k}&board=ce`)).toEqual([`Index probe ${k}`]);
+
+    // An accept: solved, and the answer ranks as the thread's best post; an unaccept undoes it.
+    const answer = await reply(ctx.app, helper.token, thread.id, `The wombat answer ${k}`);
+    expect(await only(`q=${k}&solved=true`)).toEqual([]);
+    await call(ctx.app, 'POST', `/threads/${thread.id}/solution`, { token: asker.token, body: { postId: answer.id } });
+    const solved = await find(`q=${encodeURIComponent(`wombat ${k}`)}&solved=true`);
+    expect(solved.results.map((r) => r.post.id)).toEqual([answer.id]);
+    await call(ctx.app, 'POST', `/threads/${thread.id}/solution`, { token: asker.token, body: { postId: null } });
+    expect(await only(`q=${k}&solved=true`)).toEqual([]);
+
+    // A deleted reply, a deleted thread, a restored thread.
+    const extra = await reply(ctx.app, helper.token, thread.id, `Platypus remark ${k}`);
+    expect(await only(`q=${encodeURIComponent(`platypus ${k}`)}`)).toEqual([`Index probe ${k}`]);
+    await call(ctx.app, 'DELETE', `/posts/${extra.id}`, { token: helper.token });
+    expect(await only(`q=${encodeURIComponent(`platypus ${k}`)}`)).toEqual([]);
+    await call(ctx.app, 'DELETE', `/threads/${thread.id}`, { token: mod.token, body: { reason: 'probe' } });
+    expect(await only(`q=${k}`)).toEqual([]);
+    expect((await call(ctx.app, 'POST', `/threads/${thread.id}/restore`, { token: mod.token })).statusCode).toBe(200);
+    expect(await only(`q=${encodeURIComponent(`wombat ${k}`)}`)).toEqual([`Index probe ${k}`]);
+
+    // A post its author confirmed despite the patient-data guard waits for review, unfound.
+    const held = await call(ctx.app, 'POST', `/threads/${thread.id}/posts`, {
+      token: helper.token,
+      body: { body: `Patient: Jane Doe  MRN: 00482913 echidna ${k}`, confirmNoPhi: true }
+    });
+    expect(held.statusCode).toBe(201);
+    expect(await only(`q=${encodeURIComponent(`echidna ${k}`)}`)).toEqual([]);
+  });
+});
+
 describe('GET /api/v1/threads/similar', () => {
   it('shows likely duplicates of a title being typed, solved ones first', async () => {
     const res = await call(ctx.app, 'GET', `/threads/similar?title=${encodeURIComponent(`air in line alarm ${w}`)}`);

@@ -39,39 +39,46 @@ function tsquery(q: SearchQuery): SQL {
   return q.words !== '' ? words : codes;
 }
 
+/** Filters on post_search's own copies of the thread's state: a search reads no other table. */
 function filterSql(f: SearchFilters): SQL[] {
   const out: SQL[] = [];
-  if (f.boardId !== undefined) out.push(sql`t.board_id = ${f.boardId}`);
-  if (f.roleTag !== undefined) out.push(sql`t.board_id in (select id from boards where role_tag = ${f.roleTag})`);
-  if (f.solved === true) out.push(sql`t.solution_post_id is not null`);
-  if (f.solved === false) out.push(sql`t.solution_post_id is null`);
-  if (f.manufacturerId !== undefined) out.push(sql`t.manufacturer_id = ${f.manufacturerId}`);
-  if (f.modelIds !== undefined)
-    out.push(
-      sql`t.model_id in (${sql.join(
-        f.modelIds.map((id) => sql`${id}`),
-        sql`, `
-      )})`
+  const ids = (list: number[]) =>
+    sql.join(
+      list.map((id) => sql`${id}`),
+      sql`, `
     );
-  if (f.errorCode !== undefined) {
-    out.push(sql`lower(regexp_replace(t.equipment_error_code, '[^A-Za-z0-9]', '', 'g')) = ${foldCode(f.errorCode)}`);
-  }
-  if (f.tag !== undefined) out.push(sql`t.tags @> array[${f.tag}]::text[]`);
+  if (f.boardId !== undefined) out.push(sql`ps.board_id = ${f.boardId}`);
+  if (f.roleTag !== undefined) out.push(sql`ps.board_id in (select id from boards where role_tag = ${f.roleTag})`);
+  if (f.solved !== undefined) out.push(sql`ps.solved = ${f.solved}`);
+  if (f.manufacturerId !== undefined) out.push(sql`ps.manufacturer_id = ${f.manufacturerId}`);
+  if (f.modelIds !== undefined) out.push(sql`ps.model_id in (${ids(f.modelIds)})`);
+  if (f.errorCode !== undefined) out.push(sql`ps.error_code = ${foldCode(f.errorCode)}`);
+  if (f.tag !== undefined) out.push(sql`ps.tags @> array[${f.tag}]::text[]`);
   return out;
 }
 
 /**
+ * How many matching posts a search ranks. A query that matches more (two common words match a
+ * large share of a big forum) ranks the first this many in post_search.quality order (solved
+ * threads, accepted answers, opening posts, newest first), which PostgreSQL reads from the
+ * quality index while checking the match, instead of ranking every match; a rarer query ranks
+ * all its matches, from the GIN index. The planner picks between the two from its statistics of
+ * the vectors' lexemes.
+ */
+export const SEARCH_CANDIDATES = 2000;
+
+/**
  * The rank of a post for a query: text relevance (a title match, weight A, counts 2.5 times a
  * body match), raised for the accepted answer and for solved threads "when the match is as
- * good", then a little for votes; the thread's last activity only breaks ties. Deterministic for
- * the same data, so it can be a keyset cursor. The raises are half again each: enough to put a
- * solved thread ahead of an unsolved one whose match is as good or a little better (a shorter
- * document ranks higher under length normalization), not enough to bury a clearly better match.
+ * good", then a little for votes; the post's age only breaks ties. Deterministic for the same
+ * data, so it can be a keyset cursor. The raises are half again each: enough to put a solved
+ * thread ahead of an unsolved one whose match is as good or a little better (a shorter document
+ * ranks higher under length normalization), not enough to bury a clearly better match.
  */
-const RANK = sql`(ts_rank(ps.search, q.q, 1)
-  * (1 + case when t.solution_post_id = p.id then 0.5 else 0 end + case when t.solution_post_id is not null then 0.5 else 0 end)
-  + 0.01 * ln(1 + greatest(p.score, 0) + greatest(t.score, 0))
-  + extract(epoch from t.last_post_at)::float8 * 1e-15)::float8`;
+const RANK = sql`(ts_rank(c.search, q.q, 1)
+  * (1 + case when c.is_answer then 0.5 else 0 end + case when c.solved then 0.5 else 0 end)
+  + 0.01 * ln(1 + greatest(c.score, 0))
+  + extract(epoch from c.created_at)::float8 * 1e-15)::float8`;
 
 const SENTINEL_OPEN = '\ue000';
 const SENTINEL_CLOSE = '\ue001';
@@ -151,24 +158,20 @@ export async function search(
     after = sql`(best.rank, best.thread_id) < (${values[0]}::float8, ${values[1]}::bigint)`;
   }
   if (q.words === '' && q.codes === '') return { hits: [], nextCursor: null };
-  const where = [
-    sql`ps.search @@ q.q`,
-    sql`p.deleted_at is null`,
-    sql`t.deleted_at is null`,
-    sql`not exists (select 1 from phi_reviews r where r.post_id = p.id and r.resolved_at is null)`,
-    ...filterSql(filters)
-  ];
+  const where = [sql`ps.visible`, sql`ps.search @@ q.q`, ...filterSql(filters)];
   const found = await rowsOf<{ post_id: string | number; thread_id: string | number; rank: number | string }>(
     db,
     sql`
     select best.post_id, best.thread_id, best.rank from (
-      select distinct on (ps.thread_id) ps.post_id, ps.thread_id, ${RANK} as rank
-      from (select ${tsquery(q)} as q) q
-      cross join post_search ps
-      join posts p on p.id = ps.post_id
-      join threads t on t.id = ps.thread_id
-      where ${sql.join(where, sql` and `)}
-      order by ps.thread_id, rank desc, ps.post_id
+      select distinct on (c.thread_id) c.post_id, c.thread_id, ${RANK} as rank
+      from (
+        select ps.post_id, ps.thread_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at
+        from post_search ps, (select ${tsquery(q)} as q) q
+        where ${sql.join(where, sql` and `)}
+        order by ps.quality desc nulls last, ps.post_id desc nulls last
+        limit ${SEARCH_CANDIDATES}
+      ) c, (select ${tsquery(q)} as q) q
+      order by c.thread_id, rank desc, c.post_id
     ) best
     where ${after}
     order by best.rank desc, best.thread_id desc
@@ -251,26 +254,35 @@ export async function similarThreads(
   if (code !== '' && code.length <= 40) terms.add(`'${code}'`);
   const hasModel = input.modelIds.length > 0;
   if (terms.size === 0 && !hasModel) return [];
-  const modelMatch = hasModel
-    ? sql`t.model_id in (${sql.join(
-        input.modelIds.map((id) => sql`${id}`),
-        sql`, `
-      )})`
-    : sql`false`;
-  const codeMatch = code === '' ? sql`false` : sql`lower(regexp_replace(t.equipment_error_code, '[^A-Za-z0-9]', '', 'g')) = ${code}`;
-  const textMatch = terms.size === 0 ? sql`false` : sql`ps.search @@ q.q`;
+  const modelIds = sql.join(
+    input.modelIds.map((id) => sql`${id}`),
+    sql`, `
+  );
+  const modelMatch = hasModel ? sql`c.model_id in (${modelIds})` : sql`false`;
+  const codeMatch = code === '' ? sql`false` : sql`c.error_code = ${code}`;
   // Words go through to_tsquery('english') for stemming; each is letters and digits only, and
   // codes are quoted [a-z0-9] lexemes, so the expression is always valid.
   const query = terms.size === 0 ? sql`''::tsquery` : sql`to_tsquery('english', ${[...terms].join(' | ')})`;
+  const byText = sql`
+    select ps.thread_id, ps.search, ps.model_id, ps.error_code from post_search ps, (select ${query} as q) q
+    where ps.visible and ps.is_op and ps.search @@ q.q
+    order by ps.quality desc nulls last, ps.post_id desc nulls last
+    limit ${SEARCH_CANDIDATES}`;
+  // The model's newest threads from its own index: a model with no words in common still counts.
+  const byModel = sql`
+    select ps.thread_id, ps.search, ps.model_id, ps.error_code from threads t
+    join posts p on p.thread_id = t.id and p.seq = 0
+    join post_search ps on ps.post_id = p.id and ps.visible
+    where t.model_id in (${modelIds}) and t.deleted_at is null
+    order by t.last_post_at desc
+    limit 200`;
+  const candidates = terms.size === 0 ? byModel : hasModel ? sql`(${byText}) union (${byModel})` : byText;
   const rows = await rowsOf<{ id: string | number }>(
     db,
     sql`
-    select t.id from (select ${query} as q) q
-    cross join posts p
-    join post_search ps on ps.post_id = p.id
-    join threads t on t.id = p.thread_id
-    where p.seq = 0 and t.deleted_at is null and p.deleted_at is null and (${textMatch} or ${modelMatch})
-    order by (ts_rank(ps.search, q.q, 1) + case when ${modelMatch} then 0.3 else 0 end + case when ${codeMatch} then 0.5 else 0 end) desc, t.id desc
+    select c.thread_id as id from (${candidates}) c, (select ${query} as q) q
+    order by (ts_rank(c.search, q.q, 1) + case when ${modelMatch} then 0.3 else 0 end + case when ${codeMatch} then 0.5 else 0 end) desc,
+             c.thread_id desc
     limit 5`
   );
   if (rows.length === 0) return [];

@@ -1,2 +1,0 @@
-CREATE INDEX "threads_site_latest_idx" ON "threads" USING btree ("last_post_at","id") WHERE "threads"."deleted_at" is null;--> statement-breakpoint
-CREATE INDEX "threads_site_unanswered_idx" ON "threads" USING btree ("created_at","id") WHERE "threads"."reply_count" = 0 and "threads"."deleted_at" is null and "threads"."kind" = 'question';
