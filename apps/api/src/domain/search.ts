@@ -186,34 +186,31 @@ export async function search(
   const threadIds = page.map((r) => r.threadId);
   const headline =
     q.words === ''
-      ? sql`p.body_markdown`
-      : sql`ts_headline('english', translate(p.body_markdown, ${SENTINEL_OPEN + SENTINEL_CLOSE}, ''), websearch_to_tsquery('english', ${q.words}),
+      ? sql`${posts.bodyMarkdown}`
+      : sql`ts_headline('english', translate(${posts.bodyMarkdown}, ${SENTINEL_OPEN + SENTINEL_CLOSE}, ''), websearch_to_tsquery('english', ${q.words}),
           ${`StartSel=${SENTINEL_OPEN}, StopSel=${SENTINEL_CLOSE}, MaxWords=32, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "`})`;
-  const [threadRows, postRows, headlines] = await Promise.all([
+  // The page's posts with their headlines in one read; their threads (and boards) in another.
+  const [threadRows, postRows] = await Promise.all([
     db
       .select({ thread: threads, boardSlug: boards.slug })
       .from(threads)
       .innerJoin(boards, sql`${boards.id} = ${threads.boardId}`)
       .where(inArray(threads.id, threadIds)),
-    db.select().from(posts).where(inArray(posts.id, postIds)),
-    rowsOf<{ id: string | number; headline: string }>(
-      db,
-      sql`select p.id, ${headline} as headline from posts p where p.id in (${sql.join(
-        postIds.map((id) => sql`${id}`),
-        sql`, `
-      )})`
-    )
+    db
+      .select({ post: posts, headline: sql<string>`${headline}` })
+      .from(posts)
+      .where(inArray(posts.id, postIds))
   ]);
   const threadById = new Map(threadRows.map((r) => [r.thread.id, r]));
-  const postById = new Map(postRows.map((p) => [p.id, p]));
-  const headlineById = new Map(headlines.map((h) => [Number(h.id), h.headline]));
-  const authors = await loadAuthors(db, [...threadRows.map((r) => r.thread.authorId), ...postRows.map((p) => p.authorId)]);
+  const postById = new Map(postRows.map((r) => [r.post.id, r]));
+  const authors = await loadAuthors(db, [...threadRows.map((r) => r.thread.authorId), ...postRows.map((r) => r.post.authorId)]);
   const hits: SearchHit[] = [];
   for (const r of page) {
     const t = threadById.get(r.threadId);
-    const p = postById.get(r.postId);
-    if (t === undefined || p === undefined) continue; // deleted between the two queries
-    const raw = headlineById.get(r.postId) ?? '';
+    const found = postById.get(r.postId);
+    if (t === undefined || found === undefined) continue; // deleted between the two queries
+    const p = found.post;
+    const raw = found.headline;
     const text = q.words === '' ? codeWindow(plain(raw), q.markCodes) : plain(raw);
     hits.push({
       thread: t.thread,

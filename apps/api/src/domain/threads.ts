@@ -139,7 +139,7 @@ export type SiteSort = 'latest' | 'unanswered';
 /**
  * Threads across every board, for the home page: the latest activity, or the questions nobody
  * has answered yet (for the members who like to help). Each from its own partial index
- * (migration 0013), keyset-paged.
+ * (migration 0012), keyset-paged.
  */
 export async function listSiteThreads(
   db: Conn,

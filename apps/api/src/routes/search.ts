@@ -83,8 +83,9 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       if (query.roleTag !== undefined) filters.roleTag = query.roleTag;
       if (query.solved !== undefined) filters.solved = query.solved === 'true';
-      Object.assign(filters, await equipmentFilter(app.db, text('manufacturer', query.manufacturer), text('model', query.model)));
-      for (const key of ['manufacturerId', 'modelIds'] as const) if (filters[key] === undefined) delete filters[key];
+      const equipment = await equipmentFilter(app.db, text('manufacturer', query.manufacturer), text('model', query.model));
+      if (equipment.manufacturerId !== undefined) filters.manufacturerId = equipment.manufacturerId;
+      if (equipment.modelIds !== undefined) filters.modelIds = equipment.modelIds;
       const errorCode = text('errorCode', query.errorCode);
       if (errorCode !== undefined) {
         if (foldCode(errorCode) === '') throw invalid('errorCode', 'errorCode must hold letters or digits');

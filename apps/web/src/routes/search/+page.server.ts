@@ -2,26 +2,18 @@ import type { Board, SearchResults } from '@bmet/contracts';
 import { api, isApiError } from '$lib/server/api.ts';
 import { loadFailed } from '$lib/server/load-error.ts';
 import { sentence } from '$lib/api-errors.ts';
+import { readSearch, searchParams } from '$lib/search.ts';
 import type { PageServerLoad } from './$types';
 
-/** The filters a search URL may carry, in the API's names: a shared link is the whole search. */
-const FILTERS = ['board', 'roleTag', 'solved', 'manufacturer', 'model', 'errorCode', 'tag'] as const;
-type Filter = (typeof FILTERS)[number];
-
 export const load: PageServerLoad = async (event) => {
-  const params = event.url.searchParams;
-  const q = (params.get('q') ?? '').trim();
-  const filters: Partial<Record<Filter, string>> = {};
-  for (const key of FILTERS) {
-    const value = (params.get(key) ?? '').trim();
-    if (value !== '') filters[key] = value;
-  }
-  const cursor = params.get('cursor');
+  const { q, filters } = readSearch(event.url.searchParams);
+  const cursor = event.url.searchParams.get('cursor');
   const boardsRes = await api<{ boards: Board[] }>(event, 'GET', '/boards');
   const boards = boardsRes.status === 200 ? boardsRes.data.boards.map((b) => ({ slug: b.slug, name: b.name })) : [];
   const base = { q, filters, boards, paged: cursor !== null };
   if (q === '') return { ...base, results: null, nextCursor: null, problem: null };
-  const query = new URLSearchParams({ q, limit: '20', ...filters });
+  const query = searchParams(q, filters);
+  query.set('limit', '20');
   if (cursor !== null) query.set('cursor', cursor);
   const res = await api<SearchResults>(event, 'GET', `/search?${query}`);
   if (res.status === 400 && isApiError(res.data)) {

@@ -1,9 +1,8 @@
 import type { SearchResults } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
 import { atomFeed, feedFailure } from '$lib/server/atom.ts';
+import { readSearch, searchParams } from '$lib/search.ts';
 import type { RequestHandler } from './$types';
-
-const FILTERS = ['board', 'roleTag', 'solved', 'manufacturer', 'model', 'errorCode', 'tag'];
 
 const unmark = (html: string) =>
   html
@@ -15,14 +14,10 @@ const unmark = (html: string) =>
 
 /** A saved search as Atom: its matches, newest first, so a reader hears of a new fix for it. */
 export const GET: RequestHandler = async (event) => {
-  const params = event.url.searchParams;
-  const q = (params.get('q') ?? '').trim();
+  const { q, filters } = readSearch(event.url.searchParams);
   if (q === '') return feedFailure(400);
-  const query = new URLSearchParams({ q, limit: '30' });
-  for (const key of FILTERS) {
-    const value = (params.get(key) ?? '').trim();
-    if (value !== '') query.set(key, value);
-  }
+  const query = searchParams(q, filters);
+  query.set('limit', '30');
   const res = await api<SearchResults>(event, 'GET', `/search?${query}`);
   if (res.status !== 200) return feedFailure(res.status);
   query.delete('limit');
