@@ -28,7 +28,15 @@ export const Category = Type.Object({ slug: Type.String(), name: Type.String() }
 export type Category = Static<typeof Category>;
 export const CategoryList = Type.Object({ categories: Type.Array(Category) });
 
-export const Manufacturer = Type.Object({ id: Id, slug: Type.String(), name: Type.String(), modelCount: Type.Integer() });
+export const Manufacturer = Type.Object({
+  id: Id,
+  slug: Type.String(),
+  name: Type.String(),
+  modelCount: Type.Integer(),
+  /** Live threads naming this manufacturer, with or without a model, and the solved ones. */
+  threadCount: Type.Integer(),
+  solvedCount: Type.Integer()
+});
 export type Manufacturer = Static<typeof Manufacturer>;
 export const ManufacturerList = Type.Object({ manufacturers: Type.Array(Manufacturer) });
 
@@ -61,6 +69,46 @@ export const ModelPage = Type.Object({
 });
 export type ModelPage = Static<typeof ModelPage>;
 
+/** The lists of a model, a manufacturer or a tag: newest activity, unanswered questions, solved. */
+export const equipmentSorts = ['latest', 'unanswered', 'solved'] as const;
+export type EquipmentSort = (typeof equipmentSorts)[number];
+export const ListQuery = Type.Object({
+  sort: Type.Optional(
+    Type.Union(
+      equipmentSorts.map((s) => Type.Literal(s)),
+      { 'x-message': 'sort must be latest, unanswered or solved' }
+    )
+  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
+  cursor: Type.Optional(Type.String({ maxLength: 2000 }))
+});
+export type ListQuery = Static<typeof ListQuery>;
+
+/** A manufacturer's page: its models (most discussed first) and its threads. */
+export const ManufacturerPage = Type.Object({
+  manufacturer: Manufacturer,
+  models: Type.Array(Model),
+  threads: Type.Array(Thread),
+  nextCursor: NullableString
+});
+export type ManufacturerPage = Static<typeof ManufacturerPage>;
+
+/** The equipment index: manufacturers by name, each with its most discussed models. */
+export const EquipmentIndex = Type.Object({
+  manufacturers: Type.Array(Type.Object({ ...Manufacturer.properties, models: Type.Array(Model) })),
+  nextCursor: NullableString
+});
+export type EquipmentIndex = Static<typeof EquipmentIndex>;
+export const EquipmentIndexQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
+  cursor: Type.Optional(Type.String({ maxLength: 2000 }))
+});
+
+export const TagIndexQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 100 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, 'x-message': 'limit must be 1 to 500' }))
+});
+
 export const SuggestQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 100 })),
   manufacturer: Type.Optional(Type.String({ maxLength: 100 }))
@@ -69,5 +117,6 @@ export const SuggestQuery = Type.Object({
 export const Tag = Type.Object({ name: Type.String(), threadCount: Type.Integer() });
 export type Tag = Static<typeof Tag>;
 export const TagList = Type.Object({ tags: Type.Array(Tag) });
+export type TagList = Static<typeof TagList>;
 export const TagPage = Type.Object({ tag: Tag, threads: Type.Array(Thread), nextCursor: NullableString });
 export type TagPage = Static<typeof TagPage>;

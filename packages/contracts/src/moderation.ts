@@ -11,6 +11,13 @@ const Reason = Type.Optional(
 /** Every moderator action may say why; the reason lands in the moderation log. */
 export const ModReasonBody = Type.Object({ reason: Reason });
 export const LockBody = Type.Object({ locked: Type.Boolean({ 'x-message': 'locked must be true or false' }), reason: Reason });
+/** Close a thread as a duplicate of `of` (a thread id), or reopen it with `of: null`. */
+export const DuplicateBody = Type.Object({
+  of: Type.Union([Type.String({ maxLength: 40, 'x-message': 'of must be a thread id or null' }), Type.Null()], {
+    'x-message': 'of must be a thread id or null'
+  }),
+  reason: Reason
+});
 export const PinBody = Type.Object({ pinned: Type.Boolean({ 'x-message': 'pinned must be true or false' }), reason: Reason });
 export const MoveBody = Type.Object({
   boardSlug: Type.String({ minLength: 1, maxLength: 64, 'x-message': 'boardSlug must name a board' }),

@@ -41,7 +41,9 @@ export const Thread = Type.Object({
    */
   newReplies: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   /** Present and true only when a moderator looks at a deleted thread. */
-  deleted: Type.Optional(Type.Boolean())
+  deleted: Type.Optional(Type.Boolean()),
+  /** Present when a moderator closed the thread as a duplicate: the original thread's id. */
+  duplicateOf: Type.Optional(Id)
 });
 export type Thread = Static<typeof Thread>;
 

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
-import { boards, deviceCategories, manufacturers, models, threads, type DeviceCategoryRow } from '@bmet/db/schema';
-import { foldName, slugify, type Equipment } from '@bmet/contracts';
-import { encodeCursor, olderThan } from '../lib/cursor.ts';
+import { boards, deviceCategories, manufacturers, models, threads, type DeviceCategoryRow, type ThreadRow } from '@bmet/db/schema';
+import { foldName, slugify, type Equipment, type EquipmentSort } from '@bmet/contracts';
+import { decodeCursor, encodeCursor, olderThan } from '../lib/cursor.ts';
 import { escapeLike } from '../lib/clean.ts';
 
 export interface ResolvedEquipment {
@@ -61,20 +61,49 @@ export async function resolveEquipment(tx: Conn, input: Equipment | null): Promi
   return { equipment, manufacturerId: maker.id, modelId: model.id };
 }
 
-export async function countModelThread(tx: Conn, modelId: number | null): Promise<void> {
-  if (modelId === null) return;
-  await tx
-    .update(models)
-    .set({ threadCount: sql`${models.threadCount} + 1` })
-    .where(eq(models.id, modelId));
+/** A new thread counts for its model and its manufacturer, inside the thread's transaction. */
+export async function countEquipmentThread(tx: Conn, manufacturerId: number | null, modelId: number | null): Promise<void> {
+  if (modelId !== null) {
+    await tx
+      .update(models)
+      .set({ threadCount: sql`${models.threadCount} + 1` })
+      .where(eq(models.id, modelId));
+  }
+  if (manufacturerId !== null) {
+    await tx
+      .update(manufacturers)
+      .set({ threadCount: sql`${manufacturers.threadCount} + 1` })
+      .where(eq(manufacturers.id, manufacturerId));
+  }
 }
 
-/** Moves a model's solved count when its thread goes from unsolved to solved or back. */
-export async function countModelSolved(tx: Conn, threadId: number, by: 1 | -1): Promise<void> {
+/** Moves a model's and manufacturer's solved counts when their thread goes from unsolved to solved or back. */
+export async function countEquipmentSolved(tx: Conn, threadId: number, by: 1 | -1): Promise<void> {
   await tx
     .update(models)
     .set({ solvedCount: sql`${models.solvedCount} + ${by}` })
     .where(eq(models.id, sql`(select ${threads.modelId} from ${threads} where ${threads.id} = ${threadId})`));
+  await tx
+    .update(manufacturers)
+    .set({ solvedCount: sql`${manufacturers.solvedCount} + ${by}` })
+    .where(eq(manufacturers.id, sql`(select ${threads.manufacturerId} from ${threads} where ${threads.id} = ${threadId})`));
+}
+
+/** A thread deleted (-1) or restored (1) moves its model's and manufacturer's counts. */
+export async function countEquipmentPresence(tx: Conn, thread: ThreadRow, by: 1 | -1): Promise<void> {
+  const solved = thread.solutionPostId === null ? 0 : by;
+  if (thread.modelId !== null) {
+    await tx
+      .update(models)
+      .set({ threadCount: sql`${models.threadCount} + ${by}`, solvedCount: sql`${models.solvedCount} + ${solved}` })
+      .where(eq(models.id, thread.modelId));
+  }
+  if (thread.manufacturerId !== null) {
+    await tx
+      .update(manufacturers)
+      .set({ threadCount: sql`${manufacturers.threadCount} + ${by}`, solvedCount: sql`${manufacturers.solvedCount} + ${solved}` })
+      .where(eq(manufacturers.id, thread.manufacturerId));
+  }
 }
 
 export function listCategories(db: Conn) {
@@ -152,20 +181,111 @@ export async function errorCodesForModel(db: Conn, modelId: number) {
   }));
 }
 
-/** A model's threads, newest activity first, keyset-paged on (model_id, last_post_at, id). */
-export async function listModelThreads(db: Conn, modelId: number, limit: number, cursor: string | undefined) {
-  const after = olderThan(cursor, threads.lastPostAt, threads.id);
+/**
+ * A model's or a manufacturer's threads: the newest activity, the unanswered questions (newest
+ * first) or the solved threads, keyset-paged, each from its own index (migration 0013).
+ */
+export async function listEquipmentThreads(
+  db: Conn,
+  scope: { modelId: number } | { manufacturerId: number },
+  sort: EquipmentSort,
+  limit: number,
+  cursor: string | undefined
+) {
+  const at = sort === 'unanswered' ? threads.createdAt : threads.lastPostAt;
+  const after = olderThan(cursor, at, threads.id);
   if (after === 'bad_cursor') return after;
+  const filter =
+    sort === 'unanswered'
+      ? and(eq(threads.replyCount, 0), eq(threads.kind, 'question'))
+      : sort === 'solved'
+        ? isNotNull(threads.solutionPostId)
+        : undefined;
+  const owner = 'modelId' in scope ? eq(threads.modelId, scope.modelId) : eq(threads.manufacturerId, scope.manufacturerId);
   const rows = await db
     .select({ thread: threads, boardSlug: boards.slug })
     .from(threads)
     .innerJoin(boards, eq(boards.id, threads.boardId))
-    .where(and(eq(threads.modelId, modelId), isNull(threads.deletedAt), after))
-    .orderBy(desc(threads.lastPostAt), desc(threads.id))
+    .where(and(owner, isNull(threads.deletedAt), filter, after))
+    .orderBy(desc(at), desc(threads.id))
     .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
+  const lastAt = last === undefined ? null : sort === 'unanswered' ? last.thread.createdAt : last.thread.lastPostAt;
   const nextCursor =
-    rows.length > limit && last !== undefined ? encodeCursor([last.thread.lastPostAt.toISOString(), last.thread.id]) : null;
+    rows.length > limit && last !== undefined && lastAt !== null ? encodeCursor([lastAt.toISOString(), last.thread.id]) : null;
   return { rows: page, nextCursor };
+}
+
+export async function getManufacturerBySlug(db: Conn, slug: string) {
+  const rows = await db.select().from(manufacturers).where(eq(manufacturers.slug, slug)).limit(1);
+  return rows[0] ?? null;
+}
+
+/** A manufacturer's models, most discussed first (at most 500). */
+export function modelsOfManufacturer(db: Conn, manufacturerId: number) {
+  return db
+    .select(modelSelection)
+    .from(models)
+    .innerJoin(manufacturers, eq(manufacturers.id, models.manufacturerId))
+    .leftJoin(deviceCategories, eq(deviceCategories.id, models.categoryId))
+    .where(eq(models.manufacturerId, manufacturerId))
+    .orderBy(desc(models.threadCount), asc(models.name))
+    .limit(500);
+}
+
+/** Models shown per manufacturer in the equipment index. */
+export const INDEX_MODELS = 8;
+
+/**
+ * The equipment index: manufacturers in slug order (keyset-paged), each with its most discussed
+ * models, in two queries whatever the page's size.
+ */
+export async function equipmentIndex(db: Conn, limit: number, cursor: string | undefined) {
+  let after: SQL | undefined;
+  if (cursor !== undefined) {
+    const values = decodeCursor(cursor, ['text']);
+    if (values === null) return 'bad_cursor' as const;
+    after = gt(manufacturers.slug, values[0] as string);
+  }
+  const rows = await db
+    .select()
+    .from(manufacturers)
+    .where(after)
+    .orderBy(asc(manufacturers.slug))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last !== undefined ? encodeCursor([last.slug]) : null;
+  if (page.length === 0) return { manufacturers: [], nextCursor };
+  const ranked = db
+    .select({
+      id: models.id,
+      rank: sql<number>`row_number() over (partition by ${models.manufacturerId} order by ${models.threadCount} desc, ${models.name})`.as(
+        'rank'
+      )
+    })
+    .from(models)
+    .where(
+      inArray(
+        models.manufacturerId,
+        page.map((m) => m.id)
+      )
+    )
+    .as('ranked');
+  const top = await db
+    .select(modelSelection)
+    .from(ranked)
+    .innerJoin(models, eq(models.id, ranked.id))
+    .innerJoin(manufacturers, eq(manufacturers.id, models.manufacturerId))
+    .leftJoin(deviceCategories, eq(deviceCategories.id, models.categoryId))
+    .where(lte(ranked.rank, INDEX_MODELS))
+    .orderBy(asc(models.manufacturerId), desc(models.threadCount), asc(models.name));
+  const byMaker = new Map<number, ModelWithRefs[]>();
+  for (const m of top) {
+    const list = byMaker.get(m.manufacturer.id) ?? [];
+    list.push(m);
+    byMaker.set(m.manufacturer.id, list);
+  }
+  return { manufacturers: page.map((m) => ({ manufacturer: m, models: byMaker.get(m.id) ?? [] })), nextCursor };
 }

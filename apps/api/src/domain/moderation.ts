@@ -4,7 +4,6 @@ import {
   boardModerators,
   boardSuspensions,
   boards,
-  models,
   modLog,
   postRevisions,
   posts,
@@ -20,6 +19,7 @@ import {
   type UserRow
 } from '@bmet/db/schema';
 import { notify } from './notifications.ts';
+import { countEquipmentPresence } from './equipment.ts';
 import { cleanText } from '../lib/clean.ts';
 import { softDeleteInTx, type PostContext } from './posts.ts';
 
@@ -118,6 +118,62 @@ export async function setThreadFlag(
   });
 }
 
+export type DuplicateResult = { thread: ThreadRow; notifications: NotificationRow[] } | 'not_found' | 'bad_original' | 'same_thread';
+
+/**
+ * Closes a thread as a duplicate of another (it is locked, and links there; search and similar
+ * questions send readers to the original), or reopens it with `originalId` null. An original is
+ * never itself a duplicate: closing against a duplicate points at its original, and the
+ * threads that pointed at this one follow it, so every link is one hop.
+ */
+export async function setThreadDuplicate(
+  db: Db,
+  input: { threadId: number; actorId: number; originalId: number | null; reason: string | null }
+): Promise<DuplicateResult> {
+  return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(threads).where(eq(threads.id, input.threadId)).for('update');
+    if (current === undefined || current.deletedAt !== null) return 'not_found';
+    if (input.originalId === null) {
+      if (current.duplicateOfId === null) return { thread: current, notifications: [] };
+      const [thread] = await tx.update(threads).set({ duplicateOfId: null, locked: false }).where(eq(threads.id, current.id)).returning();
+      await logAction(tx, {
+        actorId: input.actorId,
+        action: 'thread.duplicate_clear',
+        targetType: 'thread',
+        targetId: current.id,
+        reason: input.reason,
+        boardId: current.boardId
+      });
+      return { thread: thread!, notifications: [] };
+    }
+    const [named] = await tx
+      .select({ id: threads.id, duplicateOfId: threads.duplicateOfId, deletedAt: threads.deletedAt })
+      .from(threads)
+      .where(eq(threads.id, input.originalId))
+      .for('share');
+    if (named === undefined || named.deletedAt !== null) return 'bad_original';
+    const originalId = named.duplicateOfId ?? named.id;
+    if (originalId === current.id) return 'same_thread';
+    if (current.duplicateOfId === originalId) return { thread: current, notifications: [] };
+    const [thread] = await tx
+      .update(threads)
+      .set({ duplicateOfId: originalId, locked: true })
+      .where(eq(threads.id, current.id))
+      .returning();
+    await tx.update(threads).set({ duplicateOfId: originalId }).where(eq(threads.duplicateOfId, current.id));
+    await logAction(tx, {
+      actorId: input.actorId,
+      action: 'thread.duplicate',
+      targetType: 'thread',
+      targetId: current.id,
+      reason: input.reason === null ? `duplicate of thread ${originalId}` : `duplicate of thread ${originalId}: ${input.reason}`,
+      boardId: current.boardId
+    });
+    const notifications = await notifyModeration(tx, current.authorId, input.actorId, { threadId: current.id, postId: null });
+    return { thread: thread!, notifications };
+  });
+}
+
 /** Moves a thread and its counts to another board. */
 export async function moveThread(
   db: Db,
@@ -199,13 +255,7 @@ export async function setThreadDeleted(
         .set({ threadCount: sql`${tags.threadCount} + ${by}` })
         .where(inArray(tags.name, current.tags));
     }
-    if (current.modelId !== null) {
-      const solved = current.solutionPostId === null ? 0 : by;
-      await tx
-        .update(models)
-        .set({ threadCount: sql`${models.threadCount} + ${by}`, solvedCount: sql`${models.solvedCount} + ${solved}` })
-        .where(eq(models.id, current.modelId));
-    }
+    await countEquipmentPresence(tx, current, by);
     let notifications: NotificationRow[] = [];
     if (input.byModerator) {
       await logAction(tx, {

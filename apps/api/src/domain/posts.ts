@@ -13,7 +13,7 @@ import {
   type ThreadRow
 } from '@bmet/db/schema';
 import { authorColumns, type AuthorRow } from './serialize.ts';
-import { countModelSolved } from './equipment.ts';
+import { countEquipmentSolved } from './equipment.ts';
 import { notify, resolveMentions } from './notifications.ts';
 import { logAction } from './moderation.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
@@ -169,7 +169,7 @@ export async function softDeleteInTx(tx: Conn, ctx: PostContext): Promise<void> 
     .where(and(eq(threads.id, ctx.thread.id), eq(threads.solutionPostId, ctx.post.id)))
     .returning({ id: threads.id });
   if (cleared.length > 0) {
-    await countModelSolved(tx, ctx.thread.id, -1);
+    await countEquipmentSolved(tx, ctx.thread.id, -1);
     await tx
       .update(users)
       .set({ solutionCount: sql`${users.solutionCount} - 1` })
@@ -260,7 +260,7 @@ export async function setSolution(
       if (previous !== null) await moveSolutionCount(tx, previous, -1);
       if (postId !== null) await moveSolutionCount(tx, postId, 1);
     }
-    if ((previous === null) !== (postId === null)) await countModelSolved(tx, threadId, postId === null ? -1 : 1);
+    if ((previous === null) !== (postId === null)) await countEquipmentSolved(tx, threadId, postId === null ? -1 : 1);
     if (moderatorLog !== null && previous !== postId) {
       await logAction(tx, {
         actorId,

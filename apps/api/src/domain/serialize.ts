@@ -59,7 +59,8 @@ export function toThread(t: ThreadRow, boardSlug: string, author: AuthorRow): Th
           errorCode: t.equipmentErrorCode
         }
       : null,
-    tags: t.tags
+    tags: t.tags,
+    ...(t.duplicateOfId === null ? {} : { duplicateOf: String(t.duplicateOfId) })
   };
 }
 

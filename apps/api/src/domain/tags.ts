@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { EquipmentSort } from '@bmet/contracts';
 import type { Conn } from '@bmet/db/client';
 import { boards, tags, threadTags, threads } from '@bmet/db/schema';
 import { encodeCursor, olderThan } from '../lib/cursor.ts';
@@ -14,14 +15,17 @@ export async function addThreadTags(tx: Conn, threadId: number, names: string[],
   await tx.insert(threadTags).values(names.map((tag) => ({ tag, threadId, createdAt: at })));
 }
 
-export function suggestTags(db: Conn, q: string) {
+export function suggestTags(db: Conn, q: string, limit = 20) {
   const prefix = escapeLike(q.trim().toLowerCase().replace(/\s+/g, '-'));
-  return db
-    .select()
-    .from(tags)
-    .where(prefix === '' ? undefined : sql`${tags.name} like ${prefix + '%'}`)
-    .orderBy(desc(tags.threadCount), asc(tags.name))
-    .limit(20);
+  return (
+    db
+      .select()
+      .from(tags)
+      .where(and(sql`${tags.threadCount} > 0`, prefix === '' ? undefined : sql`${tags.name} like ${prefix + '%'}`))
+      // As tags_count_idx sorts (thread_count desc nulls last, name).
+      .orderBy(sql`${tags.threadCount} desc nulls last`, asc(tags.name))
+      .limit(limit)
+  );
 }
 
 export async function getTag(db: Conn, name: string) {
@@ -29,34 +33,30 @@ export async function getTag(db: Conn, name: string) {
   return rows[0] ?? null;
 }
 
-/** A tag's threads, newest first, from the (tag, created_at, thread_id) index. */
-export async function listTagThreads(db: Conn, name: string, limit: number, cursor: string | undefined) {
+/**
+ * A tag's threads, newest first, walking the (tag, created_at, thread_id) index: all of them, the
+ * unanswered questions, or the solved ones (each membership joined to its thread by key, the
+ * thread's state checked there).
+ */
+export async function listTagThreads(db: Conn, name: string, sort: EquipmentSort, limit: number, cursor: string | undefined) {
   const after = olderThan(cursor, threadTags.createdAt, threadTags.threadId);
   if (after === 'bad_cursor') return after;
-  const members = await db
-    .select()
+  const filter =
+    sort === 'unanswered'
+      ? and(eq(threads.replyCount, 0), eq(threads.kind, 'question'))
+      : sort === 'solved'
+        ? isNotNull(threads.solutionPostId)
+        : undefined;
+  const rows = await db
+    .select({ thread: threads, boardSlug: boards.slug, at: threadTags.createdAt })
     .from(threadTags)
-    .where(and(eq(threadTags.tag, name), after))
+    .innerJoin(threads, eq(threads.id, threadTags.threadId))
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .where(and(eq(threadTags.tag, name), isNull(threads.deletedAt), filter, after))
     .orderBy(desc(threadTags.createdAt), desc(threadTags.threadId))
     .limit(limit + 1);
-  const page = members.slice(0, limit);
+  const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const nextCursor = members.length > limit && last !== undefined ? encodeCursor([last.createdAt.toISOString(), last.threadId]) : null;
-  if (page.length === 0) return { rows: [], nextCursor };
-  const found = await db
-    .select({ thread: threads, boardSlug: boards.slug })
-    .from(threads)
-    .innerJoin(boards, eq(boards.id, threads.boardId))
-    .where(
-      and(
-        inArray(
-          threads.id,
-          page.map((m) => m.threadId)
-        ),
-        sql`${threads.deletedAt} is null`
-      )
-    );
-  const byId = new Map(found.map((r) => [r.thread.id, r]));
-  const rows = page.flatMap((m) => byId.get(m.threadId) ?? []);
-  return { rows, nextCursor };
+  const nextCursor = rows.length > limit && last !== undefined ? encodeCursor([last.at.toISOString(), last.thread.id]) : null;
+  return { rows: page.map((r) => ({ thread: r.thread, boardSlug: r.boardSlug })), nextCursor };
 }

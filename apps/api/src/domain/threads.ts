@@ -6,7 +6,7 @@ import { boards, posts, threads, users, type NotificationRow, type PostRow, type
 import type { Equipment, ThreadKind, ThreadSort } from '@bmet/contracts';
 import { decodeCursor, encodeCursor, olderThan, type CursorPart } from '../lib/cursor.ts';
 import { authorColumns, type AuthorRow } from './serialize.ts';
-import { countModelThread, resolveEquipment } from './equipment.ts';
+import { countEquipmentThread, resolveEquipment } from './equipment.ts';
 import { addThreadTags } from './tags.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
 import { newThreadRecipients, notify, replyRecipients, resolveMentions } from './notifications.ts';
@@ -288,7 +288,7 @@ export async function createThread(
       })
       .returning();
     if (post === undefined) throw new Error('post insert returned nothing');
-    await countModelThread(tx, equipment.modelId);
+    await countEquipmentThread(tx, equipment.manufacturerId, equipment.modelId);
     await recordPhiReview(tx, post.id, input.authorId, input.phi);
     await addThreadTags(tx, thread.id, input.tags, now);
     const mentioned = await resolveMentions(tx, input.mentions);

@@ -19,8 +19,11 @@ export function isInstant(value: unknown): value is string {
   return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 19) === value.slice(0, 19);
 }
 
-/** Each value of a cursor: 'time' an ISO timestamp, 'int' a safe integer, 'number' a finite number, 'path' a tree path. */
-export type CursorPart = 'time' | 'int' | 'number' | 'boolean' | 'path';
+/**
+ * Each value of a cursor: 'time' an ISO timestamp, 'int' a safe integer, 'number' a finite number,
+ * 'path' a tree path, 'text' a short string (a slug).
+ */
+export type CursorPart = 'time' | 'int' | 'number' | 'boolean' | 'path' | 'text';
 
 function valid(value: unknown, part: CursorPart): boolean {
   switch (part) {
@@ -34,6 +37,8 @@ function valid(value: unknown, part: CursorPart): boolean {
       return typeof value === 'boolean';
     case 'path':
       return typeof value === 'string' && /^[0-9]{1,2000}$/.test(value);
+    case 'text':
+      return typeof value === 'string' && value.length <= 500 && !value.includes('\u0000');
   }
 }
 

@@ -2,22 +2,29 @@ import { withNewReplies } from '../domain/reads.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CategoryList,
+  EquipmentIndex,
+  EquipmentIndexQuery,
   ErrorBody,
+  ListQuery,
   ManufacturerList,
+  ManufacturerPage,
   ModelList,
   ModelPage,
-  PageQuery,
   SuggestQuery,
+  TagIndexQuery,
   TagList,
   TagPage
 } from '@bmet/contracts';
 import { Type } from 'typebox';
 import { invalid, notFound } from '../lib/http-error.ts';
 import {
+  equipmentIndex,
   errorCodesForModel,
+  getManufacturerBySlug,
   getModelBySlugs,
   listCategories,
-  listModelThreads,
+  listEquipmentThreads,
+  modelsOfManufacturer,
   suggestManufacturers,
   suggestModels,
   type ModelWithRefs
@@ -25,7 +32,7 @@ import {
 import { getTag, listTagThreads, suggestTags } from '../domain/tags.ts';
 import { loadAuthors } from '../domain/threads.ts';
 import { toThread } from '../domain/serialize.ts';
-import type { ThreadRow } from '@bmet/db/schema';
+import type { ManufacturerRow, ThreadRow } from '@bmet/db/schema';
 import type { Conn } from '@bmet/db/client';
 
 const toModel = (m: ModelWithRefs) => ({
@@ -36,6 +43,15 @@ const toModel = (m: ModelWithRefs) => ({
   category: m.category,
   threadCount: m.model.threadCount,
   solvedCount: m.model.solvedCount
+});
+
+const toManufacturer = (m: ManufacturerRow) => ({
+  id: String(m.id),
+  slug: m.slug,
+  name: m.name,
+  modelCount: m.modelCount,
+  threadCount: m.threadCount,
+  solvedCount: m.solvedCount
 });
 
 /** Threads with their board slugs, plus their authors in one lookup. */
@@ -65,7 +81,56 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['equipment'], querystring: Q, response: { 200: ManufacturerList, 400: ErrorBody } } },
     async (request) => {
       const rows = await suggestManufacturers(app.db, request.query.q ?? '');
-      return { manufacturers: rows.map((m) => ({ id: String(m.id), slug: m.slug, name: m.name, modelCount: m.modelCount })) };
+      return { manufacturers: rows.map(toManufacturer) };
+    }
+  );
+
+  app.get(
+    '/equipment',
+    {
+      schema: {
+        tags: ['equipment'],
+        summary: 'The equipment index: manufacturers by name with thread and solved counts, each with its most discussed models',
+        querystring: EquipmentIndexQuery,
+        response: { 200: EquipmentIndex, 400: ErrorBody }
+      }
+    },
+    async (request) => {
+      const found = await equipmentIndex(app.db, request.query.limit ?? 100, request.query.cursor);
+      if (found === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
+      return {
+        manufacturers: found.manufacturers.map((m) => ({ ...toManufacturer(m.manufacturer), models: m.models.map(toModel) })),
+        nextCursor: found.nextCursor
+      };
+    }
+  );
+
+  app.get(
+    '/equipment/manufacturers/:manufacturer',
+    {
+      schema: {
+        tags: ['equipment'],
+        summary: 'A manufacturer, its models and its threads (latest, unanswered or solved)',
+        params: Type.Object({ manufacturer: Type.String() }),
+        querystring: ListQuery,
+        response: { 200: ManufacturerPage, 400: ErrorBody, 404: ErrorBody }
+      }
+    },
+    async (request) => {
+      const maker = await getManufacturerBySlug(app.db, request.params.manufacturer);
+      if (maker === null) throw notFound('manufacturer');
+      const { limit = 50, cursor, sort = 'latest' } = request.query;
+      const [page, list] = await Promise.all([
+        listEquipmentThreads(app.db, { manufacturerId: maker.id }, sort, limit, cursor),
+        modelsOfManufacturer(app.db, maker.id)
+      ]);
+      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
+      return {
+        manufacturer: toManufacturer(maker),
+        models: list.map(toModel),
+        threads: await withAuthors(app.db, page.rows, request.user?.id ?? null),
+        nextCursor: page.nextCursor
+      };
     }
   );
 
@@ -84,16 +149,16 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['equipment'],
         params: Type.Object({ manufacturer: Type.String(), model: Type.String() }),
-        querystring: PageQuery,
+        querystring: ListQuery,
         response: { 200: ModelPage, 400: ErrorBody, 404: ErrorBody }
       }
     },
     async (request) => {
       const found = await getModelBySlugs(app.db, request.params.manufacturer, request.params.model);
       if (found === null) throw notFound('model');
-      const { limit = 50, cursor } = request.query;
+      const { limit = 50, cursor, sort = 'latest' } = request.query;
       const [page, errorCodes] = await Promise.all([
-        listModelThreads(app.db, found.model.id, limit, cursor),
+        listEquipmentThreads(app.db, { modelId: found.model.id }, sort, limit, cursor),
         errorCodesForModel(app.db, found.model.id)
       ]);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
@@ -106,9 +171,20 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   );
 
-  app.get('/tags', { schema: { tags: ['tags'], querystring: Q, response: { 200: TagList, 400: ErrorBody } } }, async (request) => ({
-    tags: await suggestTags(app.db, request.query.q ?? '')
-  }));
+  app.get(
+    '/tags',
+    {
+      schema: {
+        tags: ['tags'],
+        summary: 'Tags in use, most used first; q narrows to a prefix (the composer), limit up to 500 (the tag index)',
+        querystring: TagIndexQuery,
+        response: { 200: TagList, 400: ErrorBody }
+      }
+    },
+    async (request) => ({
+      tags: await suggestTags(app.db, request.query.q ?? '', request.query.limit ?? 20)
+    })
+  );
 
   app.get(
     '/tags/:name/threads',
@@ -116,15 +192,15 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['tags'],
         params: Type.Object({ name: Type.String() }),
-        querystring: PageQuery,
+        querystring: ListQuery,
         response: { 200: TagPage, 400: ErrorBody, 404: ErrorBody }
       }
     },
     async (request) => {
       const tag = await getTag(app.db, request.params.name.toLowerCase());
       if (tag === null) throw notFound('tag');
-      const { limit = 50, cursor } = request.query;
-      const page = await listTagThreads(app.db, tag.name, limit, cursor);
+      const { limit = 50, cursor, sort = 'latest' } = request.query;
+      const page = await listTagThreads(app.db, tag.name, sort, limit, cursor);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
       return { tag, threads: await withAuthors(app.db, page.rows, request.user?.id ?? null), nextCursor: page.nextCursor };
     }

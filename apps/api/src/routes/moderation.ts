@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import {
+  DuplicateBody,
   ErrorBody,
   LockBody,
   ModLog,
@@ -41,6 +42,7 @@ import {
   restorePost,
   scopeCovers,
   setThreadDeleted,
+  setThreadDuplicate,
   setThreadFlag,
   suspendUser,
   type Scope
@@ -150,6 +152,39 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     );
   }
+
+  app.post(
+    '/threads/:id/duplicate',
+    {
+      schema: {
+        tags: ['moderation'],
+        summary: 'Close a thread as a duplicate of another (locked, linking to the original), or reopen it with of: null',
+        params: IdParams,
+        body: DuplicateBody,
+        response: { 200: ThreadResult, ...errors }
+      }
+    },
+    async (request) => {
+      const found = await threadOr404(request.params.id);
+      const { user } = await requireModerator(request, found.thread.boardId);
+      let originalId: number | null = null;
+      if (request.body.of !== null) {
+        originalId = parseId(request.body.of);
+        if (originalId === null) throw invalid('of', 'of must be a thread id or null');
+      }
+      const result = await setThreadDuplicate(app.db, {
+        threadId: found.thread.id,
+        actorId: user.id,
+        originalId,
+        reason: reasonFrom(request.body)
+      });
+      if (result === 'not_found') throw notFound('thread');
+      if (result === 'bad_original') throw invalid('of', 'of must name a thread that exists');
+      if (result === 'same_thread') throw invalid('of', 'a thread cannot be a duplicate of itself');
+      app.publish(notificationEvents(result.notifications));
+      return threadOut(found, result.thread);
+    }
+  );
 
   app.post(
     '/threads/:id/move',

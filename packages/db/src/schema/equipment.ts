@@ -14,6 +14,9 @@ export const manufacturers = pgTable('manufacturers', {
   slug: text().notNull().unique(),
   name: text().notNull(),
   modelCount: integer().notNull().default(0),
+  /** Live threads naming this manufacturer, and how many of them are solved (kept in the write transaction). */
+  threadCount: integer().notNull().default(0),
+  solvedCount: integer().notNull().default(0),
   createdAt: createdAt()
 });
 export type ManufacturerRow = typeof manufacturers.$inferSelect;
@@ -36,10 +39,15 @@ export const models = pgTable(
 );
 export type ModelRow = typeof models.$inferSelect;
 
-export const tags = pgTable('tags', {
-  name: text().primaryKey(),
-  threadCount: integer().notNull().default(0)
-});
+export const tags = pgTable(
+  'tags',
+  {
+    name: text().primaryKey(),
+    threadCount: integer().notNull().default(0)
+  },
+  // The tag index, most used first.
+  (t) => [index('tags_count_idx').on(t.threadCount.desc(), t.name)]
+);
 
 /** Tag membership, ordered for the tag page without touching the threads table's GIN index. */
 export const threadTags = pgTable(

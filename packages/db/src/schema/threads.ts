@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { boards } from './boards.ts';
 import { createdAt, id, ref, ts } from './columns.ts';
 import { users } from './users.ts';
@@ -33,6 +33,8 @@ export const threads = pgTable(
     equipmentErrorCode: text(),
     manufacturerId: ref(),
     modelId: ref(),
+    /** Closed by a moderator as a duplicate of this (live, original) thread. */
+    duplicateOfId: ref().references((): AnyPgColumn => threads.id),
     tags: text()
       .array()
       .notNull()
@@ -51,6 +53,16 @@ export const threads = pgTable(
     index('threads_author_idx').on(t.authorId, t.createdAt),
     index('threads_tags_idx').using('gin', t.tags),
     index('threads_model_idx').on(t.modelId, t.lastPostAt, t.id),
+    // A model's and a manufacturer's lists (latest, unanswered, solved), as a board's.
+    index('threads_model_unanswered_idx')
+      .on(t.modelId, t.createdAt, t.id)
+      .where(sql`${t.replyCount} = 0 and ${t.deletedAt} is null and ${t.kind} = 'question'`),
+    index('threads_model_solved_idx')
+      .on(t.modelId, t.lastPostAt, t.id)
+      .where(sql`${t.solutionPostId} is not null and ${t.deletedAt} is null`),
+    index('threads_manufacturer_idx')
+      .on(t.manufacturerId, t.lastPostAt, t.id)
+      .where(sql`${t.deletedAt} is null`),
     // The home page's lists across boards (GET /threads).
     index('threads_site_latest_idx')
       .on(t.lastPostAt, t.id)
