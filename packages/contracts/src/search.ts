@@ -33,6 +33,20 @@ export type SearchResult = Static<typeof SearchResult>;
 export const SearchResults = Type.Object({ results: Type.Array(SearchResult), nextCursor: NullableString });
 export type SearchResults = Static<typeof SearchResults>;
 
+/**
+ * How the matches of a search fall: threads per board and solved or not, each count under the
+ * other filters (a board's count ignores the board filter, so the select can offer every board).
+ * Counted over the same candidate window as the search: `capped` says the query matched more
+ * posts than the window holds, so the counts are "at least".
+ */
+export const SearchCounts = Type.Object({
+  total: Type.Integer(),
+  capped: Type.Boolean(),
+  boards: Type.Array(Type.Object({ slug: Type.String(), count: Type.Integer() })),
+  solved: Type.Object({ solved: Type.Integer(), unsolved: Type.Integer() })
+});
+export type SearchCounts = Static<typeof SearchCounts>;
+
 export const SimilarQuery = Type.Object({
   title: Type.Optional(Type.String({ maxLength: 300 })),
   model: Type.Optional(Type.String({ maxLength: 100 })),

@@ -32,12 +32,15 @@ async function rowsOf<T>(db: Conn, query: SQL): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 }
 
-function tsquery(q: SearchQuery): SQL {
-  const words = sql`websearch_to_tsquery('english', ${q.words})`;
-  const codes = sql`${q.codes}::tsquery`;
-  if (q.words !== '' && q.codes !== '') return sql`(${words} && ${codes})`;
-  return q.words !== '' ? words : codes;
+function combine(words: string, codes: string): SQL {
+  const w = sql`websearch_to_tsquery('english', ${words})`;
+  const c = sql`${codes}::tsquery`;
+  if (words !== '' && codes !== '') return sql`(${w} && ${c})`;
+  return words !== '' ? w : codes !== '' ? c : sql`''::tsquery`;
 }
+
+const tsquery = (q: SearchQuery): SQL => combine(q.words, q.codes);
+const looseTsquery = (q: SearchQuery): SQL => combine(q.looseWords, q.looseCodes);
 
 /** Filters on post_search's own copies of the thread's state: a search reads no other table. */
 function filterSql(f: SearchFilters): SQL[] {
@@ -60,12 +63,110 @@ function filterSql(f: SearchFilters): SQL[] {
 /**
  * How many matching posts a search ranks. A query that matches more (two common words match a
  * large share of a big forum) ranks the first this many in post_search.quality order (solved
- * threads, accepted answers, opening posts, newest first), which PostgreSQL reads from the
- * quality index while checking the match, instead of ranking every match; a rarer query ranks
- * all its matches, from the GIN index. The planner picks between the two from its statistics of
- * the vectors' lexemes.
+ * threads, accepted answers, opening posts, newest first), read from the quality index while
+ * checking the match, instead of ranking every match; a rarer query ranks all its matches, read
+ * from the GIN index. Which of the two is decided by counting, not by the planner: its
+ * estimate multiplies the words' frequencies as if they were independent, and words that go
+ * together ("air in line") match ten times more posts than it thinks (see candidates()).
  */
 export const SEARCH_CANDIDATES = 2000;
+
+/** Of a large match set, how many loose matches the quality walk reads at most. */
+const LOOSE_WINDOW = SEARCH_CANDIDATES;
+
+/**
+ * From how many matches a search walks the quality index instead of ranking every match from
+ * the GIN index: walking finds SEARCH_CANDIDATES matches in about SEARCH_CANDIDATES / share rows,
+ * ranking every match costs a row each (and a recheck of positions for a phrase).
+ */
+export const WALK_FROM_MATCHES = 20_000;
+
+/**
+ * The shares of post_search.search's most common lexemes (ANALYZE keeps them in pg_stats) and
+ * the table's rows, read at most every STATS_TTL_MS per database (pg_stats is a costly view:
+ * ~6 ms a read on a big forum, against ~0.2 ms for the lexemes of one query).
+ */
+interface LexemeStats {
+  at: number;
+  rows: number;
+  share: Map<string, number>;
+}
+const STATS_TTL_MS = 10 * 60_000;
+const lexemeStats = new WeakMap<object, LexemeStats>();
+
+async function statsOf(db: Conn): Promise<LexemeStats> {
+  const cached = lexemeStats.get(db);
+  if (cached !== undefined && Date.now() - cached.at < STATS_TTL_MS) return cached;
+  const [row] = await rowsOf<{ elems: string[] | null; shares: number[] | null; rows: number | string | null }>(
+    db,
+    sql`select
+      (select s.most_common_elems::text::text[] from pg_stats s
+        where s.schemaname = current_schema() and s.tablename = 'post_search' and s.attname = 'search') as elems,
+      (select s.most_common_elem_freqs from pg_stats s
+        where s.schemaname = current_schema() and s.tablename = 'post_search' and s.attname = 'search') as shares,
+      (select reltuples from pg_class where oid = 'post_search'::regclass) as rows`
+  );
+  const share = new Map<string, number>();
+  const elems = row?.elems ?? [];
+  const shares = row?.shares ?? [];
+  elems.forEach((e, i) => share.set(e, Number(shares[i] ?? 0)));
+  const fresh = { at: Date.now(), rows: Math.max(0, Number(row?.rows ?? 0)), share };
+  lexemeStats.set(db, fresh);
+  return fresh;
+}
+
+/**
+ * The most posts the loose query can match by the statistics: the share of its least frequent
+ * lexeme times the rows. An upper bound for words that go together, which is where the
+ * planner's own estimate (the shares multiplied, as if independent) is ten times too low. A
+ * lexeme the statistics do not list is rare, and so is the query: 0. No statistics (PGlite
+ * before an ANALYZE, a new forum): 0.
+ */
+async function upperBound(tx: Conn, stats: LexemeStats, q: SearchQuery): Promise<number> {
+  if (stats.share.size === 0) return 0;
+  const [row] = await rowsOf<{ tree: string | null }>(tx, sql`select querytree(${looseTsquery(q)}) as tree`);
+  const lexemes = [...(row?.tree ?? '').matchAll(/'((?:[^']|'')+)'/g)].map((m) => m[1]!.replace(/''/g, "'"));
+  if (lexemes.length === 0) return 0;
+  return Math.min(...lexemes.map((e) => stats.share.get(e) ?? 0)) * stats.rows;
+}
+
+/**
+ * The candidate posts of a search, as a row source for `use` (columns post_id, thread_id,
+ * board_id, search, is_answer, solved, score, created_at), in one transaction whose plans are
+ * pinned (SET LOCAL) by what the statistics say the query matches at most (upperBound):
+ *
+ * - Few: rank them all. The GIN index finds them, the full query (phrases, exclusions) is
+ *   checked on each; the quality index is not walked, whatever the planner estimates.
+ * - Many: walk the quality index, the best posts first, taking the first LOOSE_WINDOW that match
+ *   the loose query (phrases as their words, no exclusions: answered from the row's lexemes)
+ *   and of them the first SEARCH_CANDIDATES that match the full query. However rare a phrase is
+ *   among its words' matches, the walk ends after LOOSE_WINDOW loose matches.
+ */
+async function candidates<T>(db: Conn, q: SearchQuery, filters: SearchFilters, walkFrom: number, use: (rows: SQL) => SQL): Promise<T[]> {
+  const where = sql.join([sql`ps.visible`, ...filterSql(filters)], sql` and `);
+  const columns = sql`ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at`;
+  const order = sql`order by ps.quality desc nulls last, ps.post_id desc nulls last`;
+  // Read outside the transaction: PGlite's one connection is the transaction's until it ends.
+  const stats = await statsOf(db);
+  return db.transaction(async (tx) => {
+    const many = (await upperBound(tx, stats, q)) >= walkFrom;
+    let rows: SQL;
+    if (many) {
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      await tx.execute(sql`set local enable_seqscan = off`);
+      const loose = sql`select ${columns} from post_search ps where ps.search @@ ${looseTsquery(q)} and ${where} ${order} limit ${LOOSE_WINDOW}`;
+      rows =
+        q.words === q.looseWords && q.codes === q.looseCodes
+          ? sql`select * from (${loose}) w limit ${SEARCH_CANDIDATES}`
+          : sql`select * from (${loose}) w where w.search @@ ${tsquery(q)} limit ${SEARCH_CANDIDATES}`;
+    } else {
+      await tx.execute(sql`set local enable_indexscan = off`);
+      await tx.execute(sql`set local enable_seqscan = off`);
+      rows = sql`select ${columns} from post_search ps where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES}`;
+    }
+    return rowsOf<T>(tx, use(rows));
+  });
+}
 
 /**
  * The rank of a post for a query: text relevance (a title match, weight A, counts 2.5 times a
@@ -149,7 +250,8 @@ export async function search(
   q: SearchQuery,
   filters: SearchFilters,
   limit: number,
-  cursor: string | undefined
+  cursor: string | undefined,
+  walkFrom = WALK_FROM_MATCHES
 ): Promise<{ hits: SearchHit[]; nextCursor: string | null } | 'bad_cursor'> {
   let after: SQL = sql`true`;
   if (cursor !== undefined) {
@@ -158,19 +260,15 @@ export async function search(
     after = sql`(best.rank, best.thread_id) < (${values[0]}::float8, ${values[1]}::bigint)`;
   }
   if (q.words === '' && q.codes === '') return { hits: [], nextCursor: null };
-  const where = [sql`ps.visible`, sql`ps.search @@ q.q`, ...filterSql(filters)];
-  const found = await rowsOf<{ post_id: string | number; thread_id: string | number; rank: number | string }>(
+  const found = await candidates<{ post_id: string | number; thread_id: string | number; rank: number | string }>(
     db,
-    sql`
+    q,
+    filters,
+    walkFrom,
+    (rows) => sql`
     select best.post_id, best.thread_id, best.rank from (
       select distinct on (c.thread_id) c.post_id, c.thread_id, ${RANK} as rank
-      from (
-        select ps.post_id, ps.thread_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at
-        from post_search ps, (select ${tsquery(q)} as q) q
-        where ${sql.join(where, sql` and `)}
-        order by ps.quality desc nulls last, ps.post_id desc nulls last
-        limit ${SEARCH_CANDIDATES}
-      ) c, (select ${tsquery(q)} as q) q
+      from (${rows}) c, (select ${tsquery(q)} as q) q
       order by c.thread_id, rank desc, c.post_id
     ) best
     where ${after}
@@ -224,6 +322,48 @@ export async function search(
   }
   return { hits, nextCursor };
 }
+
+export interface SearchCountRow {
+  boardId: number;
+  solved: boolean;
+  threads: number;
+}
+
+/**
+ * The matching threads per (board, solved) in the search's candidate window, under every filter
+ * but board, role and solved (the caller applies those per facet). `capped` when the window was
+ * full: the query matched more posts than it ranks.
+ */
+export async function searchCounts(
+  db: Conn,
+  q: SearchQuery,
+  filters: SearchFilters,
+  walkFrom = WALK_FROM_MATCHES
+): Promise<{ rows: SearchCountRow[]; capped: boolean }> {
+  if (q.words === '' && q.codes === '') return { rows: [], capped: false };
+  const others: SearchFilters = { ...filters };
+  delete others.boardId;
+  delete others.roleTag;
+  delete others.solved;
+  const rows = await candidates<{ board_id: string | number; solved: boolean; threads: string | number; posts: string | number }>(
+    db,
+    q,
+    others,
+    walkFrom,
+    (candidateRows) => sql`
+    select c.board_id, c.solved, count(distinct c.thread_id) as threads, count(*) as posts
+    from (${candidateRows}) c
+    group by c.board_id, c.solved`
+  );
+  const posts = rows.reduce((n, r) => n + Number(r.posts), 0);
+  return {
+    rows: rows.map((r) => ({ boardId: Number(r.board_id), solved: r.solved, threads: Number(r.threads) })),
+    capped: posts >= SEARCH_CANDIDATES
+  };
+}
+
+/** How many likely duplicates the composer shows. */
+const SIMILAR = 5;
 
 export interface SimilarInput {
   title: string;
@@ -280,15 +420,43 @@ export async function similarThreads(
     select c.thread_id as id from (${candidates}) c, (select ${query} as q) q
     order by (ts_rank(c.search, q.q, 1) + case when ${modelMatch} then 0.3 else 0 end + case when ${codeMatch} then 0.5 else 0 end) desc,
              c.thread_id desc
-    limit 5`
+    limit ${SIMILAR * 2}`
   );
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => Number(r.id));
-  const found = await db
+  const ranked = await db
     .select({ thread: threads, boardSlug: boards.slug })
     .from(threads)
     .innerJoin(boards, sql`${boards.id} = ${threads.boardId}`)
-    .where(inArray(threads.id, ids));
+    .where(
+      inArray(
+        threads.id,
+        rows.map((r) => Number(r.id))
+      )
+    );
+  // A thread closed as a duplicate stands for its original (once, where it ranked best).
+  const byId = new Map(ranked.map((r) => [r.thread.id, r]));
+  const originalIds = ranked.flatMap((r) =>
+    r.thread.duplicateOfId !== null && !byId.has(r.thread.duplicateOfId) ? [r.thread.duplicateOfId] : []
+  );
+  if (originalIds.length > 0) {
+    const originals = await db
+      .select({ thread: threads, boardSlug: boards.slug })
+      .from(threads)
+      .innerJoin(boards, sql`${boards.id} = ${threads.boardId}`)
+      .where(inArray(threads.id, originalIds));
+    for (const o of originals) byId.set(o.thread.id, o);
+  }
+  const ids = [
+    ...new Set(
+      rows.flatMap((r) => {
+        const t = byId.get(Number(r.id))?.thread;
+        return t === undefined ? [] : [t.duplicateOfId ?? t.id];
+      })
+    )
+  ]
+    .filter((id) => byId.get(id)?.thread.deletedAt === null)
+    .slice(0, SIMILAR);
+  const found = ids.map((id) => byId.get(id)!);
   const authors = await loadAuthors(
     db,
     found.map((r) => r.thread.authorId)

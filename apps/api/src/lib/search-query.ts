@@ -14,6 +14,13 @@ export interface SearchQuery {
   codes: string;
   /** Folded codes that must match, for marking them in snippets. */
   markCodes: string[];
+  /**
+   * The same search loosened to what a GIN index answers without reading the rows: phrases as
+   * their words, exclusions dropped (every match of `words`/`codes` matches these). Equal to
+   * words and codes when the query has neither.
+   */
+  looseWords: string;
+  looseCodes: string;
 }
 
 /** tsquery and websearch operators: none of them is needed inside a word. */
@@ -86,6 +93,15 @@ export function parseSearchQuery(input: string): SearchQuery {
   // Exclusions narrow a search and never make one: a query of exclusions only would match
   // nearly every post (and no index can find "not X"), so it searches for nothing.
   const positive = must.length > 0 || words.some((w) => !w.startsWith('-'));
-  if (!positive) return { words: '', codes: '', markCodes: [] };
-  return { words: words.join(' '), codes: [...must, ...mustNot].join(' & '), markCodes: [...new Set(markCodes)] };
+  if (!positive) return { words: '', codes: '', markCodes: [], looseWords: '', looseCodes: '' };
+  return {
+    words: words.join(' '),
+    codes: [...must, ...mustNot].join(' & '),
+    markCodes: [...new Set(markCodes)],
+    looseWords: words
+      .filter((w) => !w.startsWith('-'))
+      .map((w) => w.replace(/"/g, ''))
+      .join(' '),
+    looseCodes: must.join(' & ')
+  };
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ErrorBody,
   SEARCH_QUERY_MAX,
+  SearchCounts,
   SearchQuery,
   SearchResults,
   SimilarQuery,
@@ -17,8 +18,8 @@ import { and, asc, eq, gt, isNull, lte, sql } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
 import { boards, manufacturers, models, tags, threads } from '@bmet/db/schema';
 import { invalid } from '../lib/http-error.ts';
-import { foldCode, parseSearchQuery } from '../lib/search-query.ts';
-import { search, similarThreads, type SearchFilters } from '../domain/search.ts';
+import { foldCode, parseSearchQuery, type SearchQuery as ParsedQuery } from '../lib/search-query.ts';
+import { search, searchCounts, similarThreads, type SearchFilters } from '../domain/search.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
 import { listSiteThreads } from '../domain/threads.ts';
 import { withNewReplies } from '../domain/reads.ts';
@@ -58,7 +59,38 @@ async function equipmentFilter(db: Conn, manufacturer: string | undefined, model
   return { manufacturerId, modelIds };
 }
 
-export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
+/** The query and its filters, each filter resolved to ids: an unknown value answers 400. */
+async function readSearch(db: Conn, query: SearchQuery): Promise<{ q: ParsedQuery; filters: SearchFilters }> {
+  const q = text('q', query.q);
+  if (q === undefined) throw invalid('q', 'enter something to search for');
+  if (q.length > SEARCH_QUERY_MAX) throw invalid('q', `q must be at most ${SEARCH_QUERY_MAX} characters`);
+  const filters: SearchFilters = {};
+  const board = text('board', query.board);
+  if (board !== undefined) {
+    const rows = await db.select({ id: boards.id }).from(boards).where(eq(boards.slug, board.toLowerCase())).limit(1);
+    if (rows[0] === undefined) throw invalid('board', `no board is called ${board}`);
+    filters.boardId = rows[0].id;
+  }
+  if (query.roleTag !== undefined) filters.roleTag = query.roleTag;
+  if (query.solved !== undefined) filters.solved = query.solved === 'true';
+  const equipment = await equipmentFilter(db, text('manufacturer', query.manufacturer), text('model', query.model));
+  if (equipment.manufacturerId !== undefined) filters.manufacturerId = equipment.manufacturerId;
+  if (equipment.modelIds !== undefined) filters.modelIds = equipment.modelIds;
+  const errorCode = text('errorCode', query.errorCode);
+  if (errorCode !== undefined) {
+    if (foldCode(errorCode) === '') throw invalid('errorCode', 'errorCode must hold letters or digits');
+    filters.errorCode = errorCode;
+  }
+  const tag = text('tag', query.tag);
+  if (tag !== undefined) {
+    const rows = await db.select({ name: tags.name }).from(tags).where(eq(tags.name, tag.toLowerCase())).limit(1);
+    if (rows[0] === undefined) throw invalid('tag', `no tag is called ${tag}`);
+    filters.tag = rows[0].name;
+  }
+  return { q: parseSearchQuery(q), filters };
+}
+
+export const searchRoutes: FastifyPluginAsyncTypebox<{ walkFrom: number }> = async (app, { walkFrom }) => {
   app.get(
     '/search',
     {
@@ -71,33 +103,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const query = request.query;
-      const q = text('q', query.q);
-      if (q === undefined) throw invalid('q', 'enter something to search for');
-      if (q.length > SEARCH_QUERY_MAX) throw invalid('q', `q must be at most ${SEARCH_QUERY_MAX} characters`);
-      const filters: SearchFilters = {};
-      const board = text('board', query.board);
-      if (board !== undefined) {
-        const rows = await app.db.select({ id: boards.id }).from(boards).where(eq(boards.slug, board.toLowerCase())).limit(1);
-        if (rows[0] === undefined) throw invalid('board', `no board is called ${board}`);
-        filters.boardId = rows[0].id;
-      }
-      if (query.roleTag !== undefined) filters.roleTag = query.roleTag;
-      if (query.solved !== undefined) filters.solved = query.solved === 'true';
-      const equipment = await equipmentFilter(app.db, text('manufacturer', query.manufacturer), text('model', query.model));
-      if (equipment.manufacturerId !== undefined) filters.manufacturerId = equipment.manufacturerId;
-      if (equipment.modelIds !== undefined) filters.modelIds = equipment.modelIds;
-      const errorCode = text('errorCode', query.errorCode);
-      if (errorCode !== undefined) {
-        if (foldCode(errorCode) === '') throw invalid('errorCode', 'errorCode must hold letters or digits');
-        filters.errorCode = errorCode;
-      }
-      const tag = text('tag', query.tag);
-      if (tag !== undefined) {
-        const rows = await app.db.select({ name: tags.name }).from(tags).where(eq(tags.name, tag.toLowerCase())).limit(1);
-        if (rows[0] === undefined) throw invalid('tag', `no tag is called ${tag}`);
-        filters.tag = rows[0].name;
-      }
-      const result = await search(app.db, parseSearchQuery(q), filters, query.limit ?? 50, query.cursor);
+      const { q, filters } = await readSearch(app.db, query);
+      const result = await search(app.db, q, filters, query.limit ?? 50, query.cursor, walkFrom);
       if (result === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this search');
       return {
         results: result.hits.map((h) => ({
@@ -107,6 +114,46 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
           rank: h.rank
         })),
         nextCursor: result.nextCursor
+      };
+    }
+  );
+
+  app.get(
+    '/search/counts',
+    {
+      schema: {
+        tags: ['search'],
+        summary: "How a search's matching threads fall by board and by solved, for the results page's filters",
+        querystring: SearchQuery,
+        response: { 200: SearchCounts, 400: ErrorBody }
+      }
+    },
+    async (request) => {
+      const { q, filters } = await readSearch(app.db, request.query);
+      const [{ rows, capped }, allBoards] = await Promise.all([
+        searchCounts(app.db, q, filters, walkFrom),
+        app.db.select({ id: boards.id, slug: boards.slug, roleTag: boards.roleTag }).from(boards)
+      ]);
+      const boardById = new Map(allBoards.map((b) => [b.id, b]));
+      const inRole = (boardId: number) => filters.roleTag === undefined || boardById.get(boardId)?.roleTag === filters.roleTag;
+      const onBoard = (boardId: number) => filters.boardId === undefined || boardId === filters.boardId;
+      const isSolved = (solved: boolean) => filters.solved === undefined || solved === filters.solved;
+      const perBoard = new Map<number, number>();
+      const solved = { solved: 0, unsolved: 0 };
+      let total = 0;
+      for (const r of rows) {
+        if (!inRole(r.boardId)) continue;
+        if (isSolved(r.solved)) perBoard.set(r.boardId, (perBoard.get(r.boardId) ?? 0) + r.threads);
+        if (onBoard(r.boardId)) solved[r.solved ? 'solved' : 'unsolved'] += r.threads;
+        if (onBoard(r.boardId) && isSolved(r.solved)) total += r.threads;
+      }
+      return {
+        total,
+        capped,
+        boards: [...perBoard]
+          .map(([id, count]) => ({ slug: boardById.get(id)?.slug ?? String(id), count }))
+          .sort((a, b) => b.count - a.count || a.slug.localeCompare(b.slug)),
+        solved
       };
     }
   );
