@@ -15,6 +15,7 @@ const callers = {} as Record<Exclude<Role, 'anonymous'>, U>;
 let owner: U;
 let helper: U;
 let spareBoard: string;
+let originalId: string;
 
 interface Fixture {
   threadId: string;
@@ -60,6 +61,13 @@ const cases: Record<string, Case> = {
   'GET /threads': { route: 'GET', url: () => '/threads?sort=unanswered', expect: GET_ALL },
   'GET /sitemap/threads': { route: 'GET', url: () => '/sitemap/threads', expect: GET_ALL },
   'GET /search': { route: 'GET', url: () => '/search?q=door%20sensor', expect: GET_ALL },
+  'GET /search/counts': { route: 'GET', url: () => '/search/counts?q=door%20sensor', expect: GET_ALL },
+  'GET /equipment': { route: 'GET', url: () => '/equipment', expect: GET_ALL },
+  'GET /equipment/manufacturers/:manufacturer': {
+    route: 'GET',
+    url: () => '/equipment/manufacturers/philips?sort=unanswered',
+    expect: GET_ALL
+  },
   'GET /threads/similar': { route: 'GET', url: () => '/threads/similar?title=occlusion%20alarm', expect: GET_ALL },
   'GET /posts/:id/revisions': { route: 'GET', url: (f) => `/posts/${f.replyId}/revisions`, expect: GET_ALL },
   'GET /users/:username': { route: 'GET', url: (f) => `/users/${f.target}`, expect: GET_ALL },
@@ -111,6 +119,13 @@ const cases: Record<string, Case> = {
     url: (f) => `/threads/${f.threadId}/move`,
     body: () => ({ boardSlug: 'ce' }),
     expect: { ...BOARD_MODS, modThis: 403 }
+  },
+  // The original lives on another board: closing needs only this board's moderators.
+  'POST /threads/:id/duplicate': {
+    route: 'POST',
+    url: (f) => `/threads/${f.threadId}/duplicate`,
+    body: () => ({ of: originalId }),
+    expect: BOARD_MODS
   },
   'DELETE /threads/:id': { route: 'DELETE', url: (f) => `/threads/${f.threadId}`, expect: { ...BOARD_MODS, modThis: 204, admin: 204 } },
   'POST /threads/:id/restore': {
@@ -189,6 +204,7 @@ beforeAll(async () => {
   await assign('bmet', callers.modThis);
   await assign('ce', callers.modOther);
   spareBoard = unique('spare').toLowerCase();
+  originalId = (await createThread(ctx.app, owner.token, { board: 'ce', kind: 'question' })).thread.id;
   await asAdmin('POST', '/admin/boards', { slug: spareBoard, name: 'Spare board' });
   await asAdmin('POST', `/users/${callers.suspended.user.username}/suspend`, { until: until(), reason: 'walk' });
 });

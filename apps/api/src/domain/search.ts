@@ -71,12 +71,17 @@ function filterSql(f: SearchFilters): SQL[] {
  */
 export const SEARCH_CANDIDATES = 2000;
 
-/** Of a large match set, how many loose matches the quality walk reads at most. */
-const LOOSE_WINDOW = SEARCH_CANDIDATES;
+/**
+ * Of a large match set, how many loose matches the quality walk reads, and ranks at most: a
+ * walk costs a row read per post it passes (~1 us), and matches are rarer at the top of the
+ * quality order than below it, so a smaller window than SEARCH_CANDIDATES keeps it quick. The
+ * thousand best posts that match two common words are plenty to rank a first page from.
+ */
+export const WALK_CANDIDATES = 1000;
 
 /**
  * From how many matches a search walks the quality index instead of ranking every match from
- * the GIN index: walking finds SEARCH_CANDIDATES matches in about SEARCH_CANDIDATES / share rows,
+ * the GIN index: walking finds WALK_CANDIDATES matches in about WALK_CANDIDATES / share rows,
  * ranking every match costs a row each (and a recheck of positions for a phrase).
  */
 export const WALK_FROM_MATCHES = 20_000;
@@ -137,12 +142,20 @@ async function upperBound(tx: Conn, stats: LexemeStats, q: SearchQuery): Promise
  *
  * - Few: rank them all. The GIN index finds them, the full query (phrases, exclusions) is
  *   checked on each; the quality index is not walked, whatever the planner estimates.
- * - Many: walk the quality index, the best posts first, taking the first LOOSE_WINDOW that match
- *   the loose query (phrases as their words, no exclusions: answered from the row's lexemes)
- *   and of them the first SEARCH_CANDIDATES that match the full query. However rare a phrase is
- *   among its words' matches, the walk ends after LOOSE_WINDOW loose matches.
+ * - Many: walk the quality index, the best posts first, taking the first WALK_CANDIDATES that
+ *   match the loose query (phrases as their words, no exclusions: answered from the row's
+ *   lexemes) and of them those that match the full query. However rare a phrase is among its
+ *   words' matches, the walk ends after WALK_CANDIDATES loose matches.
+ *
+ * Answers the rows `use` made and the window: how many candidates the search could have had.
  */
-async function candidates<T>(db: Conn, q: SearchQuery, filters: SearchFilters, walkFrom: number, use: (rows: SQL) => SQL): Promise<T[]> {
+async function candidates<T>(
+  db: Conn,
+  q: SearchQuery,
+  filters: SearchFilters,
+  walkFrom: number,
+  use: (rows: SQL) => SQL
+): Promise<{ rows: T[]; window: number }> {
   const where = sql.join([sql`ps.visible`, ...filterSql(filters)], sql` and `);
   const columns = sql`ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at`;
   const order = sql`order by ps.quality desc nulls last, ps.post_id desc nulls last`;
@@ -154,17 +167,14 @@ async function candidates<T>(db: Conn, q: SearchQuery, filters: SearchFilters, w
     if (many) {
       await tx.execute(sql`set local enable_bitmapscan = off`);
       await tx.execute(sql`set local enable_seqscan = off`);
-      const loose = sql`select ${columns} from post_search ps where ps.search @@ ${looseTsquery(q)} and ${where} ${order} limit ${LOOSE_WINDOW}`;
-      rows =
-        q.words === q.looseWords && q.codes === q.looseCodes
-          ? sql`select * from (${loose}) w limit ${SEARCH_CANDIDATES}`
-          : sql`select * from (${loose}) w where w.search @@ ${tsquery(q)} limit ${SEARCH_CANDIDATES}`;
+      const loose = sql`select ${columns} from post_search ps where ps.search @@ ${looseTsquery(q)} and ${where} ${order} limit ${WALK_CANDIDATES}`;
+      rows = q.words === q.looseWords && q.codes === q.looseCodes ? loose : sql`select * from (${loose}) w where w.search @@ ${tsquery(q)}`;
     } else {
       await tx.execute(sql`set local enable_indexscan = off`);
       await tx.execute(sql`set local enable_seqscan = off`);
       rows = sql`select ${columns} from post_search ps where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES}`;
     }
-    return rowsOf<T>(tx, use(rows));
+    return { rows: await rowsOf<T>(tx, use(rows)), window: many ? WALK_CANDIDATES : SEARCH_CANDIDATES };
   });
 }
 
@@ -260,7 +270,7 @@ export async function search(
     after = sql`(best.rank, best.thread_id) < (${values[0]}::float8, ${values[1]}::bigint)`;
   }
   if (q.words === '' && q.codes === '') return { hits: [], nextCursor: null };
-  const found = await candidates<{ post_id: string | number; thread_id: string | number; rank: number | string }>(
+  const { rows: found } = await candidates<{ post_id: string | number; thread_id: string | number; rank: number | string }>(
     db,
     q,
     filters,
@@ -345,7 +355,12 @@ export async function searchCounts(
   delete others.boardId;
   delete others.roleTag;
   delete others.solved;
-  const rows = await candidates<{ board_id: string | number; solved: boolean; threads: string | number; posts: string | number }>(
+  const { rows, window } = await candidates<{
+    board_id: string | number;
+    solved: boolean;
+    threads: string | number;
+    posts: string | number;
+  }>(
     db,
     q,
     others,
@@ -358,7 +373,7 @@ export async function searchCounts(
   const posts = rows.reduce((n, r) => n + Number(r.posts), 0);
   return {
     rows: rows.map((r) => ({ boardId: Number(r.board_id), solved: r.solved, threads: Number(r.threads) })),
-    capped: posts >= SEARCH_CANDIDATES
+    capped: posts >= window
   };
 }
 
