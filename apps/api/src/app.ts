@@ -30,7 +30,7 @@ import { moderationRoutes } from './routes/moderation.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { searchRoutes } from './routes/search.ts';
-import { WALK_FROM_MATCHES } from './domain/search.ts';
+import { DEFAULT_TUNING, type SearchTuning } from './domain/search.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -53,8 +53,8 @@ export interface AppOptions {
   limitStore?: LimitStore;
   /** The live socket's limits (tests tighten or loosen them). */
   live?: Omit<LiveOptions, 'bus' | 'db'>;
-  /** From how many estimated matches a search walks the quality index (domain/search.ts); tests set 0 to walk always. */
-  searchWalkFrom?: number;
+  /** The thresholds of a search's paths (domain/search.ts); tests move them to take each path. */
+  searchTuning?: Partial<SearchTuning>;
 }
 
 function ajv(coerceTypes: boolean) {
@@ -199,7 +199,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(authRoutes, { secureCookies: options.secureCookies ?? false });
       await api.register(boardRoutes);
       await api.register(threadRoutes);
-      await api.register(searchRoutes, { walkFrom: options.searchWalkFrom ?? WALK_FROM_MATCHES });
+      await api.register(searchRoutes, { tuning: { ...DEFAULT_TUNING, ...options.searchTuning } });
       await api.register(postRoutes);
       await api.register(equipmentRoutes);
       await api.register(userRoutes);

@@ -5,21 +5,26 @@ import { buildApp } from '../src/app.ts';
 import { call, createThread, registerUser, reply, unique } from './helper.ts';
 
 /**
- * The two ways a search gathers its candidates (domain/search.ts): ranking every match from the
- * GIN index, or walking the quality index when the statistics say the query matches many posts.
- * Here one database serves two apps, one that always walks (searchWalkFrom 0); on a match set
- * smaller than the walk's window both must answer every query the same.
+ * The three ways a search gathers its candidates (domain/search.ts): reading the few posts a
+ * filter leaves, ranking every match from the GIN index, or walking the quality index when the
+ * statistics say the query matches many posts. Here one database serves three apps: the
+ * default (on a small forum: filter first when filtered, else GIN), one that always walks and
+ * one that never reads filter first. On a match set smaller than the walk's window all three
+ * must answer every query the same.
  */
 let gin: FastifyInstance;
 let walk: FastifyInstance;
+let noFilterFirst: FastifyInstance;
 let close: () => Promise<void>;
 const w = unique('wq').toLowerCase();
 
 beforeAll(async () => {
   const database = await openTestDatabase(process.env.DATABASE_URL);
   gin = await buildApp({ database });
-  walk = await buildApp({ database, searchWalkFrom: 0 });
+  walk = await buildApp({ database, searchTuning: { walkFrom: 0, filterFirstPosts: -1 } });
+  noFilterFirst = await buildApp({ database, searchTuning: { filterFirstPosts: -1 } });
   close = async () => {
+    await noFilterFirst.close();
     await walk.close();
     await gin.close();
     await database.close();
@@ -34,7 +39,7 @@ beforeAll(async () => {
   const answer = await reply(gin, helper.token, solved.id, `Clean the air in line sensor; fixed ${w}.`);
   await call(gin, 'POST', `/threads/${solved.id}/solution`, { token: asker.token, body: { postId: answer.id } });
   await make(`Line air bubbles, not the alarm ${w}`, `Bubbles in the line but no air alarm ${w}`);
-  await make(`Battery alarm during transport ${w}`, `Loud alarms when the battery runs low ${w}`, { board: 'ce' });
+  await make(`Battery alarm during transport ${w}`, `Loud alarms when the battery runs low ${w}`, { board: 'ce', tags: [`walk${w}`] });
   await make(`Monitor shows E-203 ${w}`, `E-203 after boot, and the battery is new ${w}`);
   for (let i = 0; i < 6; i++) await make(`Pump alarm number ${i} ${w}`, `The pump alarm sounds again, case ${i} ${w}`);
 });
@@ -57,23 +62,29 @@ const queries = [
   `alarm ${w}&board=ce`,
   `alarm ${w}&roleTag=CE`,
   `${w}&manufacturer=BD&model=alaris%208015`,
-  `${w}&errorCode=ail7`
+  `${w}&errorCode=ail7`,
+  `alarm ${w}&tag=walk${w}`,
+  `"air in line" ${w}&board=bmet`
 ];
 
-describe('walking the quality index answers as ranking every match does', () => {
-  it('for words, phrases, exclusions, codes and filters', async () => {
+describe('the three candidate paths answer alike', () => {
+  it('for words, phrases, exclusions, codes and each filter', async () => {
     for (const query of queries) {
       const [q, ...filters] = query.split('&');
       const url = `/search?q=${encodeURIComponent(q!)}${filters.map((f) => `&${f}`).join('')}`;
       const a = await call(gin, 'GET', url);
       const b = await call(walk, 'GET', url);
+      const c = await call(noFilterFirst, 'GET', url);
       expect(a.statusCode, a.body).toBe(200);
       expect(b.statusCode, b.body).toBe(200);
       const view = (r: any) => r.data.results.map((x: any) => [x.thread.title, x.post.id, x.snippetHtml]);
       expect(view(b), query).toEqual(view(a));
+      expect(view(c), query).toEqual(view(a));
       const ca = await call(gin, 'GET', url.replace('/search?', '/search/counts?'));
       const cb = await call(walk, 'GET', url.replace('/search?', '/search/counts?'));
+      const cc = await call(noFilterFirst, 'GET', url.replace('/search?', '/search/counts?'));
       expect(cb.data, query).toEqual(ca.data);
+      expect(cc.data, query).toEqual(ca.data);
     }
   });
 

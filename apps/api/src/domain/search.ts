@@ -42,19 +42,20 @@ function combine(words: string, codes: string): SQL {
 const tsquery = (q: SearchQuery): SQL => combine(q.words, q.codes);
 const looseTsquery = (q: SearchQuery): SQL => combine(q.looseWords, q.looseCodes);
 
+const idList = (list: number[]) =>
+  sql.join(
+    list.map((id) => sql`${id}`),
+    sql`, `
+  );
+
 /** Filters on post_search's own copies of the thread's state: a search reads no other table. */
 function filterSql(f: SearchFilters): SQL[] {
   const out: SQL[] = [];
-  const ids = (list: number[]) =>
-    sql.join(
-      list.map((id) => sql`${id}`),
-      sql`, `
-    );
   if (f.boardId !== undefined) out.push(sql`ps.board_id = ${f.boardId}`);
   if (f.roleTag !== undefined) out.push(sql`ps.board_id in (select id from boards where role_tag = ${f.roleTag})`);
   if (f.solved !== undefined) out.push(sql`ps.solved = ${f.solved}`);
   if (f.manufacturerId !== undefined) out.push(sql`ps.manufacturer_id = ${f.manufacturerId}`);
-  if (f.modelIds !== undefined) out.push(sql`ps.model_id in (${ids(f.modelIds)})`);
+  if (f.modelIds !== undefined) out.push(sql`ps.model_id in (${idList(f.modelIds)})`);
   if (f.errorCode !== undefined) out.push(sql`ps.error_code = ${foldCode(f.errorCode)}`);
   if (f.tag !== undefined) out.push(sql`ps.tags @> array[${f.tag}]::text[]`);
   return out;
@@ -136,6 +137,51 @@ async function upperBound(tx: Conn, stats: LexemeStats, q: SearchQuery): Promise
 }
 
 /**
+ * A search narrowed to few posts by a filter (a tag, a model, a manufacturer, a small board)
+ * reads those posts directly, by thread, and checks the query on each: up to this many.
+ */
+export const FILTER_FIRST_POSTS = 10_000;
+
+/**
+ * The most selective thread-level filter and how many posts it leaves at most, from the
+ * counters the write path keeps (a board's posts; a tag's, a model's, a manufacturer's threads
+ * times the forum's posts per thread), with the query that lists its threads; null without one.
+ */
+async function narrowest(tx: Conn, f: SearchFilters): Promise<{ posts: number; threads: SQL } | null> {
+  const parts: SQL[] = [sql`(select coalesce(sum(post_count), 0)::float8 / greatest(sum(thread_count), 1) from boards) as per_thread`];
+  if (f.boardId !== undefined) parts.push(sql`(select post_count from boards where id = ${f.boardId}) as board`);
+  if (f.tag !== undefined) parts.push(sql`(select thread_count from tags where name = ${f.tag}) as tag`);
+  if (f.modelIds !== undefined)
+    parts.push(sql`(select coalesce(sum(thread_count), 0) from models where id in (${idList(f.modelIds)})) as model`);
+  if (f.manufacturerId !== undefined) parts.push(sql`(select thread_count from manufacturers where id = ${f.manufacturerId}) as maker`);
+  if (parts.length === 1) return null;
+  const [row] = await rowsOf<Record<'per_thread' | 'board' | 'tag' | 'model' | 'maker', number | string | null>>(
+    tx,
+    sql`select ${sql.join(parts, sql`, `)}`
+  );
+  const perThread = Math.max(1, Number(row?.per_thread ?? 1));
+  const options: { posts: number; threads: SQL }[] = [];
+  if (f.boardId !== undefined)
+    options.push({
+      posts: Number(row?.board ?? 0),
+      threads: sql`select id from threads where board_id = ${f.boardId} and deleted_at is null`
+    });
+  if (f.tag !== undefined)
+    options.push({ posts: Number(row?.tag ?? 0) * perThread, threads: sql`select thread_id from thread_tags where tag = ${f.tag}` });
+  if (f.modelIds !== undefined)
+    options.push({
+      posts: Number(row?.model ?? 0) * perThread,
+      threads: sql`select id from threads where model_id in (${idList(f.modelIds)}) and deleted_at is null`
+    });
+  if (f.manufacturerId !== undefined)
+    options.push({
+      posts: Number(row?.maker ?? 0) * perThread,
+      threads: sql`select id from threads where manufacturer_id = ${f.manufacturerId} and deleted_at is null`
+    });
+  return options.reduce((a, b) => (b.posts < a.posts ? b : a));
+}
+
+/**
  * The candidate posts of a search, as a row source for `use` (columns post_id, thread_id,
  * board_id, search, is_answer, solved, score, created_at), in one transaction whose plans are
  * pinned (SET LOCAL) by what the statistics say the query matches at most (upperBound):
@@ -149,11 +195,18 @@ async function upperBound(tx: Conn, stats: LexemeStats, q: SearchQuery): Promise
  *
  * Answers the rows `use` made and the window: how many candidates the search could have had.
  */
+/** The two thresholds that pick a search's path (tests move them to take each path on a small forum). */
+export interface SearchTuning {
+  walkFrom: number;
+  filterFirstPosts: number;
+}
+export const DEFAULT_TUNING: SearchTuning = { walkFrom: WALK_FROM_MATCHES, filterFirstPosts: FILTER_FIRST_POSTS };
+
 async function candidates<T>(
   db: Conn,
   q: SearchQuery,
   filters: SearchFilters,
-  walkFrom: number,
+  tuning: SearchTuning,
   use: (rows: SQL) => SQL
 ): Promise<{ rows: T[]; window: number }> {
   const where = sql.join([sql`ps.visible`, ...filterSql(filters)], sql` and `);
@@ -162,11 +215,39 @@ async function candidates<T>(
   // Read outside the transaction: PGlite's one connection is the transaction's until it ends.
   const stats = await statsOf(db);
   return db.transaction(async (tx) => {
-    const many = (await upperBound(tx, stats, q)) >= walkFrom;
+    const narrow = await narrowest(tx, filters);
+    // Few posts by the filter: their threads' posts, read by thread, then the query on each.
+    // The thread list is capped, so a counter that drifted cannot make this read unbounded.
+    const ids =
+      narrow !== null && narrow.posts <= tuning.filterFirstPosts
+        ? (
+            await rowsOf<{ id: string | number }>(
+              tx,
+              sql`select t.id from (${narrow.threads}) as t(id) limit ${tuning.filterFirstPosts + 1}`
+            )
+          ).map((r) => Number(r.id))
+        : null;
+    if (ids !== null && ids.length <= tuning.filterFirstPosts) {
+      const list = ids.length === 0 ? sql`null` : idList(ids);
+      const rows = sql`(with narrowed as materialized (
+          select ${columns}, ps.visible, ps.quality, ps.model_id, ps.manufacturer_id, ps.error_code, ps.tags from post_search ps
+          where ps.thread_id in (${list}) and ps.visible)
+        select ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at from narrowed ps
+        where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES})`;
+      return { rows: await rowsOf<T>(tx, use(sql`select * from ${rows} n`)), window: SEARCH_CANDIDATES };
+    }
+    const share = narrow === null || stats.rows === 0 ? 1 : Math.min(1, narrow.posts / stats.rows);
+    const many = (await upperBound(tx, stats, q)) * share >= tuning.walkFrom;
     let rows: SQL;
     if (many) {
+      // Only the quality index gives this order without a sort: no sort, no bitmap, no full scan
+      // (with only bitmaps and full scans off, the planner read the whole table through another
+      // index and sorted it: 345 ms).
       await tx.execute(sql`set local enable_bitmapscan = off`);
       await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_sort = off`);
+      // A walk that stops early gains nothing from parallel workers, which each start their own.
+      await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
       const loose = sql`select ${columns} from post_search ps where ps.search @@ ${looseTsquery(q)} and ${where} ${order} limit ${WALK_CANDIDATES}`;
       rows = q.words === q.looseWords && q.codes === q.looseCodes ? loose : sql`select * from (${loose}) w where w.search @@ ${tsquery(q)}`;
     } else {
@@ -261,7 +342,7 @@ export async function search(
   filters: SearchFilters,
   limit: number,
   cursor: string | undefined,
-  walkFrom = WALK_FROM_MATCHES
+  tuning = DEFAULT_TUNING
 ): Promise<{ hits: SearchHit[]; nextCursor: string | null } | 'bad_cursor'> {
   let after: SQL = sql`true`;
   if (cursor !== undefined) {
@@ -274,7 +355,7 @@ export async function search(
     db,
     q,
     filters,
-    walkFrom,
+    tuning,
     (rows) => sql`
     select best.post_id, best.thread_id, best.rank from (
       select distinct on (c.thread_id) c.post_id, c.thread_id, ${RANK} as rank
@@ -348,7 +429,7 @@ export async function searchCounts(
   db: Conn,
   q: SearchQuery,
   filters: SearchFilters,
-  walkFrom = WALK_FROM_MATCHES
+  tuning = DEFAULT_TUNING
 ): Promise<{ rows: SearchCountRow[]; capped: boolean }> {
   if (q.words === '' && q.codes === '') return { rows: [], capped: false };
   const others: SearchFilters = { ...filters };
@@ -364,7 +445,7 @@ export async function searchCounts(
     db,
     q,
     others,
-    walkFrom,
+    tuning,
     (candidateRows) => sql`
     select c.board_id, c.solved, count(distinct c.thread_id) as threads, count(*) as posts
     from (${candidateRows}) c

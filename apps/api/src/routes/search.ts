@@ -19,7 +19,7 @@ import type { Conn } from '@bmet/db/client';
 import { boards, manufacturers, models, tags, threads } from '@bmet/db/schema';
 import { invalid } from '../lib/http-error.ts';
 import { foldCode, parseSearchQuery, type SearchQuery as ParsedQuery } from '../lib/search-query.ts';
-import { search, searchCounts, similarThreads, type SearchFilters } from '../domain/search.ts';
+import { search, searchCounts, similarThreads, type SearchFilters, type SearchTuning } from '../domain/search.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
 import { listSiteThreads } from '../domain/threads.ts';
 import { withNewReplies } from '../domain/reads.ts';
@@ -90,7 +90,7 @@ async function readSearch(db: Conn, query: SearchQuery): Promise<{ q: ParsedQuer
   return { q: parseSearchQuery(q), filters };
 }
 
-export const searchRoutes: FastifyPluginAsyncTypebox<{ walkFrom: number }> = async (app, { walkFrom }) => {
+export const searchRoutes: FastifyPluginAsyncTypebox<{ tuning: SearchTuning }> = async (app, { tuning }) => {
   app.get(
     '/search',
     {
@@ -104,7 +104,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ walkFrom: number }> = asy
     async (request) => {
       const query = request.query;
       const { q, filters } = await readSearch(app.db, query);
-      const result = await search(app.db, q, filters, query.limit ?? 50, query.cursor, walkFrom);
+      const result = await search(app.db, q, filters, query.limit ?? 50, query.cursor, tuning);
       if (result === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this search');
       return {
         results: result.hits.map((h) => ({
@@ -131,7 +131,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ walkFrom: number }> = asy
     async (request) => {
       const { q, filters } = await readSearch(app.db, request.query);
       const [{ rows, capped }, allBoards] = await Promise.all([
-        searchCounts(app.db, q, filters, walkFrom),
+        searchCounts(app.db, q, filters, tuning),
         app.db.select({ id: boards.id, slug: boards.slug, roleTag: boards.roleTag }).from(boards)
       ]);
       const boardById = new Map(allBoards.map((b) => [b.id, b]));

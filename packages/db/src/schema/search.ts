@@ -51,6 +51,10 @@ export const postSearch = pgTable(
       .where(sql`${t.visible}`),
     index('post_search_quality_idx')
       .on(t.quality.desc(), t.postId.desc())
+      .where(sql`${t.visible}`),
+    // A search narrowed to a few threads (a tag, a model, a manufacturer) reads their posts (migration 0013).
+    index('post_search_thread_idx')
+      .on(t.threadId)
       .where(sql`${t.visible}`)
   ]
 );
