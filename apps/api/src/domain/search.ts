@@ -231,7 +231,7 @@ async function candidates<T>(
       const list = ids.length === 0 ? sql`null` : idList(ids);
       const rows = sql`(with narrowed as materialized (
           select ${columns}, ps.visible, ps.quality, ps.model_id, ps.manufacturer_id, ps.error_code, ps.tags from post_search ps
-          where ps.thread_id in (${list}) and ps.visible)
+          where ps.thread_id in (${list}) and ps.thread_id > 0 and ps.visible)
         select ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at from narrowed ps
         where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES})`;
       return { rows: await rowsOf<T>(tx, use(sql`select * from ${rows} n`)), window: SEARCH_CANDIDATES };
@@ -240,12 +240,8 @@ async function candidates<T>(
     const many = (await upperBound(tx, stats, q)) * share >= tuning.walkFrom;
     let rows: SQL;
     if (many) {
-      // Only the quality index gives this order without a sort: no sort, no bitmap, no full scan
-      // (with only bitmaps and full scans off, the planner read the whole table through another
-      // index and sorted it: 345 ms).
       await tx.execute(sql`set local enable_bitmapscan = off`);
       await tx.execute(sql`set local enable_seqscan = off`);
-      await tx.execute(sql`set local enable_sort = off`);
       // A walk that stops early gains nothing from parallel workers, which each start their own.
       await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
       const loose = sql`select ${columns} from post_search ps where ps.search @@ ${looseTsquery(q)} and ${where} ${order} limit ${WALK_CANDIDATES}`;

@@ -52,9 +52,12 @@ export const postSearch = pgTable(
     index('post_search_quality_idx')
       .on(t.quality.desc(), t.postId.desc())
       .where(sql`${t.visible}`),
-    // A search narrowed to a few threads (a tag, a model, a manufacturer) reads their posts (migration 0013).
+    // A search narrowed to a few threads (a tag, a model, a manufacturer) reads their posts
+    // (migration 0013). `thread_id > 0` is always true: only a query that says so (that one)
+    // may use this index, so the planner cannot read the whole table through it and sort when
+    // a search walks the quality index.
     index('post_search_thread_idx')
       .on(t.threadId)
-      .where(sql`${t.visible}`)
+      .where(sql`${t.visible} and ${t.threadId} > 0`)
   ]
 );
