@@ -23,6 +23,8 @@ const actionLabels: Record<string, string> = {
   'thread.pin': 'Pinned thread',
   'thread.unpin': 'Unpinned thread',
   'thread.move': 'Moved thread',
+  'thread.duplicate': 'Closed thread as a duplicate',
+  'thread.duplicate_clear': 'Reopened duplicate thread',
   'thread.delete': 'Deleted thread',
   'thread.restore': 'Restored thread',
   'post.delete': 'Deleted post',

@@ -59,6 +59,11 @@ export const load: PageServerLoad = async (event) => {
     await api<MarkThreadReadResult>(event, 'POST', `${threadPath}/read`, { mark: readState.mark });
   }
 
+  // Closed as a duplicate: the original's title for the banner that sends readers there.
+  const originalId = res.data.thread.duplicateOf;
+  const original =
+    originalId === undefined ? null : await api<ThreadPage>(event, 'GET', `/threads/${encodeURIComponent(originalId)}?limit=1`);
+
   const allBoards = boards.status === 200 ? boards.data.boards : [];
   const board = allBoards.find((b) => b.slug === res.data.thread.boardSlug);
   const staff = event.locals.user !== null && event.locals.user.role !== 'member';
@@ -70,6 +75,15 @@ export const load: PageServerLoad = async (event) => {
     /** Archived boards take no new replies from members. */
     archived: board?.archived === true,
     paged: cursor !== null,
+    /** The thread this one duplicates, when a moderator closed it so. */
+    duplicateOf:
+      originalId === undefined
+        ? null
+        : {
+            id: originalId,
+            title: original?.status === 200 ? original.data.thread.title : null,
+            solved: original?.status === 200 && original.data.thread.solved
+          },
     subtree: root ?? null,
     /** The post the page starts at when the URL named one (`at`), else null. */
     startPostId: subtree === null ? (res.data.startPostId ?? null) : null,
@@ -96,7 +110,19 @@ function backTo(url: URL, hash = ''): string {
 }
 
 export type ActionName =
-  'reply' | 'edit' | 'vote' | 'accept' | 'delete' | 'report' | 'restorePost' | 'lock' | 'pin' | 'move' | 'deleteThread' | 'restoreThread';
+  | 'reply'
+  | 'edit'
+  | 'vote'
+  | 'accept'
+  | 'delete'
+  | 'report'
+  | 'restorePost'
+  | 'lock'
+  | 'pin'
+  | 'move'
+  | 'duplicate'
+  | 'deleteThread'
+  | 'restoreThread';
 export interface ActionFailure {
   action: ActionName;
   /** The post the form belonged to; '' for the thread-wide forms (the reply box, the moderator tools). */
@@ -122,7 +148,7 @@ async function start(event: RequestEvent) {
 function failure(event: RequestEvent, action: ActionName, postId: string, status: number, data: unknown, fallback: string, body?: string) {
   if (status === 401) redirect(303, `/login?next=${encodeURIComponent(backTo(event.url))}`);
   const { message, fields } = toFormFailure(status, data, fallback);
-  const result: ActionFailure = { action, postId, message: fields.body ?? fields.boardSlug ?? fields.note ?? message };
+  const result: ActionFailure = { action, postId, message: fields.body ?? fields.boardSlug ?? fields.of ?? fields.note ?? message };
   if (body !== undefined) {
     result.body = body;
     result.phi = phiFindings(status, data);
@@ -275,6 +301,26 @@ export const actions: Actions = {
       return done('move', '', `Thread moved to ${board.status === 200 ? board.data.board.name : res.data.thread.boardSlug}.`);
     }
     return failure(event, 'move', '', res.status, res.data, 'The thread could not be moved. Please try again.');
+  },
+
+  duplicate: async (event) => {
+    const { form, get } = await start(event);
+    const reason = reasonBody(form.get('reason'));
+    if ('error' in reason) return refused('duplicate', '', reason.error);
+    const reopen = get('value') === 'reopen';
+    // A thread's number or its address (/t/123, a full URL, /t/123?at=9#p9).
+    const typed = get('original').trim();
+    const original = /^(?:.*\/t\/)?(\d{1,18})(?:[/?#].*)?$/.exec(typed)?.[1];
+    if (!reopen && original === undefined) return refused('duplicate', '', 'Give the original thread: its address or its number.');
+    const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/duplicate`, { of: reopen ? null : original, ...reason });
+    if (res.status === 200) {
+      return done(
+        'duplicate',
+        '',
+        reopen ? 'Thread reopened: it is no longer marked as a duplicate.' : 'Closed as a duplicate and locked.'
+      );
+    }
+    return failure(event, 'duplicate', '', res.status, res.data, 'The thread could not be closed as a duplicate. Please try again.');
   },
 
   deleteThread: async (event) => {

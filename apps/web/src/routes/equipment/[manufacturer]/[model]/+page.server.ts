@@ -4,15 +4,14 @@ import { api } from '$lib/server/api.ts';
 import { formBoolean, loadWatches, setWatch } from '$lib/server/watches.ts';
 import type { Actions, PageServerLoad } from './$types';
 import { loadFailed } from '$lib/server/load-error.ts';
+import { listQuery } from '$lib/sorts.ts';
 
 const modelPath = (manufacturer: string, model: string) =>
   `/equipment/models/${encodeURIComponent(manufacturer)}/${encodeURIComponent(model)}`;
 
 export const load: PageServerLoad = async (event) => {
   const { manufacturer, model } = event.params;
-  const cursor = event.url.searchParams.get('cursor');
-  const query = new URLSearchParams({ limit: '30' });
-  if (cursor !== null) query.set('cursor', cursor);
+  const { sort, cursor, query } = listQuery(event.url);
   const [res, watches] = await Promise.all([
     api<ModelPage>(event, 'GET', `${modelPath(manufacturer, model)}?${query}`),
     loadWatches(event)
@@ -23,6 +22,7 @@ export const load: PageServerLoad = async (event) => {
   const m = res.data.model;
   return {
     ...res.data,
+    sort,
     paged: cursor !== null,
     /** Null when signed out or unknown: no toggle is shown. */
     watching: watches === null ? null : watches.models.some((w) => w.manufacturerSlug === m.manufacturer.slug && w.slug === m.slug)
