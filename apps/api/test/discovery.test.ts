@@ -209,32 +209,40 @@ describe('closing a thread as a duplicate', () => {
     expect(new Set(threadIds(similar)).size).toBe(similar.threads.length);
   });
 
-  it('reopens with of: null, unlocked', async () => {
+  it('reopens with of: null, leaving the lock to its own action', async () => {
     const res = await call(ctx.app, 'POST', `/threads/${dup}/duplicate`, { token: mod.token, body: { of: null } });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.data.thread.duplicateOf).toBeUndefined();
-    expect(res.data.thread.locked).toBe(false);
+    expect(res.data.thread.locked).toBe(true);
     expect((await get('/mod/log', mod.token)).entries.some((e: any) => e.action === 'thread.duplicate_clear' && e.targetId === dup)).toBe(
       true
     );
   });
+
+  it('never points at a deleted thread: deleting an original frees its duplicates, and a deleted one cannot be named', async () => {
+    const make = async (title: string) =>
+      (await createThread(ctx.app, asker.token, { title: `${title} ${w}`, body: `${title} body`, kind: 'question' })).thread.id;
+    const a = await make('Original to delete');
+    const b = await make('Duplicate of it');
+    const c = await make('Another one');
+    expect((await call(ctx.app, 'POST', `/threads/${b}/duplicate`, { token: mod.token, body: { of: a } })).statusCode).toBe(200);
+    expect((await call(ctx.app, 'DELETE', `/threads/${a}`, { token: mod.token })).statusCode).toBe(204);
+    expect((await get(`/threads/${b}`)).thread.duplicateOf).toBeUndefined();
+    expectError(await call(ctx.app, 'POST', `/threads/${c}/duplicate`, { token: mod.token, body: { of: a } }), 400, 'validation_failed');
+  });
 });
 
 describe('GET /api/v1/search/counts', () => {
-  it('counts matching threads by board and by solved, each under the other filters', async () => {
+  it("counts the search's own matching threads by board and by solved, under all its filters", async () => {
     const q = `q=${encodeURIComponent(`latch ${w}`)}`;
     const all = await get(`/search/counts?${q}`);
     expect(all).toMatchObject({ total: 3, capped: false, solved: { solved: 1, unsolved: 2 } });
     expect(all.boards).toEqual([{ slug: 'bmet', count: 3 }]);
     const solvedOnly = await get(`/search/counts?${q}&solved=true`);
-    expect(solvedOnly.total).toBe(1);
-    // The solved facet ignores the solved filter itself, so both choices keep their numbers.
-    expect(solvedOnly.solved).toEqual({ solved: 1, unsolved: 2 });
-    expect(solvedOnly.boards).toEqual([{ slug: 'bmet', count: 1 }]);
-    const otherBoard = await get(`/search/counts?${q}&board=ce`);
-    expect(otherBoard.total).toBe(0);
-    expect(otherBoard.boards).toEqual([{ slug: 'bmet', count: 3 }]);
-    expect(otherBoard.solved).toEqual({ solved: 0, unsolved: 0 });
+    expect(solvedOnly).toMatchObject({ total: 1, solved: { solved: 1, unsolved: 0 }, boards: [{ slug: 'bmet', count: 1 }] });
+    // As many as the search itself finds.
+    expect(solvedOnly.total).toBe((await get(`/search?${q}&solved=true`)).results.length);
+    expect(await get(`/search/counts?${q}&board=ce`)).toMatchObject({ total: 0, boards: [], solved: { solved: 0, unsolved: 0 } });
     expectError(await call(ctx.app, 'GET', `/search/counts?${q}&board=nope`), 400, 'validation_failed');
     expectError(await call(ctx.app, 'GET', '/search/counts?q='), 400, 'validation_failed');
     expect(await get(`/search/counts?q=${encodeURIComponent('-latch')}`)).toMatchObject({ total: 0, boards: [] });

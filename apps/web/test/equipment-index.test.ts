@@ -43,6 +43,10 @@ describe('discovery pages: equipment, manufacturers, tags, sorted lists and dupl
     );
 
     const page = await h.browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // The home page leads to the indexes.
+    await open(page, `${h.server.origin}/`);
+    await page.getByRole('navigation', { name: 'Browse' }).getByRole('link', { name: 'Equipment' }).click();
+    await page.waitForURL(/\/equipment$/);
     await open(page, `${h.server.origin}/equipment`);
     const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: maker }) });
     await expect(card.textContent()).resolves.toMatch(/2 threads · 1 solved · 1 model/);
@@ -148,7 +152,7 @@ describe('discovery pages: equipment, manufacturers, tags, sorted lists and dupl
       .getByRole('list', { name: /Results for/ })
       .getByRole('listitem')
       .first();
-    await expect(hit.getByRole('link', { name: `O2 cell will not calibrate ${tag}` }).getAttribute('href')).resolves.toBe(
+    await expect(hit.getByRole('link', { name: `O2 cell will not calibrate ${tag} (opens the original thread)` }).getAttribute('href')).resolves.toBe(
       `/t/${original.id}`
     );
     // The counts beside the filters.

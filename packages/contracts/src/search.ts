@@ -34,10 +34,9 @@ export const SearchResults = Type.Object({ results: Type.Array(SearchResult), ne
 export type SearchResults = Static<typeof SearchResults>;
 
 /**
- * How the matches of a search fall: threads per board and solved or not, each count under the
- * other filters (a board's count ignores the board filter, so the select can offer every board).
- * Counted over the same candidate window as the search: `capped` says the query matched more
- * posts than the window holds, so the counts are "at least".
+ * How the matches of a search fall: threads per board and solved or not, under all of the
+ * search's filters, counted over the search's own candidates: `capped` says the query matched
+ * more posts than the search ranks, so the counts are "at least".
  */
 export const SearchCounts = Type.Object({
   total: Type.Integer(),

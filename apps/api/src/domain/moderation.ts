@@ -122,7 +122,8 @@ export type DuplicateResult = { thread: ThreadRow; notifications: NotificationRo
 
 /**
  * Closes a thread as a duplicate of another (it is locked, and links there; search and similar
- * questions send readers to the original), or reopens it with `originalId` null. An original is
+ * questions send readers to the original), or reopens it with `originalId` null (the lock
+ * stays; unlocking is its own action). An original is
  * never itself a duplicate: closing against a duplicate points at its original, and the
  * threads that pointed at this one follow it, so every link is one hop.
  */
@@ -135,7 +136,8 @@ export async function setThreadDuplicate(
     if (current === undefined || current.deletedAt !== null) return 'not_found';
     if (input.originalId === null) {
       if (current.duplicateOfId === null) return { thread: current, notifications: [] };
-      const [thread] = await tx.update(threads).set({ duplicateOfId: null, locked: false }).where(eq(threads.id, current.id)).returning();
+      // The lock stays: it may have been there before the close (unlock is its own action).
+      const [thread] = await tx.update(threads).set({ duplicateOfId: null }).where(eq(threads.id, current.id)).returning();
       await logAction(tx, {
         actorId: input.actorId,
         action: 'thread.duplicate_clear',
@@ -154,6 +156,15 @@ export async function setThreadDuplicate(
     if (named === undefined || named.deletedAt !== null) return 'bad_original';
     const originalId = named.duplicateOfId ?? named.id;
     if (originalId === current.id) return 'same_thread';
+    if (originalId !== named.id) {
+      // The named thread is itself a duplicate: its original, locked too, must be live and an original.
+      const [resolved] = await tx
+        .select({ duplicateOfId: threads.duplicateOfId, deletedAt: threads.deletedAt })
+        .from(threads)
+        .where(eq(threads.id, originalId))
+        .for('share');
+      if (resolved === undefined || resolved.deletedAt !== null || resolved.duplicateOfId !== null) return 'bad_original';
+    }
     if (current.duplicateOfId === originalId) return { thread: current, notifications: [] };
     const [thread] = await tx
       .update(threads)
@@ -232,6 +243,8 @@ export async function setThreadDeleted(
       .where(eq(threads.id, input.threadId))
       .returning();
     if (thread === undefined) return null;
+    // Duplicates of a deleted thread stop pointing at it (a link would lead to a 404).
+    if (input.deleted) await tx.update(threads).set({ duplicateOfId: null }).where(eq(threads.duplicateOfId, current.id));
     const weight = current.replyCount + 1;
     await tx
       .update(boards)

@@ -80,6 +80,9 @@ export const SEARCH_CANDIDATES = 2000;
  */
 export const WALK_CANDIDATES = 1000;
 
+/** The most posts a walk reads (~1 us each) before it gives up and ranks every match instead. */
+export const WALK_ROWS = 100_000;
+
 /**
  * From how many matches a search walks the quality index instead of ranking every match from
  * the GIN index: walking finds WALK_CANDIDATES matches in about WALK_CANDIDATES / share rows,
@@ -199,8 +202,9 @@ async function narrowest(tx: Conn, f: SearchFilters): Promise<{ posts: number; t
 export interface SearchTuning {
   walkFrom: number;
   filterFirstPosts: number;
+  walkRows: number;
 }
-export const DEFAULT_TUNING: SearchTuning = { walkFrom: WALK_FROM_MATCHES, filterFirstPosts: FILTER_FIRST_POSTS };
+export const DEFAULT_TUNING: SearchTuning = { walkFrom: WALK_FROM_MATCHES, filterFirstPosts: FILTER_FIRST_POSTS, walkRows: WALK_ROWS };
 
 async function candidates<T>(
   db: Conn,
@@ -208,7 +212,7 @@ async function candidates<T>(
   filters: SearchFilters,
   tuning: SearchTuning,
   use: (rows: SQL) => SQL
-): Promise<{ rows: T[]; window: number }> {
+): Promise<{ rows: T[]; capped: boolean | null }> {
   const where = sql.join([sql`ps.visible`, ...filterSql(filters)], sql` and `);
   const columns = sql`ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at`;
   const order = sql`order by ps.quality desc nulls last, ps.post_id desc nulls last`;
@@ -234,24 +238,39 @@ async function candidates<T>(
           where ps.thread_id in (${list}) and ps.thread_id > 0 and ps.visible)
         select ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at from narrowed ps
         where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES})`;
-      return { rows: await rowsOf<T>(tx, use(sql`select * from ${rows} n`)), window: SEARCH_CANDIDATES };
+      return { rows: await rowsOf<T>(tx, use(sql`select * from ${rows} n`)), capped: null };
     }
     const share = narrow === null || stats.rows === 0 ? 1 : Math.min(1, narrow.posts / stats.rows);
     const many = (await upperBound(tx, stats, q)) * share >= tuning.walkFrom;
-    let rows: SQL;
     if (many) {
       await tx.execute(sql`set local enable_bitmapscan = off`);
       await tx.execute(sql`set local enable_seqscan = off`);
       // A walk that stops early gains nothing from parallel workers, which each start their own.
       await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
-      const loose = sql`select ${columns} from post_search ps where ps.search @@ ${looseTsquery(q)} and ${where} ${order} limit ${WALK_CANDIDATES}`;
-      rows = q.words === q.looseWords && q.codes === q.looseCodes ? loose : sql`select * from (${loose}) w where w.search @@ ${tsquery(q)}`;
-    } else {
-      await tx.execute(sql`set local enable_indexscan = off`);
-      await tx.execute(sql`set local enable_seqscan = off`);
-      rows = sql`select ${columns} from post_search ps where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES}`;
+      // At most WALK_ROWS posts in quality order, the loose query and the filters checked on
+      // each: a query whose words rarely meet, or a filter the counters cannot size (an error
+      // code, solved), cannot make the walk read the whole index.
+      const walked = await rowsOf<{ post_id: string | number }>(
+        tx,
+        sql`select ps.post_id from (
+          select ps.post_id, ps.search, ps.visible, ps.board_id, ps.solved, ps.manufacturer_id, ps.model_id, ps.error_code, ps.tags
+          from post_search ps where ps.visible ${order} limit ${tuning.walkRows}) ps
+        where ps.search @@ ${looseTsquery(q)} and ${where} limit ${WALK_CANDIDATES}`
+      );
+      const full = walked.length >= WALK_CANDIDATES;
+      // Fewer than the window, on a forum bigger than the walk: the rows ran out, not the
+      // matches. Rank every match instead (the statistics overestimated them).
+      if (full || stats.rows < tuning.walkRows) {
+        const list = walked.length === 0 ? sql`null` : idList(walked.map((r) => Number(r.post_id)));
+        const rows = sql`select ${columns} from post_search ps where ps.post_id in (${list}) and ps.visible and ps.search @@ ${tsquery(q)}`;
+        return { rows: await rowsOf<T>(tx, use(rows)), capped: full };
+      }
+      await tx.execute(sql`set local enable_bitmapscan = on`);
     }
-    return { rows: await rowsOf<T>(tx, use(rows)), window: many ? WALK_CANDIDATES : SEARCH_CANDIDATES };
+    await tx.execute(sql`set local enable_indexscan = off`);
+    await tx.execute(sql`set local enable_seqscan = off`);
+    const rows = sql`select ${columns} from post_search ps where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES}`;
+    return { rows: await rowsOf<T>(tx, use(rows)), capped: null };
   });
 }
 
@@ -417,9 +436,9 @@ export interface SearchCountRow {
 }
 
 /**
- * The matching threads per (board, solved) in the search's candidate window, under every filter
- * but board, role and solved (the caller applies those per facet). `capped` when the window was
- * full: the query matched more posts than it ranks.
+ * The matching threads per (board, solved) among the search's own candidates (the same filters,
+ * the same path). `capped` when the candidates were a window that filled: the query matched
+ * more posts than it ranks, so the counts are "at least".
  */
 export async function searchCounts(
   db: Conn,
@@ -428,11 +447,7 @@ export async function searchCounts(
   tuning = DEFAULT_TUNING
 ): Promise<{ rows: SearchCountRow[]; capped: boolean }> {
   if (q.words === '' && q.codes === '') return { rows: [], capped: false };
-  const others: SearchFilters = { ...filters };
-  delete others.boardId;
-  delete others.roleTag;
-  delete others.solved;
-  const { rows, window } = await candidates<{
+  const { rows, capped } = await candidates<{
     board_id: string | number;
     solved: boolean;
     threads: string | number;
@@ -440,7 +455,7 @@ export async function searchCounts(
   }>(
     db,
     q,
-    others,
+    filters,
     tuning,
     (candidateRows) => sql`
     select c.board_id, c.solved, count(distinct c.thread_id) as threads, count(*) as posts
@@ -450,7 +465,7 @@ export async function searchCounts(
   const posts = rows.reduce((n, r) => n + Number(r.posts), 0);
   return {
     rows: rows.map((r) => ({ boardId: Number(r.board_id), solved: r.solved, threads: Number(r.threads) })),
-    capped: posts >= window
+    capped: capped ?? posts >= SEARCH_CANDIDATES
   };
 }
 

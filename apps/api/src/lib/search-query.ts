@@ -88,6 +88,9 @@ export function parseSearchQuery(input: string): SearchQuery {
         continue;
       }
     }
+    // websearch_to_tsquery reads a bare `or` as an operator; a search here is all of its terms
+    // (an OR would also defeat the loose form and the statistics bound, see domain/search.ts).
+    if (token.text.toLowerCase() === 'or') continue;
     words.push(`${token.negated ? '-' : ''}${token.text}`);
   }
   // Exclusions narrow a search and never make one: a query of exclusions only would match

@@ -123,7 +123,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ tuning: SearchTuning }> =
     {
       schema: {
         tags: ['search'],
-        summary: "How a search's matching threads fall by board and by solved, for the results page's filters",
+        summary: "How a search's matching threads (its own, under all its filters) fall by board and by solved",
         querystring: SearchQuery,
         response: { 200: SearchCounts, 400: ErrorBody }
       }
@@ -135,17 +135,13 @@ export const searchRoutes: FastifyPluginAsyncTypebox<{ tuning: SearchTuning }> =
         app.db.select({ id: boards.id, slug: boards.slug, roleTag: boards.roleTag }).from(boards)
       ]);
       const boardById = new Map(allBoards.map((b) => [b.id, b]));
-      const inRole = (boardId: number) => filters.roleTag === undefined || boardById.get(boardId)?.roleTag === filters.roleTag;
-      const onBoard = (boardId: number) => filters.boardId === undefined || boardId === filters.boardId;
-      const isSolved = (solved: boolean) => filters.solved === undefined || solved === filters.solved;
       const perBoard = new Map<number, number>();
       const solved = { solved: 0, unsolved: 0 };
       let total = 0;
       for (const r of rows) {
-        if (!inRole(r.boardId)) continue;
-        if (isSolved(r.solved)) perBoard.set(r.boardId, (perBoard.get(r.boardId) ?? 0) + r.threads);
-        if (onBoard(r.boardId)) solved[r.solved ? 'solved' : 'unsolved'] += r.threads;
-        if (onBoard(r.boardId) && isSolved(r.solved)) total += r.threads;
+        perBoard.set(r.boardId, (perBoard.get(r.boardId) ?? 0) + r.threads);
+        solved[r.solved ? 'solved' : 'unsolved'] += r.threads;
+        total += r.threads;
       }
       return {
         total,

@@ -63,6 +63,16 @@ export const threads = pgTable(
     index('threads_manufacturer_idx')
       .on(t.manufacturerId, t.lastPostAt, t.id)
       .where(sql`${t.deletedAt} is null`),
+    index('threads_manufacturer_unanswered_idx')
+      .on(t.manufacturerId, t.createdAt, t.id)
+      .where(sql`${t.replyCount} = 0 and ${t.deletedAt} is null and ${t.kind} = 'question'`),
+    index('threads_manufacturer_solved_idx')
+      .on(t.manufacturerId, t.lastPostAt, t.id)
+      .where(sql`${t.solutionPostId} is not null and ${t.deletedAt} is null`),
+    // The duplicates of a thread, when it is closed or deleted in turn.
+    index('threads_duplicate_of_idx')
+      .on(t.duplicateOfId)
+      .where(sql`${t.duplicateOfId} is not null`),
     // The home page's lists across boards (GET /threads).
     index('threads_site_latest_idx')
       .on(t.lastPostAt, t.id)

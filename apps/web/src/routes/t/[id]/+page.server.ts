@@ -317,7 +317,7 @@ export const actions: Actions = {
       return done(
         'duplicate',
         '',
-        reopen ? 'Thread reopened: it is no longer marked as a duplicate.' : 'Closed as a duplicate and locked.'
+        reopen ? 'Reopened: no longer marked as a duplicate (still locked until you unlock it).' : 'Closed as a duplicate and locked.'
       );
     }
     return failure(event, 'duplicate', '', res.status, res.data, 'The thread could not be closed as a duplicate. Please try again.');
