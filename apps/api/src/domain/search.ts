@@ -250,20 +250,25 @@ async function candidates<T>(
       // At most WALK_ROWS posts in quality order, the loose query and the filters checked on
       // each: a query whose words rarely meet, or a filter the counters cannot size (an error
       // code, solved), cannot make the walk read the whole index.
-      const walked = await rowsOf<{ post_id: string | number }>(
-        tx,
-        sql`select ps.post_id from (
-          select ps.post_id, ps.search, ps.visible, ps.board_id, ps.solved, ps.manufacturer_id, ps.model_id, ps.error_code, ps.tags
+      const walk = sql`select ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at from (
+          select ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at, ps.visible,
+                 ps.manufacturer_id, ps.model_id, ps.error_code, ps.tags
           from post_search ps where ps.visible ${order} limit ${tuning.walkRows}) ps
-        where ps.search @@ ${looseTsquery(q)} and ${where} limit ${WALK_CANDIDATES}`
+        where ps.search @@ ${looseTsquery(q)} and ${where} limit ${WALK_CANDIDATES}`;
+      const rows =
+        q.words === q.looseWords && q.codes === q.looseCodes
+          ? sql`select * from walk`
+          : sql`select * from walk w where w.search @@ ${tsquery(q)}`;
+      // One statement: the page (or the counts) and how many posts the walk took.
+      const found = await rowsOf<T & { walked: string | number }>(
+        tx,
+        sql`with walk as materialized (${walk}) select u.*, (select count(*) from walk) as walked from (${use(rows)}) u`
       );
-      const full = walked.length >= WALK_CANDIDATES;
+      const full = found.length > 0 && Number(found[0]!.walked) >= WALK_CANDIDATES;
       // Fewer than the window, on a forum bigger than the walk: the rows ran out, not the
-      // matches. Rank every match instead (the statistics overestimated them).
+      // matches (or nothing was left to tell): rank every match instead.
       if (full || stats.rows < tuning.walkRows) {
-        const list = walked.length === 0 ? sql`null` : idList(walked.map((r) => Number(r.post_id)));
-        const rows = sql`select ${columns} from post_search ps where ps.post_id in (${list}) and ps.visible and ps.search @@ ${tsquery(q)}`;
-        return { rows: await rowsOf<T>(tx, use(rows)), capped: full };
+        return { rows: found, capped: full };
       }
       await tx.execute(sql`set local enable_bitmapscan = on`);
     }
