@@ -152,9 +152,9 @@ describe('discovery pages: equipment, manufacturers, tags, sorted lists and dupl
       .getByRole('list', { name: /Results for/ })
       .getByRole('listitem')
       .first();
-    await expect(hit.getByRole('link', { name: `O2 cell will not calibrate ${tag} (opens the original thread)` }).getAttribute('href')).resolves.toBe(
-      `/t/${original.id}`
-    );
+    await expect(
+      hit.getByRole('link', { name: `O2 cell will not calibrate ${tag} (opens the original thread)` }).getAttribute('href')
+    ).resolves.toBe(`/t/${original.id}`);
     // The counts beside the filters.
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/2 threads/);
     await expect(page.getByLabel('Answered').locator('option', { hasText: 'Not solved yet' }).textContent()).resolves.toContain('(2)');
