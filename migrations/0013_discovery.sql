@@ -10,6 +10,7 @@ CREATE INDEX "threads_manufacturer_solved_idx" ON "threads" USING btree ("manufa
 CREATE INDEX "threads_duplicate_of_idx" ON "threads" USING btree ("duplicate_of_id") WHERE "threads"."duplicate_of_id" is not null;--> statement-breakpoint
 CREATE INDEX "tags_count_idx" ON "tags" USING btree ("thread_count" DESC NULLS LAST,"name");--> statement-breakpoint
 CREATE INDEX "post_search_thread_idx" ON "post_search" USING btree ("thread_id") WHERE "post_search"."visible" and "post_search"."thread_id" > 0;--> statement-breakpoint
+CREATE INDEX "post_search_error_code_idx" ON "post_search" USING btree ("error_code") WHERE "post_search"."visible" and "post_search"."error_code" is not null;--> statement-breakpoint
 -- Manufacturers count their threads as models do (live threads; the solved ones among them).
 UPDATE "manufacturers" m SET "thread_count" = c.n, "solved_count" = c.s
 FROM (

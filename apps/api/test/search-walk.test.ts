@@ -72,7 +72,9 @@ const queries = [
   `${w}&manufacturer=BD&model=alaris%208015`,
   `${w}&errorCode=ail7`,
   `alarm ${w}&tag=walk${w}`,
-  `"air in line" ${w}&board=bmet`
+  `"air in line" ${w}&board=bmet`,
+  `"sounds pump" ${w}`,
+  `pump ${w}&errorCode=AIL-7`
 ];
 
 describe('the three candidate paths answer alike', () => {

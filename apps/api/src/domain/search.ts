@@ -218,7 +218,24 @@ async function candidates<T>(
   const order = sql`order by ps.quality desc nulls last, ps.post_id desc nulls last`;
   // Read outside the transaction: PGlite's one connection is the transaction's until it ends.
   const stats = await statsOf(db);
+  const narrowed = (source: SQL) => sql`(with narrowed as materialized (
+      select ${columns}, ps.visible, ps.quality, ps.model_id, ps.manufacturer_id, ps.error_code, ps.tags from post_search ps
+      where ${source} and ps.visible)
+    select ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at from narrowed ps
+    where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES})`;
   return db.transaction(async (tx) => {
+    // An error code: its posts counted (up to the bound) from their own index; few are read first.
+    if (filters.errorCode !== undefined) {
+      const code = foldCode(filters.errorCode);
+      const bySource = sql`ps.error_code = ${code} and ps.error_code is not null`;
+      const [n] = await rowsOf<{ n: string | number }>(
+        tx,
+        sql`select count(*) as n from (select 1 from post_search ps where ${bySource} and ps.visible limit ${tuning.filterFirstPosts + 1}) c`
+      );
+      if (Number(n?.n ?? 0) <= tuning.filterFirstPosts) {
+        return { rows: await rowsOf<T>(tx, use(sql`select * from ${narrowed(bySource)} n`)), capped: null };
+      }
+    }
     const narrow = await narrowest(tx, filters);
     // Few posts by the filter: their threads' posts, read by thread, then the query on each.
     // The thread list is capped, so a counter that drifted cannot make this read unbounded.
@@ -233,11 +250,7 @@ async function candidates<T>(
         : null;
     if (ids !== null && ids.length <= tuning.filterFirstPosts) {
       const list = ids.length === 0 ? sql`null` : idList(ids);
-      const rows = sql`(with narrowed as materialized (
-          select ${columns}, ps.visible, ps.quality, ps.model_id, ps.manufacturer_id, ps.error_code, ps.tags from post_search ps
-          where ps.thread_id in (${list}) and ps.thread_id > 0 and ps.visible)
-        select ps.post_id, ps.thread_id, ps.board_id, ps.search, ps.is_answer, ps.solved, ps.score, ps.created_at from narrowed ps
-        where ps.search @@ ${tsquery(q)} and ${where} ${order} limit ${SEARCH_CANDIDATES})`;
+      const rows = narrowed(sql`ps.thread_id in (${list}) and ps.thread_id > 0`);
       return { rows: await rowsOf<T>(tx, use(sql`select * from ${rows} n`)), capped: null };
     }
     const share = narrow === null || stats.rows === 0 ? 1 : Math.min(1, narrow.posts / stats.rows);
@@ -259,12 +272,16 @@ async function candidates<T>(
         q.words === q.looseWords && q.codes === q.looseCodes
           ? sql`select * from walk`
           : sql`select * from walk w where w.search @@ ${tsquery(q)}`;
-      // One statement: the page (or the counts) and how many posts the walk took.
-      const found = await rowsOf<T & { walked: string | number }>(
+      // One statement: the page (or the counts) and how many posts the walk took, the latter
+      // on a row of its own when the page is empty (a phrase none of the walked posts holds).
+      const out = await rowsOf<T & { walked: string | number; present_: number | null }>(
         tx,
-        sql`with walk as materialized (${walk}) select u.*, (select count(*) from walk) as walked from (${use(rows)}) u`
+        sql`with walk as materialized (${walk})
+          select w.walked, u.* from (select count(*) as walked from walk) w
+          left join (select 1 as present_, x.* from (${use(rows)}) x) u on true`
       );
-      const full = found.length > 0 && Number(found[0]!.walked) >= WALK_CANDIDATES;
+      const full = Number(out[0]?.walked ?? 0) >= WALK_CANDIDATES;
+      const found = out.filter((r) => r.present_ !== null);
       // Fewer than the window, on a forum bigger than the walk: the rows ran out, not the
       // matches (or nothing was left to tell): rank every match instead.
       if (full || stats.rows < tuning.walkRows) {
@@ -386,6 +403,8 @@ export async function search(
     order by best.rank desc, best.thread_id desc
     limit ${limit + 1}`
   );
+  // In rank order whatever the statement's shape (a walk's page arrives through a join).
+  found.sort((a, b) => Number(b.rank) - Number(a.rank) || Number(b.thread_id) - Number(a.thread_id));
   const page = found.slice(0, limit).map((r) => ({ postId: Number(r.post_id), threadId: Number(r.thread_id), rank: Number(r.rank) }));
   if (page.length === 0) return { hits: [], nextCursor: null };
   const last = page[page.length - 1]!;
