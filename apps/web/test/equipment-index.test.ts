@@ -108,11 +108,17 @@ describe('discovery pages: equipment, manufacturers, tags, sorted lists and dupl
     );
 
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const path of ['/equipment', `/equipment/${maker.toLowerCase()}`, '/tags']) {
+    const phonePages: [string, string][] = [
+      ['/equipment', 'equipment-index-phone'],
+      [`/equipment/${maker.toLowerCase()}`, 'manufacturer-phone'],
+      [`/equipment/${maker.toLowerCase()}/v2?sort=solved`, 'model-phone'],
+      ['/tags', 'tags-phone']
+    ];
+    for (const [path, name] of phonePages) {
       await open(page, `${h.server.origin}${path}`);
       expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(390);
+      await shot(page, name);
     }
-    await shot(page, 'equipment-index-phone');
   });
 
   it('lets a moderator close a thread as a duplicate: it links to the original, and search sends readers there', async () => {

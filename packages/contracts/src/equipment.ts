@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, NullableString } from './common.ts';
+import { Id, NullableString, PageQuery } from './common.ts';
 import { Thread } from './threads.ts';
 
 /**
@@ -79,8 +79,7 @@ export const ListQuery = Type.Object({
       { 'x-message': 'sort must be latest, unanswered or solved' }
     )
   ),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
-  cursor: Type.Optional(Type.String({ maxLength: 2000 }))
+  ...PageQuery.properties
 });
 export type ListQuery = Static<typeof ListQuery>;
 
@@ -99,11 +98,6 @@ export const EquipmentIndex = Type.Object({
   nextCursor: NullableString
 });
 export type EquipmentIndex = Static<typeof EquipmentIndex>;
-export const EquipmentIndexQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
-  cursor: Type.Optional(Type.String({ maxLength: 2000 }))
-});
-
 export const TagIndexQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 100 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, 'x-message': 'limit must be 1 to 500' }))

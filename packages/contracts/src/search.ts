@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NullableString } from './common.ts';
+import { NullableString, PageQuery } from './common.ts';
 import { Post, Thread } from './threads.ts';
 
 export const SEARCH_QUERY_MAX = 200;
@@ -61,8 +61,7 @@ export const SiteThreadsQuery = Type.Object({
   sort: Type.Optional(
     Type.Union([Type.Literal('latest'), Type.Literal('unanswered')], { 'x-message': 'sort must be latest or unanswered' })
   ),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, 'x-message': 'limit must be 1 to 200' })),
-  cursor: Type.Optional(Type.String({ maxLength: 2000 }))
+  ...PageQuery.properties
 });
 export type SiteThreadsQuery = Static<typeof SiteThreadsQuery>;
 

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, gt, ilike, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
 import { boards, deviceCategories, manufacturers, models, threads, type DeviceCategoryRow, type ThreadRow } from '@bmet/db/schema';
 import { foldName, slugify, type Equipment, type EquipmentSort } from '@bmet/contracts';
 import { decodeCursor, encodeCursor, olderThan } from '../lib/cursor.ts';
+import { sortFilter } from './threads.ts';
 import { escapeLike } from '../lib/clean.ts';
 
 export interface ResolvedEquipment {
@@ -195,12 +196,7 @@ export async function listEquipmentThreads(
   const at = sort === 'unanswered' ? threads.createdAt : threads.lastPostAt;
   const after = olderThan(cursor, at, threads.id);
   if (after === 'bad_cursor') return after;
-  const filter =
-    sort === 'unanswered'
-      ? and(eq(threads.replyCount, 0), eq(threads.kind, 'question'))
-      : sort === 'solved'
-        ? isNotNull(threads.solutionPostId)
-        : undefined;
+  const filter = sortFilter(sort);
   const owner = 'modelId' in scope ? eq(threads.modelId, scope.modelId) : eq(threads.manufacturerId, scope.manufacturerId);
   const rows = await db
     .select({ thread: threads, boardSlug: boards.slug })

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { EquipmentSort } from '@bmet/contracts';
 import type { Conn } from '@bmet/db/client';
 import { boards, tags, threadTags, threads } from '@bmet/db/schema';
 import { encodeCursor, olderThan } from '../lib/cursor.ts';
+import { sortFilter } from './threads.ts';
 import { escapeLike } from '../lib/clean.ts';
 
 /** Records a new thread's tags and moves their counts, inside the thread's transaction. */
@@ -41,12 +42,7 @@ export async function getTag(db: Conn, name: string) {
 export async function listTagThreads(db: Conn, name: string, sort: EquipmentSort, limit: number, cursor: string | undefined) {
   const after = olderThan(cursor, threadTags.createdAt, threadTags.threadId);
   if (after === 'bad_cursor') return after;
-  const filter =
-    sort === 'unanswered'
-      ? and(eq(threads.replyCount, 0), eq(threads.kind, 'question'))
-      : sort === 'solved'
-        ? isNotNull(threads.solutionPostId)
-        : undefined;
+  const filter = sortFilter(sort);
   const rows = await db
     .select({ thread: threads, boardSlug: boards.slug, at: threadTags.createdAt })
     .from(threadTags)

@@ -134,6 +134,17 @@ export async function listBoardThreads(
   return { rows: page.map((thread) => ({ thread, author: authors.get(thread.authorId)! })), nextCursor };
 }
 
+/**
+ * What a list keeps for a sort outside a board (the site, a model, a manufacturer, a tag):
+ * unanswered is questions without replies, solved is threads with an accepted answer, latest
+ * keeps all. Each list's partial indexes say the same (migrations 0012 and 0013).
+ */
+export function sortFilter(sort: 'latest' | 'unanswered' | 'solved'): SQL | undefined {
+  if (sort === 'unanswered') return and(eq(threads.replyCount, 0), eq(threads.kind, 'question'));
+  if (sort === 'solved') return isNotNull(threads.solutionPostId);
+  return undefined;
+}
+
 export type SiteSort = 'latest' | 'unanswered';
 
 /**
@@ -150,7 +161,7 @@ export async function listSiteThreads(
   const at = sort === 'latest' ? threads.lastPostAt : threads.createdAt;
   const after = olderThan(cursor, at, threads.id);
   if (after === 'bad_cursor') return after;
-  const filter = sort === 'unanswered' ? and(eq(threads.replyCount, 0), eq(threads.kind, 'question')) : undefined;
+  const filter = sortFilter(sort);
   const rows = await db
     .select({ thread: threads, boardSlug: boards.slug })
     .from(threads)

@@ -3,13 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CategoryList,
   EquipmentIndex,
-  EquipmentIndexQuery,
   ErrorBody,
   ListQuery,
   ManufacturerList,
   ManufacturerPage,
   ModelList,
   ModelPage,
+  PageQuery,
   SuggestQuery,
   TagIndexQuery,
   TagList,
@@ -91,7 +91,7 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['equipment'],
         summary: 'The equipment index: manufacturers by name with thread and solved counts, each with its most discussed models',
-        querystring: EquipmentIndexQuery,
+        querystring: PageQuery,
         response: { 200: EquipmentIndex, 400: ErrorBody }
       }
     },
