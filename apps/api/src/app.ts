@@ -31,6 +31,13 @@ import { adminRoutes } from './routes/admin.ts';
 import { threadRoutes } from './routes/threads.ts';
 import { searchRoutes } from './routes/search.ts';
 import { DEFAULT_TUNING, type SearchTuning } from './domain/search.ts';
+import { DEFAULT_UPLOAD_LIMITS, uploadRoutes, type UploadLimits } from './routes/uploads.ts';
+import { sweepUnusedUploads } from './domain/uploads.ts';
+import { blobStoreFor } from './lib/uploads/store.ts';
+import { OcrPool } from './lib/uploads/read-text.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -55,6 +62,17 @@ export interface AppOptions {
   live?: Omit<LiveOptions, 'bus' | 'db'>;
   /** The thresholds of a search's paths (domain/search.ts); tests move them to take each path. */
   searchTuning?: Partial<SearchTuning>;
+  uploads?: {
+    /** Where PGlite's upload bytes go (DATA_DIR/uploads); PostgreSQL keeps them in the database. A temporary folder when absent. */
+    dir?: string;
+    limits?: Partial<UploadLimits>;
+    /** Tesseract workers (OCR_WORKERS, default 1). */
+    ocrWorkers?: number;
+    /** The OCR pool (tests pass one whose timeout they shorten, to provoke a failure and the recovery). */
+    ocr?: OcrPool;
+    /** How often uploads no post used within a day are removed; 0 turns the sweep off (tests call it). */
+    sweepIntervalMs?: number;
+  };
 }
 
 function ajv(coerceTypes: boolean) {
@@ -184,7 +202,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (options.secureCookies === true && request.protocol === 'https') {
       void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     }
-    if (request.url.startsWith('/api/')) void reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
 
   await app.register(livePlugin, {
@@ -193,6 +211,21 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...options.live
   });
   await app.register(healthRoutes);
+
+  const uploadStore = blobStoreFor(options.database, options.uploads?.dir ?? mkdtempSync(join(tmpdir(), 'bmet-uploads-')));
+  const ocr = options.uploads?.ocr ?? new OcrPool(options.uploads?.ocrWorkers ?? 1);
+  const sweepEvery = options.uploads?.sweepIntervalMs ?? 15 * 60_000;
+  let sweeping: NodeJS.Timeout | null = null;
+  if (sweepEvery > 0) {
+    sweeping = setInterval(() => {
+      sweepUnusedUploads(app.db, uploadStore).catch((err: unknown) => app.log.warn({ err }, 'sweep of unused uploads failed'));
+    }, sweepEvery);
+    sweeping.unref();
+  }
+  app.addHook('onClose', async () => {
+    if (sweeping !== null) clearInterval(sweeping);
+    await ocr.close();
+  });
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -207,6 +240,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(watchRoutes);
       await api.register(moderationRoutes);
       await api.register(adminRoutes);
+      await api.register(uploadRoutes, { store: uploadStore, ocr, limits: { ...DEFAULT_UPLOAD_LIMITS, ...options.uploads?.limits } });
     },
     { prefix: '/api/v1' }
   );

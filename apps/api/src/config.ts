@@ -28,6 +28,11 @@ export interface Config {
   migrationsDir: string;
   /** Live sockets one client address may hold (LIVE_SOCKETS_PER_ADDRESS). */
   liveSocketsPerAddress: number;
+  /** Largest photo and PDF a member may upload (UPLOAD_MAX_IMAGE_MB, UPLOAD_MAX_PDF_MB). */
+  maxImageBytes: number;
+  maxDocumentBytes: number;
+  /** Tesseract workers reading the text in uploaded pictures (OCR_WORKERS). */
+  ocrWorkers: number;
 }
 
 // Set by the build (scripts/build.mjs) in the compiled server: its web app and migrations sit
@@ -106,6 +111,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!Number.isSafeInteger(liveSockets) || liveSockets < 1) {
     fail(`LIVE_SOCKETS_PER_ADDRESS must be a whole number of at least 1, got "${env.LIVE_SOCKETS_PER_ADDRESS}"`);
   }
+  const megabytes = (variable: string, fallback: number): number => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback * 1024 * 1024;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0 || value > 1024)
+      fail(`${variable} must be a number of megabytes from 0 to 1024, got "${raw}"`);
+    return Math.round(value * 1024 * 1024);
+  };
+  const ocrWorkers = Number(env.OCR_WORKERS ?? 1);
+  if (!Number.isSafeInteger(ocrWorkers) || ocrWorkers < 1 || ocrWorkers > 16)
+    fail(`OCR_WORKERS must be a whole number from 1 to 16, got "${env.OCR_WORKERS}"`);
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   if (typeof trustProxy === 'string') fail(trustProxy);
   return {
@@ -130,6 +146,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ? DEFAULTS.web
         : resolve(env.INIT_CWD ?? process.cwd(), env.WEB_BUILD_DIR),
     migrationsDir: DEFAULTS.migrations,
-    liveSocketsPerAddress: liveSockets
+    liveSocketsPerAddress: liveSockets,
+    maxImageBytes: megabytes('UPLOAD_MAX_IMAGE_MB', 10),
+    maxDocumentBytes: megabytes('UPLOAD_MAX_PDF_MB', 20),
+    ocrWorkers
   };
 }

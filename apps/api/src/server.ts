@@ -91,6 +91,11 @@ async function main() {
     bus,
     ...(hub === null ? {} : { liveDb: hub.db }),
     live: { maxSocketsPerAddress: config.liveSocketsPerAddress },
+    uploads: {
+      dir: join(config.dataDir, 'uploads'),
+      ocrWorkers: config.ocrWorkers,
+      limits: { maxImageBytes: config.maxImageBytes, maxDocumentBytes: config.maxDocumentBytes }
+    },
     // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
     serverFactory: (fastifyHandler) =>
       createServer((req, res) => {

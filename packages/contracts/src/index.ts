@@ -8,3 +8,4 @@ export * from './profiles.ts';
 export * from './notifications.ts';
 export * from './moderation.ts';
 export * from './search.ts';
+export * from './uploads.ts';

@@ -88,6 +88,15 @@ export const LINK_REL = 'nofollow noopener ugc';
 export const CODE_CLASS_PATTERN = /^language-[A-Za-z0-9_+#.-]{1,40}$/;
 /** The only class allowed on <a>, set by the `@username` mention extension. */
 export const MENTION_CLASS = 'mention';
+
+/**
+ * The forum's own uploads (`/api/v1/uploads/<key>`, see API.md Uploads): the only relative URLs
+ * an image may have. In a post an uploaded image shows its thumbnail and links to the full
+ * picture; a link to an uploaded document is drawn as a download chip.
+ */
+export const UPLOAD_PATH = /^\/api\/v1\/uploads\/([A-Za-z0-9_-]{24})(\/thumb)?$/;
+export const UPLOAD_IMAGE_CLASS = 'upload-image';
+export const UPLOAD_FILE_CLASS = 'upload-file';
 /** A valid username (after stripping trailing dots). */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{2,31}$/;
 
@@ -257,10 +266,10 @@ function sanitizeAttribute(tag: string, data: UponSanitizeAttributeHookEvent): v
       keep = checkUrl(value, ALLOWED_LINK_SCHEMES, true);
       break;
     case 'src':
-      keep = checkUrl(value, ALLOWED_IMAGE_SCHEMES, false);
+      keep = UPLOAD_PATH.test(value) ? value : checkUrl(value, ALLOWED_IMAGE_SCHEMES, false);
       break;
     case 'class':
-      if (tag === 'a') keep = value === MENTION_CLASS ? value : null;
+      if (tag === 'a') keep = value === MENTION_CLASS || value === UPLOAD_IMAGE_CLASS || value === UPLOAD_FILE_CLASS ? value : null;
       else keep = CODE_CLASS_PATTERN.test(value) ? value : null;
       break;
     case 'start':
@@ -278,6 +287,10 @@ function sanitizeAttribute(tag: string, data: UponSanitizeAttributeHookEvent): v
   }
   if (keep === null) data.keepAttr = false;
   else data.attrValue = keep;
+}
+
+function escapeAttr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -316,11 +329,15 @@ export function createRenderer(window: WindowLike): Renderer {
   purify.addHook('afterSanitizeAttributes', (node) => {
     const tag = tagOf(node);
     if (tag === 'a') {
-      if (node.hasAttribute('class') && !isGenuineMention(node)) node.removeAttribute('class');
+      const cls = node.getAttribute('class');
+      const upload = UPLOAD_PATH.test(node.getAttribute('href') ?? '');
+      const genuine =
+        cls === MENTION_CLASS ? isGenuineMention(node) : cls === UPLOAD_IMAGE_CLASS || cls === UPLOAD_FILE_CLASS ? upload : false;
+      if (cls !== null && !genuine) node.removeAttribute('class');
       node.setAttribute('rel', LINK_REL);
     } else if (tag === 'img') {
       const src = node.getAttribute('src');
-      if (src === null || checkUrl(src, ALLOWED_IMAGE_SCHEMES, false) === null) {
+      if (src === null || (!UPLOAD_PATH.test(src) && checkUrl(src, ALLOWED_IMAGE_SCHEMES, false) === null)) {
         node.remove();
         return;
       }
@@ -336,6 +353,20 @@ export function createRenderer(window: WindowLike): Renderer {
       heading({ tokens, depth }) {
         const level = Math.min(depth + 2, 6);
         return `<h${level}>${this.parser.parseInline(tokens)}</h${level}>\n`;
+      },
+      // An uploaded picture: its thumbnail, linking to the full image.
+      image({ href, title, text }) {
+        const match = UPLOAD_PATH.exec(href);
+        if (match === null) return false;
+        const full = `/api/v1/uploads/${match[1]}`;
+        const titled = title ? ` title="${escapeAttr(title)}"` : '';
+        return `<a href="${full}" class="${UPLOAD_IMAGE_CLASS}"><img src="${full}/thumb" alt="${escapeAttr(text)}"${titled}></a>`;
+      },
+      // A link to an uploaded document: a download chip.
+      link({ href, title, tokens }) {
+        if (!UPLOAD_PATH.test(href)) return false;
+        const titled = title ? ` title="${escapeAttr(title)}"` : '';
+        return `<a href="${href}" class="${UPLOAD_FILE_CLASS}"${titled}>${this.parser.parseInline(tokens)}</a>`;
       },
       // Form controls are not allowed in posts; show task-list state as text.
       checkbox({ checked }) {

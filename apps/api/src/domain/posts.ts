@@ -17,6 +17,7 @@ import { countEquipmentSolved } from './equipment.ts';
 import { notify, resolveMentions } from './notifications.ts';
 import { logAction } from './moderation.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
+import { linkUploads } from './uploads.ts';
 
 export interface PostContext {
   post: PostRow;
@@ -92,6 +93,7 @@ export async function editPost(
       .returning();
     if (post === undefined) return null;
     await recordPhiReview(tx, post.id, post.authorId, input.phi);
+    await linkUploads(tx, post.id, input.bodyMarkdown);
     if (input.moderatorLog !== undefined) {
       await logAction(tx, {
         actorId: input.editorId,

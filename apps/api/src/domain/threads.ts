@@ -9,6 +9,7 @@ import { authorColumns, type AuthorRow } from './serialize.ts';
 import { countEquipmentThread, resolveEquipment } from './equipment.ts';
 import { addThreadTags } from './tags.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
+import { linkUploads } from './uploads.ts';
 import { newThreadRecipients, notify, replyRecipients, resolveMentions } from './notifications.ts';
 import { newThreadWatchers, threadAudience, watchByParticipation } from './watches.ts';
 
@@ -301,6 +302,7 @@ export async function createThread(
     if (post === undefined) throw new Error('post insert returned nothing');
     await countEquipmentThread(tx, equipment.manufacturerId, equipment.modelId);
     await recordPhiReview(tx, post.id, input.authorId, input.phi);
+    await linkUploads(tx, post.id, input.bodyMarkdown);
     await addThreadTags(tx, thread.id, input.tags, now);
     const mentioned = await resolveMentions(tx, input.mentions);
     await watchByParticipation(tx, input.authorId, thread.id);
@@ -414,6 +416,7 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
       .returning();
     if (post === undefined) throw new Error('post insert returned nothing');
     await recordPhiReview(tx, post.id, input.authorId, input.phi);
+    await linkUploads(tx, post.id, input.bodyMarkdown);
     if (input.moderatorLog !== undefined) {
       await logAction(tx, {
         actorId: input.authorId,

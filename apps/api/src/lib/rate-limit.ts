@@ -10,7 +10,7 @@ export interface Limit {
 }
 
 /** The per-user actions limited by `app.limit(request, action)`. */
-export const userActions = ['thread', 'post', 'vote', 'report'] as const;
+export const userActions = ['thread', 'post', 'vote', 'report', 'upload'] as const;
 export type UserAction = (typeof userActions)[number];
 
 /** Every abuse limit of the forum. */
@@ -39,6 +39,8 @@ export interface Limits {
   vote: Limit;
   /** Reports per user. */
   report: Limit;
+  /** Uploads (photos, PDFs) per user: each is re-encoded and read by OCR. */
+  upload: Limit;
   /** Tighter limits for accounts younger than NEW_ACCOUNT_MS. */
   newAccount: Record<UserAction, Limit>;
 }
@@ -58,11 +60,13 @@ export const defaultLimits: Limits = {
   post: { max: 30, windowMs: 10 * MINUTE },
   vote: { max: 120, windowMs: 10 * MINUTE },
   report: { max: 20, windowMs: HOUR },
+  upload: { max: 40, windowMs: HOUR },
   newAccount: {
     thread: { max: 3, windowMs: HOUR },
     post: { max: 5, windowMs: 10 * MINUTE },
     vote: { max: 30, windowMs: 10 * MINUTE },
-    report: { max: 5, windowMs: HOUR }
+    report: { max: 5, windowMs: HOUR },
+    upload: { max: 8, windowMs: HOUR }
   }
 };
 

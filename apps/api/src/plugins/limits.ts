@@ -25,7 +25,7 @@ export interface LimitsOptions {
   store: LimitStore;
 }
 
-const NOUNS: Record<UserAction, string> = { thread: 'new threads', post: 'posts', vote: 'votes', report: 'reports' };
+const NOUNS: Record<UserAction, string> = { thread: 'new threads', post: 'posts', vote: 'votes', report: 'reports', upload: 'uploads' };
 
 export const limitsPlugin = fp<LimitsOptions>(
   async (app, { limits, store }) => {

@@ -10,3 +10,4 @@ export * from './watches.ts';
 export * from './reads.ts';
 export * from './moderation.ts';
 export * from './search.ts';
+export * from './uploads.ts';
