@@ -1,5 +1,5 @@
 import { openTestDatabase } from '@bmet/db/test-support';
-import { postUploads, reports, uploadBlobs, uploads } from '@bmet/db/schema';
+import { uploadBlobs, uploads } from '@bmet/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -122,14 +122,21 @@ describe('uploads', () => {
     expect(res.statusCode, res.body).toBe(201);
     expect(res.data.upload.phiKinds.length).toBeGreaterThan(0);
     const { thread } = await createThread(ctx.app, token, { body: `Screen after the alarm:\n\n![monitor](${res.data.upload.url})` });
-    const queue = await ctx.app.db
-      .select({ postId: reports.postId, note: reports.note })
-      .from(reports)
-      .innerJoin(postUploads, eq(postUploads.postId, reports.postId))
-      .innerJoin(uploads, eq(uploads.id, postUploads.uploadId))
-      .where(eq(uploads.key, res.data.upload.id));
-    expect(queue.length).toBe(1);
-    expect(queue[0]!.note).toMatch(/screen\.png/);
+    const { token: mod, user: modUser } = await registerUser(ctx.app);
+    await setRole(ctx.app, modUser.id, 'moderator');
+    const queue = await call(ctx.app, 'GET', '/mod/reports?status=open', { token: mod });
+    const report = queue.data.reports.find((r: { thread: { id: string } }) => r.thread.id === thread.id);
+    expect(report).toMatchObject({ reason: 'phi', reporter: null });
+    expect(report.note).toMatch(/screen\.png/);
+    expect(report.files).toEqual([
+      expect.objectContaining({
+        id: res.data.upload.id,
+        url: res.data.upload.url,
+        thumbnailUrl: res.data.upload.thumbnailUrl,
+        kind: 'image'
+      })
+    ]);
+    expect(report.files[0].phiKinds.length).toBeGreaterThan(0);
     const page = await call(ctx.app, 'GET', `/threads/${thread.id}`);
     const html: string = page.data.posts[0].bodyHtml;
     expect(html).toContain(`<a href="${res.data.upload.url}" class="upload-image"`);

@@ -1,3 +1,4 @@
+import { PostFile } from './uploads.ts';
 import { Type, type Static } from 'typebox';
 import { Board, RoleTag } from './boards.ts';
 import { Id, NullableString, Timestamp } from './common.ts';
@@ -57,7 +58,9 @@ export const Report = Type.Object({
   createdAt: Timestamp,
   resolvedBy: Type.Union([Author, Type.Null()]),
   resolution: Type.Union([Type.Literal('dismiss'), Type.Literal('delete_post'), Type.Literal('suspend_author'), Type.Null()]),
-  resolvedAt: NullableString
+  resolvedAt: NullableString,
+  /** The uploads the post shows, with what the patient-data guard suspected in each. */
+  files: Type.Array(PostFile)
 });
 export type Report = Static<typeof Report>;
 export const ReportResult = Type.Object({ report: Report });

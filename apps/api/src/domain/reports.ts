@@ -1,3 +1,4 @@
+import { filesOfPosts, type FileOfPost } from './uploads.ts';
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { Conn, Db } from '@bmet/db/client';
@@ -50,6 +51,7 @@ export interface ReportView {
   thread: { id: number; title: string; solutionPostId: number | null; boardSlug: string };
   reporter: AuthorRow | null;
   resolver: AuthorRow | null;
+  files: FileOfPost[];
 }
 
 /** Reports with their post in context, for the moderators whose boards they concern. */
@@ -93,10 +95,16 @@ export async function listReports(
     .where(and(...conditions))
     .orderBy(sql`${reports.createdAt} desc`, sql`${reports.id} desc`)
     .limit(input.limit + 1);
+  // The files each reported post shows (a patient-data report is often about a photo), in one query.
+  const files = await filesOfPosts(
+    db,
+    rows.map((r) => r.post.id)
+  );
   return rows.map((r) => ({
     ...r,
     reporter: r.reporter?.id == null ? null : (r.reporter as AuthorRow),
-    resolver: r.resolver?.id == null ? null : (r.resolver as AuthorRow)
+    resolver: r.resolver?.id == null ? null : (r.resolver as AuthorRow),
+    files: files.get(r.post.id) ?? []
   }));
 }
 

@@ -48,6 +48,7 @@ import {
   type Scope
 } from '../domain/moderation.ts';
 import { findUserByUsername } from '../domain/users.ts';
+import { thumbnailUrl, uploadUrl } from '../domain/uploads.ts';
 import { createReport, listReports, mayActOnRole, resolveReport, type ReportView } from '../domain/reports.ts';
 import { getThreadAnyState } from '../domain/threads.ts';
 import { toAuthor, toPost, toThread, toUser } from '../domain/serialize.ts';
@@ -69,7 +70,17 @@ export function toReport(v: ReportView) {
     createdAt: v.report.createdAt.toISOString(),
     resolvedBy: v.resolver === null ? null : toAuthor(v.resolver),
     resolution: v.report.resolution ?? null,
-    resolvedAt: v.report.resolvedAt === null ? null : v.report.resolvedAt.toISOString()
+    resolvedAt: v.report.resolvedAt === null ? null : v.report.resolvedAt.toISOString(),
+    files: v.files.map((f) => ({
+      id: f.key,
+      url: uploadUrl(f.key),
+      thumbnailUrl: f.kind === 'image' ? thumbnailUrl(f.key) : null,
+      contentType: f.contentType,
+      kind: f.kind,
+      filename: f.filename,
+      bytes: f.bytes,
+      phiKinds: f.phiKinds
+    }))
   };
 }
 
