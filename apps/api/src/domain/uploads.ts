@@ -1,3 +1,4 @@
+import { PHI_LABELS } from '@bmet/phi';
 import type { Conn, Db } from '@bmet/db/client';
 import { boards, postUploads, posts, reports, threads, uploads, type UploadRow } from '@bmet/db/schema';
 import { and, eq, inArray, isNull, lt, notExists, sql } from 'drizzle-orm';
@@ -76,7 +77,8 @@ export async function linkUploads(tx: Conn, postId: number, markdown: string): P
     .onConflictDoNothing();
   const flagged = rows.filter((r) => r.phiKinds.length > 0);
   if (flagged.length === 0) return;
-  const what = flagged.map((r) => `${r.filename} (${r.phiKinds.join(', ')})`).join('; ');
+  const label = (kind: string) => (PHI_LABELS as Record<string, string>)[kind] ?? kind.replace(/_/g, ' ');
+  const what = flagged.map((r) => `${r.filename} (${r.phiKinds.map(label).join(', ')})`).join('; ');
   await tx
     .insert(reports)
     .values({

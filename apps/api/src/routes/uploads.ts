@@ -227,7 +227,14 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRouteOptions> = async
         blobs = [{ variant: 'file', contentType, data: bytes }];
       }
 
-      const findings = findPhi(text);
+      // The two OCR passes often read the same line: one finding per kind and text.
+      const seen = new Set<string>();
+      const findings = findPhi(text).filter((f) => {
+        const key = `${f.kind}\u0000${f.excerpt.toLowerCase()}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
       if (findings.length > 0 && !confirmed) {
         throw new HttpError(
           422,

@@ -43,6 +43,19 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
+  deleteFile: async (event) => {
+    if (event.locals.user === null) toLogin(event);
+    const form = await event.request.formData();
+    const fileId = field(form, 'fileId');
+    const filename = field(form, 'filename').slice(0, 255);
+    if (!/^[A-Za-z0-9_-]{24}$/.test(fileId)) return fail(404, { reportId: null, message: 'That file does not exist.' });
+    const res = await api(event, 'DELETE', `/uploads/${fileId}`);
+    if (res.status === 401) toLogin(event);
+    if (res.status === 204) return { fileDeleted: filename };
+    if (res.status === 404) return fail(404, { reportId: null, message: 'That file was deleted already.' });
+    const { message } = formFailure(res.status, res.data, 'The file could not be deleted. Please try again.');
+    return fail(res.status, { reportId: null, message });
+  },
   resolve: async (event) => {
     if (event.locals.user === null) toLogin(event);
     const form = await event.request.formData();
