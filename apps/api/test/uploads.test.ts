@@ -2,6 +2,7 @@ import { openTestDatabase } from '@bmet/db/test-support';
 import { uploadBlobs, uploads } from '@bmet/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -288,6 +289,38 @@ describe('uploads', () => {
       const files = readdirSync(join(dir, unused.id.slice(0, 2)));
       expect(files.some((f) => f.startsWith(unused.id))).toBe(false);
     }
+  });
+});
+
+describe('an upload cut off by its client', () => {
+  const live = useApp({ uploads: { sweepIntervalMs: 0 } });
+  it('leaves the server answering and nothing stored when the socket closes mid-file', async () => {
+    const { token } = await registerUser(live.app);
+    const address = await live.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = new URL(address);
+    const png = fixture('monitor-clean.png');
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST /api/v1/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\n` +
+            `Content-Type: multipart/form-data; boundary=cut\r\nContent-Length: ${png.length + 500}\r\n\r\n` +
+            `--cut\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`
+        );
+        socket.write(png.subarray(0, 20_000));
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 200);
+      });
+      socket.on('error', () => resolve());
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const health = await fetch(`${address}/healthz`);
+    expect(health.status).toBe(200);
+    const [row] = await live.app.db.select({ n: sql<number>`count(*)::int` }).from(uploads);
+    expect(row!.n).toBe(0);
+    const after = await upload(live.app, token, png, { filename: 'a.png' });
+    expect(after.statusCode).toBe(201);
   });
 });
 
