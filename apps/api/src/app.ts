@@ -35,7 +35,6 @@ import { DEFAULT_UPLOAD_LIMITS, uploadRoutes, type UploadLimits } from './routes
 import { sweepUnusedUploads } from './domain/uploads.ts';
 import { blobStoreFor } from './lib/uploads/store.ts';
 import { OcrPool } from './lib/uploads/read-text.ts';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -212,7 +211,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes);
 
-  const uploadStore = blobStoreFor(options.database, options.uploads?.dir ?? mkdtempSync(join(tmpdir(), 'bmet-uploads-')));
+  const uploadStore = blobStoreFor(options.database, options.uploads?.dir ?? join(tmpdir(), `bmet-uploads-${process.pid}-${randomUUID()}`));
   const ocr = options.uploads?.ocr ?? new OcrPool(options.uploads?.ocrWorkers ?? 1);
   const sweepEvery = options.uploads?.sweepIntervalMs ?? 15 * 60_000;
   let sweeping: NodeJS.Timeout | null = null;
