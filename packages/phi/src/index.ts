@@ -12,7 +12,10 @@
  * repetition, so the cost stays linear in the input length.
  */
 
-export type PhiKind = 'mrn' | 'dob' | 'ssn' | 'phone' | 'email' | 'patient_name' | 'room_bed_name';
+import { FIRST_NAMES, SURNAMES } from './lexicon.ts';
+import { ENGLISH, EQUIPMENT, MAKERS } from './words.ts';
+
+export type PhiKind = 'mrn' | 'dob' | 'ssn' | 'phone' | 'email' | 'patient_name' | 'room_bed_name' | 'address';
 
 export interface PhiFinding {
   kind: PhiKind;
@@ -35,7 +38,8 @@ export const PHI_LABELS: Record<PhiKind, string> = Object.freeze({
   phone: 'phone number',
   email: 'email address',
   patient_name: 'patient name',
-  room_bed_name: 'room/bed with a name'
+  room_bed_name: 'room/bed with a name',
+  address: 'home address'
 });
 
 const EXCERPT_MAX = 60;
@@ -98,110 +102,268 @@ function afterEquipmentLabel(text: string, start: number): boolean {
 // Names
 // ---------------------------------------------------------------------------
 
-/**
- * Capitalised words that follow "Patient:" or "Bed 4 -" on monitors and in
- * service reports but are not names. A name candidate whose first word is one
- * of these is dropped; later words cut the name short. Short unit codes (ED,
- * OR, ER) need not be listed: a lone all-caps word of up to three letters is
- * never taken as a name. Common given/family names (Will, Art, Ed, Hall) are
- * deliberately absent.
- */
-const NOT_NAME_WORDS: ReadonlySet<string> = new Set(
-  (
-    'none n/a na nil null unknown unk anonymous anon test testing demo patient patients pt pts adult adults ' +
-    'pediatric paediatric peds ped neonate neonatal neo infant child male female yes no not on off admitted admit ' +
-    'discharged discharge unassigned assigned standby monitor monitors monitoring cable cables circuit side data ' +
-    'mode type category name id mrn dob ssn age sex gender room rm bed beds bay unit icu ccu nicu picu pacu sicu ' +
-    'micu cvicu ward floor alarm alarms alert alerts central station biomed biomedical clinical engineering service ' +
-    'tech technician nurse nursing doctor physician the a an this that his her their its connected disconnected ' +
-    'paced nonpaced non-paced ecg ekg nibp ibp spo2 etco2 co2 temp resp hr rr bp cvp pap icp lead leads probe ' +
-    'sensor cuff pump pumps ventilator vent defib defibrillator empty vacant occupied available clean dirty storage ' +
-    'supply closet shop lab hallway east west north south wing tower building lobby admin office conference ' +
-    'equipment device devices network wifi lan telemetry tele transmitter philips ge mindray draeger drager ' +
-    'spacelabs nihon kohden zoll stryker baxter bd alaris carefusion medtronic masimo welch allyn hillrom ' +
-    'intellivue carescape lifepak sigma plum model serial firmware software version status ok fail failed failure ' +
-    'pass passed normal error warning info information note notes see check checked replaced cleaned tested ' +
-    'calibrated oem new old same other details simulator phantom mannequin manikin training trainer dummy sample ' +
-    'example record records identification list census transfer transferred location weight height kg lbs ' +
-    'demographics banner header selected select enter entered first last given family middle is was has had should ' +
-    'must can cannot still now then when if and but for with without from to in at by of via per stable critical ' +
-    'sedated intubated extubated ambulatory awake asleep resting comfortable expired deceased isolation npo dnr ' +
-    'fall risk contact droplet airborne vitals vital signs sign setup settings config configuration menu screen ' +
-    'display battery power mains ac dc charging charger dock docking cart pole mount bracket headwall rail port ' +
-    'outlet gas oxygen air vacuum suction medical surgical med surg step down stepdown observation obs recovery ' +
-    'preop postop labor delivery ldr nursery rehab dialysis cath endo imaging radiology xray mri ct ultrasound ' +
-    'general hospital clinic center centre main annex wireless wired ethernet id# label labels crash code blue ' +
-    'utility soiled linen break breakroom meds pyxis omnicell pharmacy negative pressure anteroom bathroom restroom ' +
-    'shower toilet sink window door hvac spare loaner rental backup inventory'
-  ).split(' ')
+function wordSet(...lists: string[]): ReadonlySet<string> {
+  const set = new Set<string>();
+  for (const list of lists) for (const w of list.split(' ')) if (w !== '') set.add(w);
+  return set;
+}
+
+/** Built on first use, so that importing the package costs nothing until a post is checked. */
+let lexicon: { stop: ReadonlySet<string>; english: ReadonlySet<string>; names: ReadonlySet<string>; makers: ReadonlySet<string> } | null =
+  null;
+function words(): NonNullable<typeof lexicon> {
+  lexicon ??= {
+    stop: wordSet(EQUIPMENT, MAKERS),
+    english: wordSet(ENGLISH),
+    names: wordSet(FIRST_NAMES, SURNAMES),
+    makers: wordSet(MAKERS)
+  };
+  return lexicon;
+}
+
+/** Lower case, without a possessive `'s` or trailing dots: the form the word lists hold. */
+function baseOf(word: string): string {
+  return word
+    .toLowerCase()
+    .replace(/['’]s$/, '')
+    .replace(/[.'’]+$/, '');
+}
+
+function isStopWord(word: string): boolean {
+  return words().stop.has(baseOf(word));
+}
+function isEnglishWord(word: string): boolean {
+  return words().english.has(baseOf(word));
+}
+/** In the first-name or surname lexicon (a hyphenated name counts when one of its parts is). */
+function inLexicon(word: string): boolean {
+  const base = baseOf(word);
+  const names = words().names;
+  if (names.has(base)) return true;
+  if (!base.includes('-')) return false;
+  return base.split('-').some((part) => part.length > 2 && names.has(part));
+}
+
+/** Lower-case parts of names: Maria de la Cruz, Jan van der Berg, Mohammed al Farsi. */
+const PARTICLES: ReadonlySet<string> = new Set(
+  'van von der den de del della la le da di du dos das al el bin ibn ní ni ó o mac st ter ten y e'.split(' ')
 );
 
-const TITLE = /^(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?$/;
+const TITLE = /^(?:Mr|Mrs|Ms|Miss|Mx|Dr|MR|MRS|MS|MISS|DR)\.?$/;
+const TITLE_ANY_CASE = /^(?:mr|mrs|ms|miss|mx|dr)\.?$/i;
 
-/** HL7 / DICOM person name: `SMITH^JOHN^Q`. Caret form is a strong signal, any letter case. */
-const NAME_CARET = /[A-Za-z][A-Za-z'’-]{0,29}\^[A-Za-z][A-Za-z'’-]{0,29}(?:\^[A-Za-z'’.-]{0,30}){0,4}/y;
-/** `DOE, JANE` / `Doe, Jane Q.` */
-const NAME_COMMA = /([A-Z][A-Za-z'’-]{1,29}),[ \t]{0,2}([A-Z][A-Za-z'’-]{1,29})(?![A-Za-z0-9])(?:[ \t][A-Z]\.(?![A-Za-z0-9]))?/y;
-/** One to four capitalised words, optionally after a title: `Jane Doe`, `Mr. Alvarez`, `JOHN Q. PUBLIC`. */
-const NAME_WORDS =
-  /(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?[ \t]{1,2})?[A-Z][A-Za-z'’-]{1,29}(?![A-Za-z0-9'’-])(?:[ \t]{1,2}(?:[A-Z]\.|[A-Z][A-Za-z'’-]{1,29}(?![A-Za-z0-9'’-])))?(?:[ \t]{1,2}(?:[A-Z]\.|[A-Z][A-Za-z'’-]{1,29}(?![A-Za-z0-9'’-])))?(?:[ \t]{1,2}(?:[A-Z]\.|[A-Z][A-Za-z'’-]{1,29}(?![A-Za-z0-9'’-])))?/y;
-const WORD_IN_NAME = /\S+/g;
+type Shape = 'cap' | 'upper' | 'lower' | 'initial' | 'other';
 
-function isNotNameWord(word: string): boolean {
-  return NOT_NAME_WORDS.has(word.toLowerCase().replace(/[.'’]+$/, ''));
+const SHAPE_INITIAL = /^\p{Lu}\.?$/u;
+const SHAPE_UPPER = /^\p{Lu}[\p{Lu}\p{M}'’-]*\p{Lu}(?:['’]S)?$/u;
+/** Capitalised, with O'Connor, Rodriguez-Lopez, Soo-jin, McAllister, MacLeod, DeShawn; not IntelliVue. */
+const SHAPE_CAP = /^(?:Mc|Mac|O['’]|D['’]|De|Di|Da|La|Le|Van)?\p{Lu}[\p{Ll}\p{M}]+(?:['’-]\p{L}[\p{Ll}\p{M}]*)*(?:['’]s)?$/u;
+const SHAPE_LOWER = /^\p{Ll}[\p{Ll}\p{M}]*(?:['’-]\p{Ll}[\p{Ll}\p{M}]*)*(?:['’]s)?$/u;
+
+function shapeOf(word: string): Shape {
+  if (SHAPE_INITIAL.test(word)) return 'initial';
+  if (SHAPE_CAP.test(word)) return 'cap';
+  if (SHAPE_UPPER.test(word)) return 'upper';
+  if (SHAPE_LOWER.test(word)) return 'lower';
+  return 'other';
 }
 
-interface NameMatch {
+interface Token {
+  word: string;
+  start: number;
   end: number;
-  /** Had a title, a comma form or a caret form: strong evidence. */
-  strong: boolean;
-  words: number;
+}
+
+/** One word of a name: letters with inner apostrophes or hyphens, and an initial's dot. */
+const TOKEN = /\p{L}[\p{L}\p{M}]{0,39}(?:['’-]\p{L}[\p{L}\p{M}]{0,39}){0,3}(?:['’]s)?\.?/uy;
+const TOKEN_GAP = /[ \t]{1,3}/y;
+
+/** Up to `max` words from `pos`, separated by spaces or tabs only (a name never spans lines or punctuation). */
+function tokensAt(text: string, pos: number, max: number): Token[] {
+  const out: Token[] = [];
+  let at = pos;
+  while (out.length < max) {
+    const m = execAt(TOKEN, text, at);
+    if (m === null) break;
+    let word = m[0];
+    // A trailing dot belongs to an initial or a title, not to the last word of a sentence.
+    if (word.endsWith('.') && !SHAPE_INITIAL.test(word) && !TITLE_ANY_CASE.test(word)) word = word.slice(0, -1);
+    const end = at + word.length;
+    if (/[\p{L}\p{N}]/u.test(text.charAt(end))) break; // glued to digits: MX450, 12F
+    out.push({ word, start: at, end });
+    if (word.length < m[0].length) break; // sentence ended
+    const gap = execAt(TOKEN_GAP, text, end);
+    if (gap === null) break;
+    at = end + gap[0].length;
+  }
+  return out;
+}
+
+type LowerMode = 'no' | 'lexicon' | 'any';
+
+interface NameMatch {
+  start: number;
+  /** Just past the name (a possessive 's excluded). */
+  end: number;
+  /** The words of the name, title excluded. */
+  words: string[];
+  titled: boolean;
+  /** LAST, FIRST or LAST^FIRST. */
+  form: 'words' | 'comma' | 'caret';
+  /** The last word carried a possessive ('s). */
+  possessive: boolean;
+  lexiconHits: number;
+}
+
+function endWithoutPossessive(token: Token): { end: number; possessive: boolean } {
+  const possessive = /['’]s$/.test(token.word) && token.word.length > 3;
+  return { end: possessive ? token.end - 2 : token.end, possessive };
+}
+
+/** HL7 / DICOM person name: `SMITH^JOHN^Q`. */
+const NAME_CARET = /(\p{L}[\p{L}\p{M}'’-]{0,29})\^(\p{L}[\p{L}\p{M}'’-]{0,29})(?:\^[\p{L}\p{M}'’.-]{0,30}){0,4}/uy;
+/** `DOE, JANE`, `Doe, Jane Q.`, `O'BRIEN, PATRICK J`. */
+const NAME_COMMA =
+  /(\p{Lu}[\p{L}\p{M}'’-]{1,29}),[ \t]{0,2}(\p{Lu}[\p{L}\p{M}'’-]{1,29})(?![\p{L}\p{N}])(?:[ \t](\p{Lu})\.?(?![\p{L}\p{N}]))?/uy;
+
+function caretAt(text: string, pos: number): NameMatch | null {
+  const m = execAt(NAME_CARET, text, pos);
+  if (m === null || /[\p{L}\p{N}]/u.test(text.charAt(pos + m[0].length))) return null;
+  const raw = m[0].replace(/[\^ .]+$/, '');
+  const parts = raw.split('^').filter((p) => p !== '');
+  if (parts.length < 2) return null;
+  // HL7 coded values are CODE^Text ("CONT^Continuous", "F^Female"); names keep one case.
+  const [a = '', b = ''] = parts;
+  if (shapeOf(a) === 'upper' && shapeOf(b) === 'cap') return null;
+  return {
+    start: pos,
+    end: pos + raw.length,
+    words: parts,
+    titled: false,
+    form: 'caret',
+    possessive: false,
+    lexiconHits: parts.filter(inLexicon).length
+  };
+}
+
+function commaAt(text: string, pos: number, lower: boolean): NameMatch | null {
+  const m = execAt(NAME_COMMA, text, pos);
+  if (m === null || m[1] === undefined || m[2] === undefined) {
+    if (!lower) return null;
+    // `tran, minh` after an explicit label.
+    const l = /(\p{L}[\p{L}\p{M}'’-]{1,29}),[ \t]{0,2}(\p{L}[\p{L}\p{M}'’-]{1,29})(?![\p{L}\p{N}])/uy;
+    const lm = execAt(l, text, pos);
+    if (lm === null || lm[1] === undefined || lm[2] === undefined) return null;
+    if (isStopWord(lm[1]) || isStopWord(lm[2]) || isEnglishWord(lm[1]) || isEnglishWord(lm[2])) return null;
+    return { start: pos, end: pos + lm[0].length, words: [lm[1], lm[2]], titled: false, form: 'comma', possessive: false, lexiconHits: 0 };
+  }
+  const [last, first] = [m[1], m[2]];
+  if (isStopWord(last) || isStopWord(first)) return null;
+  const shapes = [shapeOf(last), shapeOf(first)];
+  if (!shapes.every((s) => s === 'cap' || s === 'upper')) return null;
+  return {
+    start: pos,
+    end: pos + m[0].length,
+    words: [last, first],
+    titled: false,
+    form: 'comma',
+    possessive: false,
+    lexiconHits: [last, first].filter(inLexicon).length
+  };
 }
 
 /**
- * Parses a person name starting exactly at `pos`. Returns null when the text
- * there does not look like a name.
+ * A person name starting exactly at `pos`: the caret or comma form, or one to four words
+ * (capitalised or all capitals; lower-case ones only as `lower` allows), optionally after a
+ * title. Words from the stop lists end it; `english` says whether a common English word may
+ * start it.
  */
-function parseName(text: string, pos: number): NameMatch | null {
-  const caret = execAt(NAME_CARET, text, pos);
-  if (caret !== null && !/[A-Za-z0-9]/.test(text.charAt(pos + caret[0].length))) {
-    const raw = caret[0].replace(/[\^ .]+$/, '');
-    const parts = raw.split('^').filter((p) => p !== '');
-    if (parts.length >= 2 && !parts.some(isNotNameWord)) return { end: pos + raw.length, strong: true, words: parts.length };
-  }
-  const comma = execAt(NAME_COMMA, text, pos);
-  if (comma !== null && comma[1] !== undefined && comma[2] !== undefined && !isNotNameWord(comma[1]) && !isNotNameWord(comma[2])) {
-    return { end: pos + comma[0].length, strong: true, words: 2 };
-  }
-  const words = execAt(NAME_WORDS, text, pos);
-  if (words === null) return null;
-  const kept: string[] = [];
-  let end = pos;
+function parseName(text: string, pos: number, lower: LowerMode = 'no', english = true): NameMatch | null {
+  const caret = caretAt(text, pos);
+  if (caret !== null && !caret.words.some(isStopWord)) return caret;
+  const comma = commaAt(text, pos, lower === 'any');
+  if (comma !== null) return comma;
+  const tokens = tokensAt(text, pos, 7);
+  if (tokens.length === 0) return null;
+  let i = 0;
   let titled = false;
-  WORD_IN_NAME.lastIndex = 0;
-  for (let m = WORD_IN_NAME.exec(words[0]); m !== null; m = WORD_IN_NAME.exec(words[0])) {
-    const word = m[0];
-    if (kept.length === 0 && TITLE.test(word)) {
-      titled = true;
-      end = pos + m.index + word.length;
+  const first = tokens[0];
+  if (first !== undefined && (TITLE.test(first.word) || (lower !== 'no' && TITLE_ANY_CASE.test(first.word)))) {
+    titled = true;
+    i = 1;
+  }
+  const kept: Token[] = [];
+  let caseOfName: Shape | null = null;
+  for (; i < tokens.length && kept.length < 4; i++) {
+    const token = tokens[i];
+    if (token === undefined) break;
+    const word = token.word;
+    const shape = shapeOf(word);
+    const next = tokens[i + 1];
+    if (kept.length > 0 && PARTICLES.has(word.toLowerCase()) && next !== undefined && shapeOf(next.word) !== 'other') {
+      kept.push(token);
       continue;
     }
-    if (isNotNameWord(word)) break;
-    kept.push(word);
-    end = pos + m.index + word.length;
+    if (isStopWord(word)) break;
+    if (kept.length === 0 && !english && isEnglishWord(word)) break;
+    if (shape === 'initial') {
+      // A middle initial, or a one-letter part after a title (Mrs. Ó Súilleabháin).
+      const following = next === undefined ? 'other' : shapeOf(next.word);
+      if (kept.length === 0 && !titled && following !== 'cap' && following !== 'upper') break;
+      kept.push(token);
+      continue;
+    }
+    if (shape === 'cap' || shape === 'upper') {
+      // Names keep their case: "Soo-jin Park HR 88" ends before HR; "SMITH JOHN Adult" before Adult.
+      if (caseOfName !== null && shape !== caseOfName) break;
+      caseOfName = shape;
+      kept.push(token);
+      if (/['’]s$/.test(word)) break;
+      continue;
+    }
+    if (shape === 'lower' && lower !== 'no' && caseOfName !== 'upper') {
+      if (isEnglishWord(word)) break;
+      if (lower === 'lexicon' && !inLexicon(word)) break;
+      caseOfName = 'lower';
+      kept.push(token);
+      if (/['’]s$/.test(word)) break;
+      continue;
+    }
+    break;
   }
-  if (kept.length === 0) return null;
-  const first = kept[0] ?? '';
+  // Particles and initials at the end are not part of the name.
+  while (kept.length > 0) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || !(PARTICLES.has(last.word.toLowerCase()) || (shapeOf(last.word) === 'initial' && kept.length > 1))) break;
+    kept.pop();
+  }
+  const lastToken = kept[kept.length - 1];
+  if (lastToken === undefined) return null;
+  const wordsOfName = kept.map((t) => t.word);
+  const real = wordsOfName.filter((w) => !PARTICLES.has(w.toLowerCase()));
+  const firstWord = real[0] ?? wordsOfName[0] ?? '';
   // A lone short all-caps word is an abbreviation (ECG, ICU, HR), not a name.
-  if (kept.length === 1 && !titled && first.length <= 3 && first === first.toUpperCase()) return null;
-  // A lone initial is not a name.
-  if (/^[A-Z]\.$/.test(first) && kept.length === 1) return null;
-  return { end, strong: titled, words: kept.length };
+  if (real.length === 1 && !titled && shapeOf(firstWord) === 'upper' && baseOf(firstWord).length <= 3) return null;
+  if (real.length === 1 && !titled && shapeOf(firstWord) === 'initial') return null;
+  const { end, possessive } = endWithoutPossessive(lastToken);
+  return {
+    start: pos,
+    end,
+    words: wordsOfName,
+    titled,
+    form: 'words',
+    possessive,
+    lexiconHits: real.filter(inLexicon).length
+  };
+}
+
+function isStrong(name: NameMatch): boolean {
+  return name.titled || name.form !== 'words';
 }
 
 /** A lone capitalised word followed by a lowercase word reads as a sentence ("Alarm silenced"), not a name. */
 function followedByLowercaseWord(text: string, end: number): boolean {
-  return /^[ \t]{1,3}[a-z]/.test(text.slice(end, end + 4));
+  return /^[ \t]{1,3}\p{Ll}/u.test(text.slice(end, end + 4));
 }
 
 // ---------------------------------------------------------------------------
@@ -210,7 +372,7 @@ function followedByLowercaseWord(text: string, end: number): boolean {
 
 /** MRN-style labels. `PID` only in upper case (lower-case `pid` is a process id in device logs). */
 const MRN_LABEL =
-  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter[ \t]*(?:#|no\.?|num(?:ber)?|id))(?![A-Za-z])/gi;
+  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|patient[ \t]+acct|fin|visit[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?)(?![A-Za-z])/gi;
 /** Separator after the label; `*`, `_` and `|` allow markdown (`**MRN:** 123`, `| MRN | 123 |`). */
 const MRN_VALUE = /[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,10}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
 
@@ -220,10 +382,18 @@ const detectMrn: Detector = (text) => {
   for (let m = MRN_LABEL.exec(text); m !== null; m = MRN_LABEL.exec(text)) {
     const label = m[0];
     if (label.toLowerCase() === 'pid' && label !== 'PID') continue;
+    if (label.toLowerCase() === 'fin' && label !== 'FIN') continue;
     if (/^acct\.?$/i.test(label) && !/^[ \t]{0,2}[:#=]/.test(text.slice(m.index + label.length, m.index + label.length + 3))) continue;
     const value = execAt(MRN_VALUE, text, m.index + label.length);
     if (value === null || value[1] === undefined) continue;
     if (countDigits(value[1]) < 4) continue;
+    // Bare `encounter` / `patient acct` / `FIN`: the value must look like an identifier, not a count.
+    if (
+      /^(?:encounter|patient[ \t]+acct|fin)$/i.test(label) &&
+      !/^[ \t]{0,2}[:#=]/.test(text.slice(m.index + label.length)) &&
+      countDigits(value[1]) < 5
+    )
+      continue;
     const end = m.index + label.length + value[0].length;
     out.push({ kind: 'mrn', start: m.index, end });
     MRN_LABEL.lastIndex = end;
@@ -281,7 +451,7 @@ function validSsn(area: string, group: string, serial: string): boolean {
 }
 
 const SSN_LABELLED =
-  /(?<![A-Za-z])(?:ssn|ss[ \t]?#|soc(?:ial)?\.?[ \t]+sec(?:urity)?\.?(?:[ \t]*(?:number|num|no\.?|#))?)(?![A-Za-z])[ \t:#=.-]{0,5}(\d{3})([ -]?)(\d{2})\2(\d{4})(?![0-9])/gi;
+  /(?<![A-Za-z])(?:ssn|ss[ \t]?#|soc(?:ial)?\.?[ \t]+sec(?:urity)?\.?(?:[ \t]*(?:number|num|no\.?|#))?)(?![A-Za-z])[ \t:#=.-]{0,5}(\d{3})([ .-]?)(\d{2})\2(\d{4})(?![0-9])/gi;
 /** Unlabelled: dashes only (`123 45 6789` without a label is too often a row of readings). */
 const SSN_BARE = /(?<![A-Za-z0-9./:_-])(\d{3})-(\d{2})-(\d{4})(?![A-Za-z0-9_]|[-./]\d)/g;
 
@@ -311,6 +481,24 @@ const PHONE_INTL = /(?<![A-Za-z0-9_+])\+[1-9]\d{0,2}(?:[ \t]?\(0\))?(?:[ \t.-]\d
 const PHONE_LABEL_BEFORE =
   /(?<![A-Za-z])(?:tel|telephone|phone|ph|cell|mobile|mob|pager|fax|call|text|contact)\.?(?:[ \t]{0,2}(?:no\.?|num(?:ber)?|#))?[ \t]{0,3}[:#=]?[ \t]{0,3}$/i;
 
+const TOLL_FREE: ReadonlySet<string> = new Set(['800', '888', '877', '866', '855', '844', '833']);
+const SUPPORT_CONTEXT =
+  /(?<![A-Za-z])(?:support|service|tech|technical|customer|hotline|helpline|help[ \t]?desk|vendor|manufacturer|mfr|oem|rep|option|opt|press|ext|depot|rma|recall|m-f|24\/7|24x7|call[ \t]+center)(?![A-Za-z])/i;
+const PERSONAL_CONTEXT =
+  /(?<![A-Za-z])(?:her|his|him|she|he|family|daughter|son|wife|husband|mom|mother|dad|father|niece|nephew|sister|brother|kin|pt['’]s|patient['’]s|home|cell|caregiver|guardian)(?![A-Za-z])/i;
+
+/**
+ * A manufacturer's published support line passes: a toll-free number with a support word or a
+ * manufacturer's name on its line and no word for a patient or their family.
+ */
+function publishedSupportNumber(text: string, start: number, end: number, area: string): boolean {
+  if (!TOLL_FREE.has(area)) return false;
+  const around = lineWindow(text, start, 80) + ' ' + lineWindow(text, end, 0, 60);
+  if (PERSONAL_CONTEXT.test(around)) return false;
+  if (SUPPORT_CONTEXT.test(around)) return true;
+  return around.split(/[^\p{L}-]+/u).some((token) => token !== '' && words().makers.has(token.toLowerCase()));
+}
+
 const detectPhone: Detector = (text) => {
   const out: Span[] = [];
   PHONE_NANP.lastIndex = 0;
@@ -325,6 +513,7 @@ const detectPhone: Detector = (text) => {
       if (!PHONE_LABEL_BEFORE.test(lineWindow(text, m.index, 30))) continue;
     }
     if (afterEquipmentLabel(text, m.index)) continue;
+    if (publishedSupportNumber(text, m.index, m.index + m[0].length, bracketArea ?? m[3] ?? '')) continue;
     out.push({ kind: 'phone', start: m.index, end: m.index + m[0].length });
   }
   PHONE_INTL.lastIndex = 0;
@@ -359,13 +548,14 @@ const detectEmail: Detector = (text) => {
 };
 
 /**
- * Name labels. `Patient:` / `Pt:` need a `:` or `=`; `Patient name` may be
- * followed by whitespace only; bare `Name:` (and first/last name) count only
- * on a line that also mentions the patient.
+ * Name labels. `Patient:` / `Pt:` need a `:` or `=`; `Patient name`, `pt name is`, `the name
+ * is` may be followed by whitespace only; bare `Name:` takes a two-word or LAST, FIRST name,
+ * a single word only on a line that also mentions the patient; bare `NAME` without a colon
+ * only the LAST, FIRST or caret forms of a monitor banner.
  */
 const NAME_LABEL =
-  /(?<![A-Za-z])(?:(patient'?s?[ \t_]?name|pt\.?[ \t_]?name)|(patient|pt)|((?:first|last|given|family|sur|middle)[ \t_]?name|name))(?![A-Za-z])([*_]{0,2}[ \t]{0,3}[:=][*_]{0,2}[ \t]{0,3}|[ \t]{1,3})/gi;
-const MENTIONS_PATIENT = /(?<![A-Za-z])(?:patient|pt)(?![A-Za-z])/i;
+  /(?<![A-Za-z])(?:((?:patient|pt)['’]?s?[ \t_]?name(?:[ \t]+is)?|name[ \t]+is)|(patient|pt)|((?:first|last|given|family|sur|middle)[ \t_]?name|name))(?![A-Za-z])([*_]{0,2}[ \t]{0,3}[:=][*_]{0,2}[ \t]{0,3}|[ \t]{1,3})/gi;
+const MENTIONS_PATIENT = /(?<![A-Za-z])(?:patient|pt|bed|room|rm|mrn|dob)(?![A-Za-z])/i;
 
 const detectPatientName: Detector = (text) => {
   const out: Span[] = [];
@@ -373,34 +563,87 @@ const detectPatientName: Detector = (text) => {
   for (let m = NAME_LABEL.exec(text); m !== null; m = NAME_LABEL.exec(text)) {
     const [whole, patientName, , bareName, sep = ''] = m;
     const hasColon = /[:=]/.test(sep);
-    if (patientName === undefined && !hasColon) {
-      // "Patient monitor", "pt. circuit", "Name field": not a label.
+    if (patientName === undefined && bareName === undefined && !hasColon) {
+      // "Patient monitor", "pt. circuit": not a label (the patient-word rule looks at these).
       NAME_LABEL.lastIndex = m.index + 1;
       continue;
     }
     if (bareName !== undefined) {
-      // Only near a mention of the patient on the same line (within 200 characters either way).
-      if (!MENTIONS_PATIENT.test(lineWindow(text, m.index, 200, 200))) continue;
       // "Device Name:", "User name:": another word right before the label.
       const before = lineWindow(text, m.index, 20);
-      if (/[A-Za-z][ \t]{0,2}$/.test(before) && !/(?:patient|pt)[ \t]{0,2}$/i.test(before)) continue;
+      if (/[A-Za-z][ \t]{0,2}$/.test(before) && !/(?:patient|pt|the|his|her)[ \t]{0,2}$/i.test(before)) continue;
     }
     const namePos = m.index + whole.length;
-    const name = parseName(text, namePos);
+    // Lower-case names ("pt name: tran, minh") after a colon; without one, only names the lexicon knows.
+    const name = parseName(text, namePos, patientName !== undefined && hasColon ? 'any' : 'lexicon');
     if (name === null) continue;
+    if (bareName !== undefined) {
+      if (!hasColon && name.form === 'words') continue;
+      const real = name.words.length;
+      if (real < 2 && !isStrong(name) && !MENTIONS_PATIENT.test(lineWindow(text, m.index, 200, 200))) continue;
+    }
     // "pt: Stable overnight" reads as a sentence; after an explicit name label ("Patient name Maria de la Cruz") it is a name.
     const explicitName = patientName !== undefined || bareName !== undefined;
-    if (!explicitName && !name.strong && name.words === 1 && followedByLowercaseWord(text, name.end)) continue;
+    if (!explicitName && !isStrong(name) && name.words.length === 1 && followedByLowercaseWord(text, name.end)) continue;
     out.push({ kind: 'patient_name', start: m.index, end: name.end });
     NAME_LABEL.lastIndex = name.end;
   }
   return out;
 };
 
-/** `Room 412`, `Rm 12`, `Bed B`, `Room 412, Bed B`, `Bay 3`: a designation must contain a digit or be one letter. */
+/**
+ * A name after a word for the patient without a colon: "Patient Rosa Delgado was on the pump",
+ * "pt nguyen thi lan in 3B", "dialysis pt Halina Wróbel", "family of Gloria Santiago". Lower-case
+ * words count only when the lexicon knows them and they are not common English.
+ */
+const PATIENT_CONTEXT =
+  /(?<![\p{L}\p{N}])(?:patient|pt|ptnt|family[ \t]+of)(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
+
+const detectPatientContext: Detector = (text) => {
+  const out: Span[] = [];
+  PATIENT_CONTEXT.lastIndex = 0;
+  for (let m = PATIENT_CONTEXT.exec(text); m !== null; m = PATIENT_CONTEXT.exec(text)) {
+    if (/\d[ \t]?$/.test(lineWindow(text, m.index, 3))) continue; // "12 pt font"
+    const namePos = m.index + m[0].length;
+    const name = parseName(text, namePos, 'lexicon', false);
+    if (name === null) continue;
+    // "PATIENT DISCONNECT", "NO PATIENT DETECTED": capitals after the word are an alarm message,
+    // unless they are LAST, FIRST or a name the lexicon knows.
+    if (!isStrong(name) && name.words.every((w) => shapeOf(w) === 'upper') && name.lexiconHits === 0) continue;
+    out.push({ kind: 'patient_name', start: m.index, end: name.end });
+    PATIENT_CONTEXT.lastIndex = Math.max(name.end, namePos);
+  }
+  return out;
+};
+
+/** Mr/Mrs/Ms/Miss/Mx and a surname: a person, in any context ("Mrs. Okonkwo's feeding pump"). */
+const HONORIFIC = /(?<![\p{L}\p{N}])(mrs|mr|ms|miss|mx)(\.?)[ \t]{1,2}/giu;
+
+const detectHonorific: Detector = (text) => {
+  const out: Span[] = [];
+  HONORIFIC.lastIndex = 0;
+  for (let m = HONORIFIC.exec(text); m !== null; m = HONORIFIC.exec(text)) {
+    const title = m[1] ?? '';
+    const lowerTitle = title === title.toLowerCase();
+    const upperTitle = title === title.toUpperCase();
+    if (lowerTitle && title === 'miss') continue; // the verb
+    // "500 ms delay", "2 mr" (units)
+    if (lowerTitle && (title === 'ms' || title === 'mr') && /\d[ \t]?$/.test(lineWindow(text, m.index, 3))) continue;
+    const namePos = m.index + m[0].length;
+    const name = parseName(text, namePos, lowerTitle ? 'any' : 'lexicon', true);
+    if (name === null || name.titled) continue;
+    // "MS Teams", "MR #": an all-caps title wants an all-caps surname.
+    if (upperTitle && !lowerTitle && !name.words.every((w) => shapeOf(w) === 'upper')) continue;
+    out.push({ kind: 'patient_name', start: m.index, end: name.end });
+    HONORIFIC.lastIndex = Math.max(name.end, namePos);
+  }
+  return out;
+};
+
+/** `Room 412`, `Rm 12`, `Bed B`, `Room 412, Bed B`, `Bay 3`, `chair 6`: a designation must contain a digit or be one letter. */
 const DESIGNATION = '(?:[A-Za-z]?\\d{1,5}[A-Za-z]?(?:-\\d{1,3}[A-Za-z]?)?|[A-Za-z])(?![A-Za-z0-9])';
 const ROOM_BED = new RegExp(
-  `(?<![A-Za-z])(?:room|rm|bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
+  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
     `(?:[ \\t]{0,2}[,/]?[ \\t]{0,2}(?:bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION})?`,
   'gi'
 );
@@ -415,12 +658,18 @@ const detectRoomBedName: Detector = (text) => {
     const sepText = sep?.[0] ?? '';
     const namePos = afterRoom + sepText.length;
     if (namePos === afterRoom) continue; // "Room 12Jane": glued, not a name
-    const name = parseName(text, namePos);
-    if (name === null) continue;
     const hasSeparator = sepText.trim() !== '';
-    // Without a separator ("Bay 3 Crash Cart") only a title or LAST, FIRST counts.
-    if (!hasSeparator && !name.strong) continue;
-    if (!name.strong && name.words === 1 && followedByLowercaseWord(text, name.end)) continue;
+    const name = parseName(text, namePos, 'no', hasSeparator);
+    if (name === null) continue;
+    if (!isStrong(name)) {
+      const single = name.words.length === 1;
+      if (hasSeparator) {
+        if (single && followedByLowercaseWord(text, name.end)) continue;
+      } else if (single) {
+        // "Bed 4 Johnson": one word without a separator only when it is a known name, not a word.
+        if (name.lexiconHits === 0 || isEnglishWord(name.words[0] ?? '') || followedByLowercaseWord(text, name.end)) continue;
+      }
+    }
     const end = sepText.includes('(') && text[name.end] === ')' ? name.end + 1 : name.end;
     out.push({ kind: 'room_bed_name', start: m.index, end });
     ROOM_BED.lastIndex = end;
@@ -428,11 +677,164 @@ const detectRoomBedName: Detector = (text) => {
   return out;
 };
 
+/** What a possessive name owns when it is a patient: "Nkechi Eze's pump", "Li Na's monitor". */
+const DEVICE_WORDS: ReadonlySet<string> = new Set(
+  (
+    'pump pumps bed monitor vent ventilator pca bipap cpap alaris channel line lines iv probe cuff scale mattress tele ' +
+    'box call light feeding spo2 sp02 pulse ox o2 oxygen concentrator wheelchair chair remote pillow speaker tv warmer ' +
+    'blanket scd machine dialysis infusion syringe tubing leads ecg ekg defib pacemaker trach suction humidifier wound ' +
+    'vac nebulizer room telemetry transmitter sensor bed-alarm alarm'
+  ).split(' ')
+);
+const AGE_SEX_AFTER =
+  /^[ \t]{0,2},?[ \t]{0,2}\(?[ \t]{0,2}(?:\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?(?:[ \t]old)?|y)?[ \t,]{0,2}(?:m|f|male|female)|(?:m|f)[ \t]{1,3}\d{1,3}[ \t]?(?:y|yo|yrs?)?)(?![\p{L}\p{N}])/iu;
+const AGE_SEX_BEFORE =
+  /(?<![\p{L}\p{N}])\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?[ \t]old|m|f)(?:[ \t,]{1,2}(?:m|f|male|female))?[ \t]{0,2}[,:-]?[ \t]{0,2}$/iu;
+const PLACE_AFTER =
+  /^[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
+const PLACE_IS_BEFORE = /(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)[ \t]{1,2}$/iu;
+const CARET_BOUNDARY_BEFORE = /(?:^|[\s|"'(:=[])$/;
+/** HL7 segments that carry codes and staff, not the patient's name (PID and NK1 do). */
+const CODED_SEGMENT = /^(?:MSH|EVN|OBX|OBR|ORC|PV1|PV2|NTE|TXA|AL1|DG1|RXA|RXE|RXO|SPM|TQ1|MSA|ERR)\|/;
+
+function ownsDevice(text: string, end: number): boolean {
+  for (const token of tokensAt(text, end + 2 + (text[end + 2] === ' ' ? 1 : 0), 3)) {
+    if (DEVICE_WORDS.has(token.word.toLowerCase())) return true;
+  }
+  return false;
+}
+
+/**
+ * Names known by what surrounds them rather than by a label: an age and sex ("Anh Nguyen,
+ * 67F", "67 y/o male, Rahul Mehta"), a room after them ("Yolanda Pérez in 217"), a device they
+ * own ("Nkechi Eze's pump"), a wristband's LAST, FIRST with a date, a monitor banner's LAST,
+ * FIRST in capitals, and the HL7/DICOM caret form anywhere.
+ */
+const NAME_START = /(?<![\p{L}\p{M}\p{N}'’^-])\p{Lu}/gu;
+
+const detectNameInContext: Detector = (text) => {
+  const out: Span[] = [];
+  NAME_START.lastIndex = 0;
+  for (let m = NAME_START.exec(text); m !== null; m = NAME_START.exec(text)) {
+    const pos = m.index;
+    const push = (kind: PhiKind, end: number): void => {
+      out.push({ kind, start: pos, end });
+      NAME_START.lastIndex = Math.max(end, pos + 1);
+    };
+    const caret = caretAt(text, pos);
+    if (caret !== null) {
+      const ok =
+        CARET_BOUNDARY_BEFORE.test(text.slice(Math.max(0, pos - 1), pos)) &&
+        !CODED_SEGMENT.test(lineWindow(text, pos, 4000).trimStart()) &&
+        caret.words.slice(0, 2).every((w) => (shapeOf(w) === 'cap' || shapeOf(w) === 'upper') && !isStopWord(w));
+      if (ok) {
+        push('patient_name', caret.end);
+        continue;
+      }
+    }
+    const rawComma = execAt(NAME_COMMA, text, pos);
+    if (rawComma !== null && rawComma[1] !== undefined && rawComma[2] !== undefined) {
+      const parts = [rawComma[1], rawComma[2]];
+      const commaEnd = pos + rawComma[0].length;
+      // LAST, FIRST 02/11/1939 on a wristband or a label (the placeholder words included).
+      const sep = execAt(/[ \t]{1,3}/y, text, commaEnd);
+      const date = sep === null ? null : execAt(DATE, text, commaEnd + sep[0].length);
+      if (date !== null && plausibleDate(date) && parts.every((p) => !isStopWord(p) || /^(?:last|first)$/i.test(p))) {
+        push('patient_name', commaEnd + (sep?.[0].length ?? 0) + date[0].length);
+        continue;
+      }
+      const comma = commaAt(text, pos, false);
+      if (comma !== null) {
+        const upper = comma.words.every((w) => shapeOf(w) === 'upper');
+        const english = comma.words.every(isEnglishWord);
+        if ((upper && comma.lexiconHits > 0 && !english) || AGE_SEX_AFTER.test(text.slice(comma.end, comma.end + 24))) {
+          push('patient_name', comma.end);
+          continue;
+        }
+      }
+    }
+    const name = parseName(text, pos, 'no', false);
+    if (name === null) continue;
+    const real = name.words.filter((w) => !PARTICLES.has(w.toLowerCase())).length;
+    if (real >= 2 && !name.titled) {
+      const after = text.slice(name.end, name.end + 40);
+      const before = lineWindow(text, pos, 40);
+      if (
+        (name.possessive && ownsDevice(text, name.end)) ||
+        AGE_SEX_AFTER.test(after) ||
+        PLACE_AFTER.test(after) ||
+        AGE_SEX_BEFORE.test(before) ||
+        PLACE_IS_BEFORE.test(before)
+      ) {
+        push('patient_name', name.end);
+        continue;
+      }
+    }
+  }
+  return out;
+};
+
+/**
+ * A street address where someone lives: "lives at 1423 Maple Ave", "home address 88 Kosciuszko
+ * St Apt 3R", "delivered to 4410 Cedar Ridge Rd, Lubbock TX 79414". A number, one to three
+ * capitalised words and a street suffix, with a word for a home before it on the line and no word
+ * for a business around it (a depot, a return address, a suite).
+ */
+const STREET_SUFFIXES =
+  'St Street Ave Avenue Av Rd Road Ln Lane Dr Drive Blvd Boulevard Ct Court Pl Place Way Ter Terrace Cir Circle ' +
+  'Pkwy Parkway Hwy Highway Trl Trail Sq Square Loop Row Pike Crescent Close';
+const STREET_SUFFIX = `(?:${STREET_SUFFIXES.split(' ')
+  .flatMap((w) => [w, w.toLowerCase(), w.toUpperCase()])
+  .join('|')})`;
+const ADDRESS = new RegExp(
+  `(?<![\\p{L}\\p{N}.,/-])\\d{1,6}[ \\t]{1,2}(?:[NSEW]\\.?[ \\t]{1,2})?(?:\\p{Lu}[\\p{L}\\p{M}'’-]{1,24}[ \\t]{1,2}){1,3}${STREET_SUFFIX}\\.?(?![\\p{L}\\p{N}])` +
+    `(?:[ \\t]{0,2},?[ \\t]{0,2}(?:Apt|apt|APT|Apartment|apartment|Unit|unit|#)\\.?[ \\t]{0,2}#?[A-Za-z0-9-]{1,6}(?![A-Za-z0-9]))?`,
+  'gu'
+);
+const HOME_CONTEXT =
+  /(?<![A-Za-z])(?:lives?|living|resides?|residence|home|address|addr|delivered[ \t]+to|delivery[ \t]+to|deliver[ \t]+to|pt['’]?s|patient['’]?s|family|her|his)(?![A-Za-z])/i;
+const BUSINESS_CONTEXT =
+  /(?<![A-Za-z])(?:ship|shipping|shipped|return|returns|rma|vendor|depot|warehouse|office|headquarters|hq|corporate|suite|ste|plant|factory|dock|receiving|loading|invoice|billing|remit|po[ \t]?box|inc|llc|corp|ltd|co)(?![A-Za-z])/i;
+
+const detectAddress: Detector = (text) => {
+  const out: Span[] = [];
+  ADDRESS.lastIndex = 0;
+  for (let m = ADDRESS.exec(text); m !== null; m = ADDRESS.exec(text)) {
+    const before = lineWindow(text, m.index, 60);
+    if (!HOME_CONTEXT.test(before)) continue;
+    if (BUSINESS_CONTEXT.test(before + ' ' + m[0] + ' ' + lineWindow(text, m.index + m[0].length, 0, 60))) continue;
+    out.push({ kind: 'address', start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+};
+
+/** An `ID` on a line that already names a patient is the patient's: "Name: Tamika Freeman  ID: 8823104". */
+const ID_ON_NAME_LINE = /(?<![\p{L}\p{N}])ID[ \t]{0,2}[:#=]?[ \t]{0,3}([A-Z]{0,3}\d{5,12})(?![\p{L}\p{N}])/gu;
+
+function idsOnNameLines(text: string, spans: Span[]): Span[] {
+  const out: Span[] = [];
+  const seen = new Set<number>();
+  for (const span of spans) {
+    if (span.kind !== 'patient_name' && span.kind !== 'room_bed_name') continue;
+    const lineStart = text.lastIndexOf('\n', span.start) + 1;
+    if (seen.has(lineStart)) continue;
+    seen.add(lineStart);
+    let lineEnd = text.indexOf('\n', span.start);
+    if (lineEnd === -1) lineEnd = text.length;
+    const line = text.slice(lineStart, Math.min(lineEnd, lineStart + 2000));
+    ID_ON_NAME_LINE.lastIndex = 0;
+    for (let m = ID_ON_NAME_LINE.exec(line); m !== null; m = ID_ON_NAME_LINE.exec(line)) {
+      out.push({ kind: 'mrn', start: lineStart + m.index, end: lineStart + m.index + m[0].length });
+    }
+  }
+  return out;
+}
+
 /**
  * HL7 v2 PID segments (`PID|1||00482913^^^HOSP^MR||DOE^JANE||19570412|F|...`):
  * PID-3 patient id, PID-5 name, PID-7 birth date, PID-19 SSN.
  */
-const HL7_PID = /(?:^|[\r\n])(PID\|)/g;
+const HL7_PID = /(?:^|[\r\n \t])(PID\|)/g;
 
 const detectHl7Pid: Detector = (text) => {
   const out: Span[] = [];
@@ -464,9 +866,15 @@ const detectHl7Pid: Detector = (text) => {
     if (nameField !== undefined) {
       const name = (nameField.value.split('~')[0] ?? '').replace(/\^+$/, '');
       const parts = name.split('^').filter((p) => p !== '');
-      if (parts.length > 0 && parts.every((p) => /^[A-Za-z][A-Za-z'’ .-]{0,40}$/.test(p)) && !parts.some(isNotNameWord)) {
+      // PID-5 is a name by its position: no word list applies (LAST^FIRST included).
+      if (parts.length > 0 && parts.every((p) => /^\p{L}[\p{L}\p{M}'’ .-]{0,40}$/u.test(p))) {
         out.push({ kind: 'patient_name', start: nameField.start, end: nameField.start + name.length });
       }
+    }
+    const address = fields[11];
+    if (address !== undefined && /^\d{1,6}[ \t]+\p{L}/u.test(address.value)) {
+      const value = address.value.split('~')[0] ?? '';
+      out.push({ kind: 'address', start: address.start, end: address.start + value.length });
     }
     const dob = firstComponent(7);
     if (dob !== null) {
@@ -495,7 +903,11 @@ const DETECTORS: readonly Detector[] = [
   detectPhone,
   detectEmail,
   detectPatientName,
-  detectRoomBedName
+  detectPatientContext,
+  detectHonorific,
+  detectRoomBedName,
+  detectNameInContext,
+  detectAddress
 ];
 
 // ---------------------------------------------------------------------------
@@ -516,6 +928,7 @@ export function findPhi(text: string): PhiFinding[] {
   if (typeof text !== 'string' || text.length === 0) return [];
   const spans: Span[] = [];
   for (const detect of DETECTORS) spans.push(...detect(text));
+  spans.push(...idsOnNameLines(text, spans));
   spans.sort((a, b) => a.start - b.start || b.end - a.end);
 
   const findings: PhiFinding[] = [];

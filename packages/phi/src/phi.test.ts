@@ -56,7 +56,7 @@ const mustCatch: MustCatch[] = [
   { text: 'Patient info | Name: Jane Doe | Adult', kind: 'patient_name', id: 'Jane Doe' },
   { text: 'PATIENT: JOHN SMITH      BED 12', kind: 'patient_name', id: 'JOHN SMITH' },
   { text: 'Patient: Mr. Alvarez was on the pump', kind: 'patient_name', id: 'Mr. Alvarez' },
-  { text: 'Patient name Maria de la Cruz', kind: 'patient_name', id: 'Maria' },
+  { text: 'Patient name Maria de la Cruz', kind: 'patient_name', id: 'Maria de la Cruz' },
   { text: 'Patient: Ed Hall', kind: 'patient_name', id: 'Ed Hall' },
   // room/bed with a name
   { text: 'Room 412 Bed B - Jane Doe', kind: 'room_bed_name', id: 'Jane Doe' },
@@ -64,6 +64,15 @@ const mustCatch: MustCatch[] = [
   { text: 'Bed 4: Mr. Alvarez', kind: 'room_bed_name', id: 'Mr. Alvarez' },
   { text: 'BED 04 SMITH, JOHN  HR 72  SpO2 97', kind: 'room_bed_name', id: 'SMITH, JOHN' },
   { text: 'Bay 3 (Garcia) pump alarming', kind: 'room_bed_name', id: 'Garcia' },
+  // home addresses
+  { text: 'pt lives at 1423 Maple Ave', kind: 'address', id: '1423 Maple Ave' },
+  { text: 'home address 88 Kosciuszko St Apt 3R on the DME form', kind: 'address', id: '88 Kosciuszko St Apt 3R' },
+  // names in context, without a label
+  { text: 'Patient Rosa Delgado was on the pump', kind: 'patient_name', id: 'Rosa Delgado' },
+  { text: "Mrs. Okonkwo's feeding pump", kind: 'patient_name', id: 'Mrs. Okonkwo' },
+  { text: 'Anh Nguyen, 67F, on 3 channels', kind: 'patient_name', id: 'Anh Nguyen' },
+  { text: 'Bed 4 Jose Luis Herrera', kind: 'room_bed_name', id: 'Jose Luis Herrera' },
+  { text: 'wristband: LAST, FIRST 02/11/1939', kind: 'patient_name', id: 'LAST, FIRST 02/11/1939' },
   // markdown formatting around the label
   { text: '**MRN:** 00482913', kind: 'mrn', id: '00482913' },
   { text: '| MRN | 00482913 | ICU |', kind: 'mrn', id: '00482913' },
@@ -163,7 +172,12 @@ const mustNotCatch: string[] = [
   'MSH|^~\\&|MONITOR|ICU|EMR|HOSP|20240302160745||ORU^R01|12345|P|2.3',
   'OBX|1|NM|8867-4^Heart rate^LN||72|/min',
   // file names that look like addresses
-  'screenshot logo@2x.png attached'
+  'screenshot logo@2x.png attached',
+  // manufacturers and their published support lines, business addresses
+  'called Baxter tech support 1-888-229-0001, they are sending a loaner',
+  'Stryker bed in room 412 wont lower, Hill-Rom in bay 2 fine',
+  'ship the board to the depot at 1200 Industrial Pkwy, Suite 100',
+  'Welch Allyn Connex in Bed 4, Smiths Medical CADD on the pole'
 ];
 
 function covering(findings: PhiFinding[], text: string, kind: PhiKind, id: string): PhiFinding | undefined {
@@ -274,13 +288,14 @@ describe('findPhi: offsets, lines and multiple findings', () => {
     }
   });
 
-  it('an HL7 PID segment yields id, name, birth date, phone and SSN', () => {
+  it('an HL7 PID segment yields id, name, birth date, address, phone and SSN', () => {
     const hl7 =
       'MSH|^~\\&|ADT|HOSP|MON|ICU|20240302||ADT^A01|1|P|2.3\rPID|1||00482913^^^HOSP^MR||DOE^JANE^Q||19570412|F|||1 MAIN ST^^TOWN^NY^12345||(555)123-4567|||||123-45-6789\rPV1|1|I|ICU^12^B';
     expect(findPhi(hl7).map((f) => [f.kind, f.excerpt])).toEqual([
       ['mrn', '00482913'],
       ['patient_name', 'DOE^JANE^Q'],
       ['dob', '19570412'],
+      ['address', '1 MAIN ST^^TOWN^NY^12345'],
       ['phone', '(555)123-4567'],
       ['ssn', '123-45-6789']
     ]);
@@ -316,7 +331,8 @@ describe('describePhi', () => {
       phone: 'phone number',
       email: 'email address',
       patient_name: 'patient name',
-      room_bed_name: 'room/bed with a name'
+      room_bed_name: 'room/bed with a name',
+      address: 'home address'
     });
     expect(describePhi(findPhi('Bed 4: Mr. Alvarez'))).toBe('Possible patient data: room/bed with a name on line 1 ("Bed 4: Mr. Alvarez")');
   });
@@ -376,8 +392,12 @@ describe('large and pathological input (must return; no catastrophic backtrackin
 });
 
 describe('browser safety', () => {
-  it('uses no Node APIs or environment', () => {
-    const source = readFileSync(new URL('./index.ts', import.meta.url), 'utf8');
-    expect(source).not.toMatch(/\bimport\b|\brequire\(|process\.|['"]node:/);
+  it('uses no Node APIs or environment, and imports only its own word lists', () => {
+    for (const file of ['index.ts', 'words.ts', 'lexicon.ts']) {
+      const source = readFileSync(new URL(`./${file}`, import.meta.url), 'utf8');
+      expect(source, file).not.toMatch(/\brequire\(|process\.|['"]node:|\bwindow\.|\bdocument\./);
+      for (const [, from] of source.matchAll(/\bimport\b[^'"]*['"]([^'"]+)['"]/g))
+        expect(['./lexicon.ts', './words.ts'], file).toContain(from);
+    }
   });
 });
