@@ -12,7 +12,7 @@
  * repetition, so the cost stays linear in the input length.
  */
 
-import { FIRST_NAMES, SURNAMES } from './lexicon.ts';
+import { EVERYDAY_ENGLISH, FIRST_NAMES, SURNAMES } from './lexicon.ts';
 import { ENGLISH, EQUIPMENT, MAKERS } from './words.ts';
 
 export type PhiKind = 'mrn' | 'dob' | 'ssn' | 'phone' | 'email' | 'patient_name' | 'room_bed_name' | 'address';
@@ -109,12 +109,19 @@ function wordSet(...lists: string[]): ReadonlySet<string> {
 }
 
 /** Built on first use, so that importing the package costs nothing until a post is checked. */
-let lexicon: { stop: ReadonlySet<string>; english: ReadonlySet<string>; names: ReadonlySet<string>; makers: ReadonlySet<string> } | null =
-  null;
-function words(): NonNullable<typeof lexicon> {
+interface WordSets {
+  stop: ReadonlySet<string>;
+  english: ReadonlySet<string>;
+  everyday: ReadonlySet<string>;
+  names: ReadonlySet<string>;
+  makers: ReadonlySet<string>;
+}
+let lexicon: WordSets | null = null;
+function words(): WordSets {
   lexicon ??= {
     stop: wordSet(EQUIPMENT, MAKERS),
     english: wordSet(ENGLISH),
+    everyday: wordSet(EVERYDAY_ENGLISH),
     names: wordSet(FIRST_NAMES, SURNAMES),
     makers: wordSet(MAKERS)
   };
@@ -132,8 +139,64 @@ function baseOf(word: string): string {
 function isStopWord(word: string): boolean {
   return words().stop.has(baseOf(word));
 }
+/** Same suffixes, in the same order, as scripts/make-lexicon.mjs used to store the stems. */
+const SUFFIXES: readonly (readonly [string, string])[] = [
+  ['ies', 'y'],
+  ['es', ''],
+  ['s', ''],
+  ['ied', 'y'],
+  ['ed', ''],
+  ['ed', 'e'],
+  ['ing', ''],
+  ['ing', 'e'],
+  ['ly', ''],
+  ['er', ''],
+  ['est', '']
+];
+
+function isEverydayEnglish(base: string, inflectionsToo = true): boolean {
+  const everyday = words().everyday;
+  if (everyday.has(base)) return true;
+  if (!inflectionsToo) return false;
+  for (const [suffix, replacement] of SUFFIXES) {
+    if (!base.endsWith(suffix) || base.length - suffix.length < 3) continue;
+    const stem = base.slice(0, -suffix.length) + replacement;
+    if (everyday.has(stem)) return true;
+    const undoubled = stem.replace(/(.)\1$/, '$1');
+    if (undoubled !== stem && everyday.has(undoubled)) return true;
+  }
+  return false;
+}
+
+/** The hand-picked list only: a capitalised everyday word can still be a name ("Hung Le", "Grace"). */
 function isEnglishWord(word: string): boolean {
   return words().english.has(baseOf(word));
+}
+
+/** Lower-case jargon that no word list holds still reads as English by its ending ("desatted", "ambulation"). */
+const ENGLISH_ENDING = /(?:tion|sion|ment|ness|able|ible|ous|ive|ize|ise|ated|ized|ised|ing|ed|ly)$/;
+
+/** A lower-case word that may be part of a name: not a word of any list, not English by its ending unless a known name. */
+function lowerNameWord(word: string): boolean {
+  if (isStopWord(word) || isEnglishWord(word)) return false;
+  const base = baseOf(word);
+  // A listed word is English; an inflection of one ("alarms", "desatted") too, unless the
+  // lexicon knows it as a name ("morales" is not moral + es).
+  if (isEverydayEnglish(base, false)) return false;
+  if (inLexicon(word)) return true;
+  if (isEverydayEnglish(base)) return false;
+  return base.length >= 2 && !(base.length >= 5 && ENGLISH_ENDING.test(base));
+}
+
+/**
+ * A name in lower case is believed when the lexicon knows one of its words, or when it has two
+ * words that no list knows ("adebayo okonkwo"); a single unknown lower-case word is not enough.
+ */
+function lowerCaseNameOk(name: NameMatch): boolean {
+  const lower = name.words.filter((w) => shapeOf(w) === 'lower' && !PARTICLES.has(w.toLowerCase()));
+  if (lower.length === 0) return true;
+  if (name.lexiconHits > 0) return true;
+  return lower.length >= 2 && lower.some((w) => baseOf(w).length >= 4);
 }
 /** In the first-name or surname lexicon (a hyphenated name counts when one of its parts is). */
 function inLexicon(word: string): boolean {
@@ -199,7 +262,8 @@ function tokensAt(text: string, pos: number, max: number): Token[] {
   return out;
 }
 
-type LowerMode = 'no' | 'lexicon' | 'any';
+/** Lower-case words in a name: never, only names the lexicon knows, or any word that is not English. */
+type LowerMode = 'no' | 'lexicon' | 'word';
 
 interface NameMatch {
   start: number;
@@ -281,7 +345,7 @@ function commaAt(text: string, pos: number, lower: boolean): NameMatch | null {
 function parseName(text: string, pos: number, lower: LowerMode = 'no', english = true): NameMatch | null {
   const caret = caretAt(text, pos);
   if (caret !== null && !caret.words.some(isStopWord)) return caret;
-  const comma = commaAt(text, pos, lower === 'any');
+  const comma = commaAt(text, pos, lower === 'word');
   if (comma !== null) return comma;
   const tokens = tokensAt(text, pos, 7);
   if (tokens.length === 0) return null;
@@ -322,7 +386,7 @@ function parseName(text: string, pos: number, lower: LowerMode = 'no', english =
       continue;
     }
     if (shape === 'lower' && lower !== 'no' && caseOfName !== 'upper') {
-      if (isEnglishWord(word)) break;
+      if (!lowerNameWord(word)) break;
       if (lower === 'lexicon' && !inLexicon(word)) break;
       caseOfName = 'lower';
       kept.push(token);
@@ -374,7 +438,12 @@ function followedByLowercaseWord(text: string, end: number): boolean {
 const MRN_LABEL =
   /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|patient[ \t]+acct|fin|visit[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?)(?![A-Za-z])/gi;
 /** Separator after the label; `*`, `_` and `|` allow markdown (`**MRN:** 123`, `| MRN | 123 |`). */
-const MRN_VALUE = /[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,10}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
+const MRN_VALUE = /[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,16}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
+
+const VENDOR_ACCOUNT =
+  /(?<![A-Za-z])(?:portal|vendor|supplier|customer|login|log[ \t]?in|password|order|ordering|shipping|billing|invoice|purchasing|contract|distributor|parts)(?![A-Za-z])/i;
+
+const MENTIONS_PATIENT_ONLY = /(?<![A-Za-z])(?:patient|pt)(?![A-Za-z])/i;
 
 const detectMrn: Detector = (text) => {
   const out: Span[] = [];
@@ -383,7 +452,9 @@ const detectMrn: Detector = (text) => {
     const label = m[0];
     if (label.toLowerCase() === 'pid' && label !== 'PID') continue;
     if (label.toLowerCase() === 'fin' && label !== 'FIN') continue;
-    if (/^acct\.?$/i.test(label) && !/^[ \t]{0,2}[:#=]/.test(text.slice(m.index + label.length, m.index + label.length + 3))) continue;
+    // A vendor's account ("Stryker parts portal acct 100442871") is not a patient's.
+    const around = lineWindow(text, m.index, 80, 80);
+    if (/^(?:acct|account)/i.test(label) && VENDOR_ACCOUNT.test(around) && !MENTIONS_PATIENT_ONLY.test(around)) continue;
     const value = execAt(MRN_VALUE, text, m.index + label.length);
     if (value === null || value[1] === undefined) continue;
     if (countDigits(value[1]) < 4) continue;
@@ -532,6 +603,14 @@ const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9
 const FILE_EXTENSION =
   /^(?:png|jpe?g|gif|svg|webp|bmp|tiff?|ico|log|txt|csv|xml|json|zip|gz|tar|bin|hex|img|iso|pdf|docx?|xlsx?|dcm|dat|cfg|ini)$/i;
 
+const ROLE_MAILBOX: ReadonlySet<string> = new Set(
+  (
+    'support service services desk helpdesk help info sales noreply no-reply donotreply techsupport tech biomed rma ' +
+    'orders order customerservice customer care contact admin it returns repair repairs depot quality complaints ' +
+    'recall recalls safety billing accounts invoices purchasing procurement ops operations team'
+  ).split(' ')
+);
+
 const detectEmail: Detector = (text) => {
   const out: Span[] = [];
   EMAIL.lastIndex = 0;
@@ -542,6 +621,15 @@ const detectEmail: Detector = (text) => {
     const tld = value.slice(value.lastIndexOf('.') + 1);
     if (!/^[A-Za-z]{2,24}$/.test(tld) || FILE_EXTENSION.test(tld)) continue;
     if (!value.slice(value.indexOf('@') + 1).includes('.')) continue;
+    // support@, service.desk@, rma@: a department's address, not a person's.
+    if (
+      value
+        .slice(0, value.indexOf('@'))
+        .toLowerCase()
+        .split(/[._+-]/)
+        .some((part) => ROLE_MAILBOX.has(part))
+    )
+      continue;
     out.push({ kind: 'email', start: m.index, end: m.index + value.length });
   }
   return out;
@@ -575,10 +663,15 @@ const detectPatientName: Detector = (text) => {
     }
     const namePos = m.index + whole.length;
     // Lower-case names ("pt name: tran, minh") after a colon; without one, only names the lexicon knows.
-    const name = parseName(text, namePos, patientName !== undefined && hasColon ? 'any' : 'lexicon');
+    let name = parseName(text, namePos, patientName !== undefined && hasColon ? 'word' : 'lexicon');
     if (name === null) continue;
     if (bareName !== undefined) {
-      if (!hasColon && name.form === 'words') continue;
+      // "NAME SHARMA, ANJALI", "w/ name priya raghunathan": without a colon, LAST, FIRST or two words the lexicon knows.
+      if (!hasColon && name.form === 'words') {
+        const loose = parseName(text, namePos, 'word');
+        if (loose === null || loose.words.length < 2 || loose.lexiconHits === 0) continue;
+        name = loose;
+      }
       const real = name.words.length;
       if (real < 2 && !isStrong(name) && !MENTIONS_PATIENT.test(lineWindow(text, m.index, 200, 200))) continue;
     }
@@ -597,16 +690,18 @@ const detectPatientName: Detector = (text) => {
  * words count only when the lexicon knows them and they are not common English.
  */
 const PATIENT_CONTEXT =
-  /(?<![\p{L}\p{N}])(?:patient|pt|ptnt|family[ \t]+of)(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
+  /(?<![\p{L}\p{N}])(?:(patient|pt|pnt|ptnt)['’]?s?[ \t]{1,2}(?:husband|wife|son|daughter|mom|mother|dad|father|brother|sister|niece|nephew|caregiver|partner|fiance|fiancee|grandson|granddaughter)|(baby[ \t]{1,2}(?:girl|boy)|bb[ \t]{1,2}(?:girl|boy)|infant|newborn)|patient|pt|ptnt|family[ \t]+of)(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
 
 const detectPatientContext: Detector = (text) => {
   const out: Span[] = [];
   PATIENT_CONTEXT.lastIndex = 0;
   for (let m = PATIENT_CONTEXT.exec(text); m !== null; m = PATIENT_CONTEXT.exec(text)) {
-    if (/\d[ \t]?$/.test(lineWindow(text, m.index, 3))) continue; // "12 pt font"
+    if (/^pt/i.test(m[0]) && /\d[ \t]?$/.test(lineWindow(text, m.index, 3))) continue; // "12 pt font"
     const namePos = m.index + m[0].length;
-    const name = parseName(text, namePos, 'lexicon', false);
+    const name = parseName(text, namePos, 'word', false);
     if (name === null) continue;
+    // "baby girl castillo-reyes": a newborn's one surname is enough; elsewhere lower case needs more.
+    if (m[2] === undefined && !lowerCaseNameOk(name)) continue;
     // "PATIENT DISCONNECT", "NO PATIENT DETECTED": capitals after the word are an alarm message,
     // unless they are LAST, FIRST or a name the lexicon knows.
     if (!isStrong(name) && name.words.every((w) => shapeOf(w) === 'upper') && name.lexiconHits === 0) continue;
@@ -615,6 +710,10 @@ const detectPatientContext: Detector = (text) => {
   }
   return out;
 };
+
+/** "Ms. Chen from supply chain", "Mrs. Gonzalez, the charge nurse": staff and vendors, not patients. */
+const STAFF_AFTER =
+  /^(?:[ \t]{1,2}(?:from|at|with|in[ \t]+(?:purchasing|supply|biomed|it|pharmacy|materials|admin|engineering|facilities))|,?[ \t]{1,2}(?:the[ \t]+|our[ \t]+)?(?:charge[ \t]+nurse|nurse|rn|lpn|cna|manager|director|rep|tech|engineer|supervisor|educator|pharmacist|doctor|dr|md|np|pa|rt|therapist|resident|fellow|attending|surgeon|anesthesiologist|crna|coordinator|buyer))(?![\p{L}])/iu;
 
 /** Mr/Mrs/Ms/Miss/Mx and a surname: a person, in any context ("Mrs. Okonkwo's feeding pump"). */
 const HONORIFIC = /(?<![\p{L}\p{N}])(mrs|mr|ms|miss|mx)(\.?)[ \t]{1,2}/giu;
@@ -630,10 +729,19 @@ const detectHonorific: Detector = (text) => {
     // "500 ms delay", "2 mr" (units)
     if (lowerTitle && (title === 'ms' || title === 'mr') && /\d[ \t]?$/.test(lineWindow(text, m.index, 3))) continue;
     const namePos = m.index + m[0].length;
-    const name = parseName(text, namePos, lowerTitle ? 'any' : 'lexicon', true);
-    if (name === null || name.titled) continue;
+    let name = parseName(text, namePos, 'word', true);
+    if (name === null) {
+      // "ms park in 711": a surname that is also a word, when a room follows.
+      const token = tokensAt(text, namePos, 1)[0];
+      if (token === undefined || isStopWord(token.word) || shapeOf(token.word) === 'other') continue;
+      if (!PLACE_AFTER.test(text.slice(token.end, token.end + 30)) && !/^['’]s/.test(text.slice(token.end - 2, token.end))) continue;
+      name = { start: namePos, end: token.end, words: [token.word], titled: false, form: 'words', possessive: false, lexiconHits: 0 };
+    }
+    if (name.titled) continue;
     // "MS Teams", "MR #": an all-caps title wants an all-caps surname.
     if (upperTitle && !lowerTitle && !name.words.every((w) => shapeOf(w) === 'upper')) continue;
+    // "Ms. Chen from supply chain", "Mr. Ortiz at Stryker": staff and vendors, not patients.
+    if (STAFF_AFTER.test(text.slice(name.end, name.end + 40))) continue;
     out.push({ kind: 'patient_name', start: m.index, end: name.end });
     HONORIFIC.lastIndex = Math.max(name.end, namePos);
   }
@@ -659,8 +767,13 @@ const detectRoomBedName: Detector = (text) => {
     const namePos = afterRoom + sepText.length;
     if (namePos === afterRoom) continue; // "Room 12Jane": glued, not a name
     const hasSeparator = sepText.trim() !== '';
-    const name = parseName(text, namePos, 'no', hasSeparator);
-    if (name === null) continue;
+    let name = parseName(text, namePos, 'no', hasSeparator);
+    if (name === null) {
+      // "stretcher 12 dorothy mae jenkins": lower case only as two or more names the lexicon knows.
+      const lower = parseName(text, namePos, 'word', false);
+      if (lower === null || lower.words.length < 2 || lower.words.some((w) => shapeOf(w) !== 'lower') || !lowerCaseNameOk(lower)) continue;
+      name = lower;
+    }
     if (!isStrong(name)) {
       const single = name.words.length === 1;
       if (hasSeparator) {
@@ -673,6 +786,34 @@ const detectRoomBedName: Detector = (text) => {
     const end = sepText.includes('(') && text[name.end] === ')' ? name.end + 1 : name.end;
     out.push({ kind: 'room_bed_name', start: m.index, end });
     ROOM_BED.lastIndex = end;
+  }
+  return out;
+};
+
+/**
+ * A device that is on someone: "the pump on jose ramirez in 412", "vent is on Kwame Asante",
+ * "tele box 1142 on ramon ortega-vidal". Two words or more, capitalised or lower case.
+ */
+const DEVICE_ON = new RegExp(
+  '(?<![\\p{L}])(?:pump|pumps|vent|ventilator|monitor|bed|tele|box|pca|bipap|cpap|probe|cuff|sensor|scd|warmer|' +
+    'blanket|mattress|alaris|channel|module|iv|defib|pacer|iabp|impella|ecmo|crrt|machine|chair|scale|lift|' +
+    'concentrator|transmitter|feeding[ \\t]pump|bair[ \\t]hugger)' +
+    "(?:[ \\t]{1,2}#?[\\p{N}][\\p{L}\\p{N}-]{0,8})?[ \\t]{1,2}(?:(?:is|was|thats|that's|still)[ \\t]{1,2}){0,2}on[ \\t]{1,2}(?:pt[ \\t]{1,2}|patient[ \\t]{1,2})?",
+  'giu'
+);
+
+const detectDeviceOn: Detector = (text) => {
+  const out: Span[] = [];
+  DEVICE_ON.lastIndex = 0;
+  for (let m = DEVICE_ON.exec(text); m !== null; m = DEVICE_ON.exec(text)) {
+    const namePos = m.index + m[0].length;
+    const first = text.charAt(namePos);
+    const name = /\p{Lu}/u.test(first) ? parseName(text, namePos, 'no', false) : parseName(text, namePos, 'word', false);
+    if (name === null) continue;
+    const real = name.words.filter((w) => !PARTICLES.has(w.toLowerCase()));
+    if (!isStrong(name) && (real.length < 2 || !lowerCaseNameOk(name))) continue;
+    out.push({ kind: 'patient_name', start: namePos, end: name.end });
+    DEVICE_ON.lastIndex = Math.max(name.end, namePos);
   }
   return out;
 };
@@ -691,8 +832,12 @@ const AGE_SEX_AFTER =
 const AGE_SEX_BEFORE =
   /(?<![\p{L}\p{N}])\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?[ \t]old|m|f)(?:[ \t,]{1,2}(?:m|f|male|female))?[ \t]{0,2}[,:-]?[ \t]{0,2}$/iu;
 const PLACE_AFTER =
-  /^[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
-const PLACE_IS_BEFORE = /(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)[ \t]{1,2}$/iu;
+  /^[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
+const PLACE_IS_BEFORE =
+  /(?:(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)|(?<![\p{L}])(?:is|was|were|been|still)[ \t]{1,2}on)[ \t]{1,2}$/iu;
+/** What sits around a LAST, FIRST on a monitor's banner: a unit and bed code, ADULT, PACED, an age. */
+const BANNER_CONTEXT =
+  /(?<![\p{L}])(?:ADULT|PEDI?|NEO(?:NATE)?|PACED?|NON-?PACED|BED|RM|ROOM|MRN|DOB|ID|ALLERG(?:Y|IES)|\d{1,3}[ \t]?Y?[ \t]?[MF]|[MF][ \t]{1,3}\d{1,3}Y?|[A-Z]{2,5}-\d{1,3})(?![\p{L}])/u;
 const CARET_BOUNDARY_BEFORE = /(?:^|[\s|"'(:=[])$/;
 /** HL7 segments that carry codes and staff, not the patient's name (PID and NK1 do). */
 const CODED_SEGMENT = /^(?:MSH|EVN|OBX|OBR|ORC|PV1|PV2|NTE|TXA|AL1|DG1|RXA|RXE|RXO|SPM|TQ1|MSA|ERR)\|/;
@@ -711,6 +856,7 @@ function ownsDevice(text: string, end: number): boolean {
  * FIRST in capitals, and the HL7/DICOM caret form anywhere.
  */
 const NAME_START = /(?<![\p{L}\p{M}\p{N}'’^-])\p{Lu}/gu;
+const LOWER_START = /(?<![\p{L}\p{M}\p{N}'’^@._/-])\p{Ll}/gu;
 
 const detectNameInContext: Detector = (text) => {
   const out: Span[] = [];
@@ -747,7 +893,8 @@ const detectNameInContext: Detector = (text) => {
       if (comma !== null) {
         const upper = comma.words.every((w) => shapeOf(w) === 'upper');
         const english = comma.words.every(isEnglishWord);
-        if ((upper && comma.lexiconHits > 0 && !english) || AGE_SEX_AFTER.test(text.slice(comma.end, comma.end + 24))) {
+        const banner = upper && BANNER_CONTEXT.test(lineWindow(text, pos, 40) + ' ' + lineWindow(text, comma.end, 0, 40));
+        if ((upper && (comma.lexiconHits > 0 || banner) && !english) || AGE_SEX_AFTER.test(text.slice(comma.end, comma.end + 24))) {
           push('patient_name', comma.end);
           continue;
         }
@@ -769,6 +916,19 @@ const detectNameInContext: Detector = (text) => {
         push('patient_name', name.end);
         continue;
       }
+    }
+  }
+  // The same in lower case ("abebe tesfaye 67 m on bipap", "xiomara morales bay 7"): two words
+  // that are not English, one of them a name the lexicon knows, then an age and sex or a place.
+  LOWER_START.lastIndex = 0;
+  for (let m = LOWER_START.exec(text); m !== null; m = LOWER_START.exec(text)) {
+    const pos = m.index;
+    const name = parseName(text, pos, 'word', false);
+    if (name === null || name.words.length < 2 || name.lexiconHits === 0 || !name.words.every((w) => shapeOf(w) === 'lower')) continue;
+    const after = text.slice(name.end, name.end + 40);
+    if (AGE_SEX_AFTER.test(after) || PLACE_AFTER.test(after)) {
+      out.push({ kind: 'patient_name', start: pos, end: name.end });
+      LOWER_START.lastIndex = Math.max(name.end, pos + 1);
     }
   }
   return out;
@@ -793,6 +953,7 @@ const ADDRESS = new RegExp(
 );
 const HOME_CONTEXT =
   /(?<![A-Za-z])(?:lives?|living|resides?|residence|home|address|addr|delivered[ \t]+to|delivery[ \t]+to|deliver[ \t]+to|pt['’]?s|patient['’]?s|family|her|his)(?![A-Za-z])/i;
+const LIVES_CONTEXT = /(?<![A-Za-z])(?:lives?|living|resides?|residence|house|home[ \t]+address)(?![A-Za-z])/i;
 const BUSINESS_CONTEXT =
   /(?<![A-Za-z])(?:ship|shipping|shipped|return|returns|rma|vendor|depot|warehouse|office|headquarters|hq|corporate|suite|ste|plant|factory|dock|receiving|loading|invoice|billing|remit|po[ \t]?box|inc|llc|corp|ltd|co)(?![A-Za-z])/i;
 
@@ -802,7 +963,8 @@ const detectAddress: Detector = (text) => {
   for (let m = ADDRESS.exec(text); m !== null; m = ADDRESS.exec(text)) {
     const before = lineWindow(text, m.index, 60);
     if (!HOME_CONTEXT.test(before)) continue;
-    if (BUSINESS_CONTEXT.test(before + ' ' + m[0] + ' ' + lineWindow(text, m.index + m[0].length, 0, 60))) continue;
+    // A depot or a return address: business words before it or in it, unless a home is named.
+    if (!LIVES_CONTEXT.test(before) && BUSINESS_CONTEXT.test(before + ' ' + m[0])) continue;
     out.push({ kind: 'address', start: m.index, end: m.index + m[0].length });
   }
   return out;
@@ -907,6 +1069,7 @@ const DETECTORS: readonly Detector[] = [
   detectHonorific,
   detectRoomBedName,
   detectNameInContext,
+  detectDeviceOn,
   detectAddress
 ];
 
