@@ -387,7 +387,8 @@ function parseName(text: string, pos: number, lower: LowerMode = 'no', english =
     }
     if (shape === 'lower' && lower !== 'no' && caseOfName !== 'upper') {
       if (!lowerNameWord(word)) break;
-      if (lower === 'lexicon' && !inLexicon(word)) break;
+      // 'lexicon': the first lower-case word must be a known name; the rest only not English ("jose luis peña").
+      if (lower === 'lexicon' && !kept.some((t) => shapeOf(t.word) === 'lower') && !inLexicon(word)) break;
       caseOfName = 'lower';
       kept.push(token);
       if (/['’]s$/.test(word)) break;
@@ -436,9 +437,10 @@ function followedByLowercaseWord(text: string, end: number): boolean {
 
 /** MRN-style labels. `PID` only in upper case (lower-case `pid` is a process id in device logs). */
 const MRN_LABEL =
-  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|patient[ \t]+acct|fin|visit[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?)(?![A-Za-z])/gi;
+  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|patient[ \t]+acct|fin|visit[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc\.?[ \t]*(?:#|no\.?|num(?:ber)?|id))(?![A-Za-z])/gi;
 /** Separator after the label; `*`, `_` and `|` allow markdown (`**MRN:** 123`, `| MRN | 123 |`). */
-const MRN_VALUE = /[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,16}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
+const MRN_VALUE =
+  /(?:[ \t]{1,2}(?:was|is|of|shows|showed|reads|read|says)(?![A-Za-z]))?[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,16}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
 
 const VENDOR_ACCOUNT =
   /(?<![A-Za-z])(?:portal|vendor|supplier|customer|login|log[ \t]?in|password|order|ordering|shipping|billing|invoice|purchasing|contract|distributor|parts)(?![A-Za-z])/i;
@@ -476,7 +478,8 @@ const MONTH =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 const DOB_LABEL =
   /(?<![A-Za-z])(?:d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t_]?date|patient'?s?[ \t_]?birth[ \t_]?date|born(?:[ \t]+on)?)(?![A-Za-z])/gi;
-const DOB_SEPARATOR = /[*_]{0,2}[ \t]{0,3}(?:\([^)\n]{0,12}\)[ \t]{0,3})?[:=#|-]?[*_]{0,2}[ \t]{0,3}/y;
+const DOB_SEPARATOR =
+  /[*_]{0,2}[ \t]{0,3}(?:\([^)\n]{0,12}\)[ \t]{0,3})?[:=#|-]?[*_]{0,2}[ \t]{0,3}(?:(?:was|is|typed|entered|listed|set|showing|shows|reads|read|as|to|of|at)[ \t]{1,2}){0,3}/y;
 const DATE = new RegExp(
   '(?:' +
     '(\\d{1,2})[/.-](\\d{1,2})[/.-](\\d{4}|\\d{2})' +
@@ -526,8 +529,18 @@ const SSN_LABELLED =
 /** Unlabelled: dashes only (`123 45 6789` without a label is too often a row of readings). */
 const SSN_BARE = /(?<![A-Za-z0-9./:_-])(\d{3})-(\d{2})-(\d{4})(?![A-Za-z0-9_]|[-./]\d)/g;
 
+/** Nine bare digits are an SSN when the text around them says so ("PID-19 \"523889104\" ... a social"). */
+const SSN_NINE = /(?<![A-Za-z0-9./:_-])(\d{3})(\d{2})(\d{4})(?![A-Za-z0-9_]|[-./]\d)/g;
+const SSN_CONTEXT = /(?<![A-Za-z])(?:ssn|social(?![ \t]{1,2}(?:media|work|worker|services))|soc[ \t]?sec|PID[-.]19)(?![A-Za-z])/i;
+
 const detectSsn: Detector = (text) => {
   const out: Span[] = [];
+  SSN_NINE.lastIndex = 0;
+  for (let m = SSN_NINE.exec(text); m !== null; m = SSN_NINE.exec(text)) {
+    if (!validSsn(m[1] ?? '', m[2] ?? '', m[3] ?? '') || afterEquipmentLabel(text, m.index)) continue;
+    const around = text.slice(Math.max(0, m.index - 80), m.index + m[0].length + 80);
+    if (SSN_CONTEXT.test(around)) out.push({ kind: 'ssn', start: m.index, end: m.index + m[0].length });
+  }
   SSN_LABELLED.lastIndex = 0;
   for (let m = SSN_LABELLED.exec(text); m !== null; m = SSN_LABELLED.exec(text)) {
     if (validSsn(m[1] ?? '', m[3] ?? '', m[4] ?? '')) out.push({ kind: 'ssn', start: m.index, end: m.index + m[0].length });
@@ -552,11 +565,16 @@ const PHONE_INTL = /(?<![A-Za-z0-9_+])\+[1-9]\d{0,2}(?:[ \t]?\(0\))?(?:[ \t.-]\d
 const PHONE_LABEL_BEFORE =
   /(?<![A-Za-z])(?:tel|telephone|phone|ph|cell|mobile|mob|pager|fax|call|text|contact)\.?(?:[ \t]{0,2}(?:no\.?|num(?:ber)?|#))?[ \t]{0,3}[:#=]?[ \t]{0,3}$/i;
 
+/** Ten digits with no separators (`5552180934`) only right after a word for a phone or a call. */
+const PHONE_BARE = /(?<![A-Za-z0-9_./:+-])1?([2-9]\d{2})[2-9]\d{6}(?![A-Za-z0-9_]|[-./:]\d)/g;
+const PHONE_WORD_BEFORE =
+  /(?<![A-Za-z])(?:tel|telephone|phone|ph|cell|mobile|mob|pager|fax|call|called|text|texted|contact|reach|vm|voicemail|number)(?![A-Za-z])[^\n\d]{0,24}$/i;
+
 const TOLL_FREE: ReadonlySet<string> = new Set(['800', '888', '877', '866', '855', '844', '833']);
 const SUPPORT_CONTEXT =
   /(?<![A-Za-z])(?:support|service|tech|technical|customer|hotline|helpline|help[ \t]?desk|vendor|manufacturer|mfr|oem|rep|option|opt|press|ext|depot|rma|recall|m-f|24\/7|24x7|call[ \t]+center)(?![A-Za-z])/i;
 const PERSONAL_CONTEXT =
-  /(?<![A-Za-z])(?:her|his|him|she|he|family|daughter|son|wife|husband|mom|mother|dad|father|niece|nephew|sister|brother|kin|pt['’]s|patient['’]s|home|cell|caregiver|guardian)(?![A-Za-z])/i;
+  /(?<![A-Za-z])(?:her|his|him|she|he|family|daughter|son|wife|husband|mom|mother|dad|father|niece|nephew|sister|brother|kin|pt['’]s|patient['’]s|home|cell[ \t]?(?:phone|#|no|number|:)|caregiver|guardian)(?![A-Za-z])/i;
 
 /**
  * A manufacturer's published support line passes: a toll-free number with a support word or a
@@ -587,6 +605,12 @@ const detectPhone: Detector = (text) => {
     if (publishedSupportNumber(text, m.index, m.index + m[0].length, bracketArea ?? m[3] ?? '')) continue;
     out.push({ kind: 'phone', start: m.index, end: m.index + m[0].length });
   }
+  PHONE_BARE.lastIndex = 0;
+  for (let m = PHONE_BARE.exec(text); m !== null; m = PHONE_BARE.exec(text)) {
+    if (!PHONE_WORD_BEFORE.test(lineWindow(text, m.index, 40)) || afterEquipmentLabel(text, m.index)) continue;
+    if (publishedSupportNumber(text, m.index, m.index + m[0].length, m[1] ?? '')) continue;
+    out.push({ kind: 'phone', start: m.index, end: m.index + m[0].length });
+  }
   PHONE_INTL.lastIndex = 0;
   for (let m = PHONE_INTL.exec(text); m !== null; m = PHONE_INTL.exec(text)) {
     const digits = countDigits(m[0]);
@@ -611,6 +635,10 @@ const ROLE_MAILBOX: ReadonlySet<string> = new Set(
   ).split(' ')
 );
 
+/** "email me the logs at k.holloway@...", "my work email is ...": the author's own address. */
+const AUTHORS_OWN_EMAIL =
+  /(?<![A-Za-z])(?:(?:e-?mail|mail|send|reach|contact|ping|message|write|cc)[ \t]{1,2}(?:it[ \t]{1,2}|them[ \t]{1,2})?(?:to[ \t]{1,2})?me|my[ \t]{1,2}(?:work[ \t]{1,2})?e-?mail(?:[ \t]{1,2}address)?)(?![A-Za-z])/i;
+
 const detectEmail: Detector = (text) => {
   const out: Span[] = [];
   EMAIL.lastIndex = 0;
@@ -630,6 +658,7 @@ const detectEmail: Detector = (text) => {
         .some((part) => ROLE_MAILBOX.has(part))
     )
       continue;
+    if (AUTHORS_OWN_EMAIL.test(lineWindow(text, m.index, 80))) continue;
     out.push({ kind: 'email', start: m.index, end: m.index + value.length });
   }
   return out;
@@ -642,7 +671,7 @@ const detectEmail: Detector = (text) => {
  * only the LAST, FIRST or caret forms of a monitor banner.
  */
 const NAME_LABEL =
-  /(?<![A-Za-z])(?:((?:patient|pt)['’]?s?[ \t_]?name(?:[ \t]+is)?|name[ \t]+is)|(patient|pt)|((?:first|last|given|family|sur|middle)[ \t_]?name|name))(?![A-Za-z])([*_]{0,2}[ \t]{0,3}[:=][*_]{0,2}[ \t]{0,3}|[ \t]{1,3})/gi;
+  /(?<![A-Za-z])(?:((?:patient|pt)['’]?s?[ \t_]?name(?:[ \t]+(?:on|in)[ \t]+the[ \t]+[A-Za-z]{2,12})?(?:[ \t]+(?:is|was|reads|read|said|says|showed|shows))?|name[ \t]+(?:is|was))|(patient|pt)|((?:first|last|given|family|sur|middle)[ \t_]?name|name))(?![A-Za-z])([*_]{0,2}[ \t]{0,3}[:=][*_]{0,2}[ \t]{0,3}|[ \t]{1,3})/gi;
 const MENTIONS_PATIENT = /(?<![A-Za-z])(?:patient|pt|bed|room|rm|mrn|dob)(?![A-Za-z])/i;
 
 const detectPatientName: Detector = (text) => {
@@ -690,7 +719,7 @@ const detectPatientName: Detector = (text) => {
  * words count only when the lexicon knows them and they are not common English.
  */
 const PATIENT_CONTEXT =
-  /(?<![\p{L}\p{N}])(?:(patient|pt|pnt|ptnt)['’]?s?[ \t]{1,2}(?:husband|wife|son|daughter|mom|mother|dad|father|brother|sister|niece|nephew|caregiver|partner|fiance|fiancee|grandson|granddaughter)|(baby[ \t]{1,2}(?:girl|boy)|bb[ \t]{1,2}(?:girl|boy)|infant|newborn)|patient|pt|ptnt|family[ \t]+of)(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
+  /(?<![\p{L}\p{N}])(?:(patient|pt|pnt|ptnt)['’]?s?[ \t]{1,2}(?:husband|wife|son|daughter|mom|mother|dad|father|brother|sister|niece|nephew|caregiver|partner|fiance|fiancee|grandson|granddaughter)|(baby[ \t]{1,2}(?:girl|boy)|bb[ \t]{1,2}(?:girl|boy)|infant|newborn)|patient|pt|ptnt|inmate|detainee|prisoner|family[ \t]+of|(baby))(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
 
 const detectPatientContext: Detector = (text) => {
   const out: Span[] = [];
@@ -698,8 +727,11 @@ const detectPatientContext: Detector = (text) => {
   for (let m = PATIENT_CONTEXT.exec(text); m !== null; m = PATIENT_CONTEXT.exec(text)) {
     if (/^pt/i.test(m[0]) && /\d[ \t]?$/.test(lineWindow(text, m.index, 3))) continue; // "12 pt font"
     const namePos = m.index + m[0].length;
-    const name = parseName(text, namePos, 'word', false);
+    // "baby Thompson twin B": after a bare "baby", only a capitalised surname ("baby monitor" is not one).
+    const bareBaby = m[3] !== undefined;
+    const name = parseName(text, namePos, bareBaby ? 'no' : 'word', false);
     if (name === null) continue;
+    if (bareBaby && (name.words.some(isEnglishWord) || isEverydayEnglish(baseOf(name.words[0] ?? '')))) continue;
     // "baby girl castillo-reyes": a newborn's one surname is enough; elsewhere lower case needs more.
     if (m[2] === undefined && !lowerCaseNameOk(name)) continue;
     // "PATIENT DISCONNECT", "NO PATIENT DETECTED": capitals after the word are an alarm message,
@@ -713,7 +745,7 @@ const detectPatientContext: Detector = (text) => {
 
 /** "Ms. Chen from supply chain", "Mrs. Gonzalez, the charge nurse": staff and vendors, not patients. */
 const STAFF_AFTER =
-  /^(?:[ \t]{1,2}(?:from|at|with|in[ \t]+(?:purchasing|supply|biomed|it|pharmacy|materials|admin|engineering|facilities))|,?[ \t]{1,2}(?:the[ \t]+|our[ \t]+)?(?:charge[ \t]+nurse|nurse|rn|lpn|cna|manager|director|rep|tech|engineer|supervisor|educator|pharmacist|doctor|dr|md|np|pa|rt|therapist|resident|fellow|attending|surgeon|anesthesiologist|crna|coordinator|buyer))(?![\p{L}])/iu;
+  /^(?:[ \t]{1,2}(?:from|at(?![ \t]{1,2}\d)|with|in[ \t]+(?:purchasing|supply|biomed|it|pharmacy|materials|admin|engineering|facilities))|,?[ \t]{1,2}(?:the[ \t]+|our[ \t]+)?(?:charge[ \t]+nurse|nurse|rn|lpn|cna|manager|director|rep|tech|engineer|supervisor|educator|pharmacist|doctor|dr|md|np|pa|rt|therapist|resident|fellow|attending|surgeon|anesthesiologist|crna|coordinator|buyer))(?![\p{L}])/iu;
 
 /** Mr/Mrs/Ms/Miss/Mx and a surname: a person, in any context ("Mrs. Okonkwo's feeding pump"). */
 const HONORIFIC = /(?<![\p{L}\p{N}])(mrs|mr|ms|miss|mx)(\.?)[ \t]{1,2}/giu;
@@ -749,9 +781,9 @@ const detectHonorific: Detector = (text) => {
 };
 
 /** `Room 412`, `Rm 12`, `Bed B`, `Room 412, Bed B`, `Bay 3`, `chair 6`: a designation must contain a digit or be one letter. */
-const DESIGNATION = '(?:[A-Za-z]?\\d{1,5}[A-Za-z]?(?:-\\d{1,3}[A-Za-z]?)?|[A-Za-z])(?![A-Za-z0-9])';
+const DESIGNATION = '(?:[A-Za-z]?\\d{1,5}[A-Za-z]?(?:-\\d{1,3}[A-Za-z]?)?|(?<=[ \\t#])[A-Za-z])(?![A-Za-z0-9])';
 const ROOM_BED = new RegExp(
-  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
+  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|(?:pt|patient)[ \\t]{1,2}in)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
     `(?:[ \\t]{0,2}[,/]?[ \\t]{0,2}(?:bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION})?`,
   'gi'
 );
@@ -824,7 +856,8 @@ const DEVICE_WORDS: ReadonlySet<string> = new Set(
     'pump pumps bed monitor vent ventilator pca bipap cpap alaris channel line lines iv probe cuff scale mattress tele ' +
     'box call light feeding spo2 sp02 pulse ox o2 oxygen concentrator wheelchair chair remote pillow speaker tv warmer ' +
     'blanket scd machine dialysis infusion syringe tubing leads ecg ekg defib pacemaker trach suction humidifier wound ' +
-    'vac nebulizer room telemetry transmitter sensor bed-alarm alarm'
+    'vac nebulizer room telemetry transmitter sensor bed-alarm alarm glucose sugar bp vitals sats sat temp labs lab ' +
+    'readings reading insulin weight heart rhythm strip'
   ).split(' ')
 );
 const AGE_SEX_AFTER =
@@ -832,7 +865,7 @@ const AGE_SEX_AFTER =
 const AGE_SEX_BEFORE =
   /(?<![\p{L}\p{N}])\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?[ \t]old|m|f)(?:[ \t,]{1,2}(?:m|f|male|female))?[ \t]{0,2}[,:-]?[ \t]{0,2}$/iu;
 const PLACE_AFTER =
-  /^[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
+  /^[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
 const PLACE_IS_BEFORE =
   /(?:(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)|(?<![\p{L}])(?:is|was|were|been|still)[ \t]{1,2}on)[ \t]{1,2}$/iu;
 /** What sits around a LAST, FIRST on a monitor's banner: a unit and bed code, ADULT, PACED, an age. */
@@ -953,7 +986,8 @@ const ADDRESS = new RegExp(
 );
 const HOME_CONTEXT =
   /(?<![A-Za-z])(?:lives?|living|resides?|residence|home|address|addr|delivered[ \t]+to|delivery[ \t]+to|deliver[ \t]+to|pt['’]?s|patient['’]?s|family|her|his)(?![A-Za-z])/i;
-const LIVES_CONTEXT = /(?<![A-Za-z])(?:lives?|living|resides?|residence|house|home[ \t]+address)(?![A-Za-z])/i;
+const LIVES_CONTEXT =
+  /(?<![A-Za-z])(?:lives?|living|resides?|residence|house|home[ \t]+address|(?:pt|patient|her|his|their|family)['’]?s?[ \t]{1,2}(?:home|house|place))(?![A-Za-z])/i;
 const BUSINESS_CONTEXT =
   /(?<![A-Za-z])(?:ship|shipping|shipped|return|returns|rma|vendor|depot|warehouse|office|headquarters|hq|corporate|suite|ste|plant|factory|dock|receiving|loading|invoice|billing|remit|po[ \t]?box|inc|llc|corp|ltd|co)(?![A-Za-z])/i;
 
@@ -962,7 +996,9 @@ const detectAddress: Detector = (text) => {
   ADDRESS.lastIndex = 0;
   for (let m = ADDRESS.exec(text); m !== null; m = ADDRESS.exec(text)) {
     const before = lineWindow(text, m.index, 60);
-    if (!HOME_CONTEXT.test(before)) continue;
+    // An apartment number is a home, whoever is named before it ("for Mr. Lindqvist at 88 Cedar Hollow Rd Apt 3").
+    const apartment = /(?:Apt|apt|APT|Apartment|apartment)\.?[ \t]{0,2}#?[A-Za-z0-9-]{1,6}$/.test(m[0]);
+    if (!HOME_CONTEXT.test(before) && !apartment) continue;
     // A depot or a return address: business words before it or in it, unless a home is named.
     if (!LIVES_CONTEXT.test(before) && BUSINESS_CONTEXT.test(before + ' ' + m[0])) continue;
     out.push({ kind: 'address', start: m.index, end: m.index + m[0].length });
@@ -996,7 +1032,9 @@ function idsOnNameLines(text: string, spans: Span[]): Span[] {
  * HL7 v2 PID segments (`PID|1||00482913^^^HOSP^MR||DOE^JANE||19570412|F|...`):
  * PID-3 patient id, PID-5 name, PID-7 birth date, PID-19 SSN.
  */
-const HL7_PID = /(?:^|[\r\n \t])(PID\|)/g;
+const HL7_PID = /(?:^|[\r\n \t])(PID\||PV1\|)/g;
+/** A test record ("ZZTEST^BIOMED", "TEST0001", "QA^PHANTOM") is not a patient. */
+const TEST_RECORD = /(?<![A-Za-z])(?:z*test|dummy|phantom|qa|demo|simulator|biomed)(?![a-z])/i;
 
 const detectHl7Pid: Detector = (text) => {
   const out: Span[] = [];
@@ -1020,6 +1058,16 @@ const detectHl7Pid: Detector = (text) => {
       const value = field.value.split('~')[0]?.split('^')[0] ?? '';
       return value === '' ? null : { value, start: field.start };
     };
+    HL7_PID.lastIndex = Math.max(segEnd, m.index + 1);
+    if (m[1] === 'PV1|') {
+      // PV1-19 is the visit number.
+      const visit = firstComponent(19);
+      if (visit !== null && countDigits(visit.value) >= 5 && visit.value.length <= 20) {
+        out.push({ kind: 'mrn', start: visit.start, end: visit.start + visit.value.length });
+      }
+      continue;
+    }
+    if (TEST_RECORD.test(fields[3]?.value ?? '') || TEST_RECORD.test(fields[5]?.value ?? '')) continue;
     const id = firstComponent(3);
     if (id !== null && countDigits(id.value) >= 4 && id.value.length <= 20) {
       out.push({ kind: 'mrn', start: id.start, end: id.start + id.value.length });
@@ -1052,12 +1100,94 @@ const detectHl7Pid: Detector = (text) => {
         out.push({ kind: 'ssn', start: ssn.start, end: ssn.start + ssn.value.length });
       }
     }
-    HL7_PID.lastIndex = Math.max(segEnd, m.index + 1);
+  }
+  return out;
+};
+
+/**
+ * An export's file name that carries the patient: `ECG_MORALES_IGNACIO_19620405.xml`,
+ * `Doe_Jane_1957-04-12.pdf`: two name words and a birth date joined by underscores.
+ */
+const FILE_NAME_PERSON =
+  /(?<![\p{L}\p{N}])(\p{L}[\p{L}\p{M}'’-]{1,29})_(\p{L}[\p{L}\p{M}'’-]{1,29})_((?:19|20)\d{2})-?(\d{2})-?(\d{2})(?![\p{N}])/gu;
+
+const detectFileName: Detector = (text) => {
+  const out: Span[] = [];
+  FILE_NAME_PERSON.lastIndex = 0;
+  for (let m = FILE_NAME_PERSON.exec(text); m !== null; m = FILE_NAME_PERSON.exec(text)) {
+    const [, a = '', b = '', , month, day] = m;
+    if (!validMonthDay(Number(month), Number(day))) continue;
+    if (isStopWord(a) || isStopWord(b) || isEnglishWord(a) || isEnglishWord(b)) continue;
+    if (!inLexicon(a) && !inLexicon(b)) continue;
+    out.push({ kind: 'patient_name', start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+};
+
+/**
+ * A table pasted as CSV or tab-separated text whose header names patient columns
+ * (`PatientID,Name,DOB,...`): the values under those columns in the rows that follow.
+ */
+const TABLE_HEADER_CELL: readonly (readonly [RegExp, PhiKind])[] = [
+  [/^(?:patient[ _]?)?(?:full[ _]?)?name$|^(?:first|last|given|family|sur)[ _]?name$|^pt[ _]?name$/i, 'patient_name'],
+  [
+    /^(?:mrn|patient[ _]?(?:id|no|number|#)|pt[ _]?id|med(?:ical)?[ _]?rec(?:ord)?[ _]?(?:no|number|#)?|acct|account|fin|encounter|visit[ _]?(?:id|no|#))$/i,
+    'mrn'
+  ],
+  [/^(?:dob|birth[ _]?date|date[ _]?of[ _]?birth)$/i, 'dob'],
+  [/^(?:ssn|social)$/i, 'ssn'],
+  [/^(?:phone|home[ _]?phone|cell)$/i, 'phone'],
+  [/^(?:address|home[ _]?address|street)$/i, 'address']
+];
+/** A header counts only with a column that belongs to patients ("Name" alone is a device's name in an asset list). */
+const PATIENT_COLUMN =
+  /^(?:mrn|patient[ _]?(?:id|no|number|#|name)|pt[ _]?(?:id|name)|med(?:ical)?[ _]?rec(?:ord)?[ _]?(?:no|number|#)?|dob|birth[ _]?date|date[ _]?of[ _]?birth|ssn)$/i;
+const TABLE_ROWS_MAX = 500;
+
+function splitCells(line: string, sep: string): string[] {
+  return line.split(sep).map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+}
+
+const detectTable: Detector = (text) => {
+  const out: Span[] = [];
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
+    const sep = line.includes('\t') ? '\t' : line.includes(',') ? ',' : line.includes(';') ? ';' : '';
+    const header = sep === '' || line.length > 2000 ? [] : splitCells(line, sep);
+    const columns = header.map((cell) => TABLE_HEADER_CELL.find(([re]) => re.test(cell))?.[1] ?? null);
+    if (header.length >= 3 && header.some((cell) => PATIENT_COLUMN.test(cell))) {
+      // The rows under it: same number of cells, until a line that is not one.
+      let rowStart = lineEnd + 1;
+      for (let row = 0; row < TABLE_ROWS_MAX && rowStart < text.length; row++) {
+        let rowEnd = text.indexOf('\n', rowStart);
+        if (rowEnd === -1) rowEnd = text.length;
+        const cells = text.slice(rowStart, rowEnd).replace(/\r$/, '').split(sep);
+        if (cells.length !== header.length) break;
+        let at = rowStart;
+        cells.forEach((cell, i) => {
+          const kind = columns[i];
+          const value = cell.trim();
+          if (kind !== null && kind !== undefined && /[\p{L}\p{N}]/u.test(value)) {
+            const start = at + cell.indexOf(value);
+            out.push({ kind, start, end: start + value.length });
+          }
+          at += cell.length + 1;
+        });
+        lineEnd = rowEnd;
+        rowStart = rowEnd + 1;
+      }
+    }
+    lineStart = lineEnd + 1;
   }
   return out;
 };
 
 const DETECTORS: readonly Detector[] = [
+  detectFileName,
+  detectTable,
   detectHl7Pid,
   detectMrn,
   detectDob,

@@ -22,6 +22,26 @@ const mustCatch: MustCatch[] = [
   { text: 'Acct# 123456789', kind: 'mrn', id: '123456789' },
   { text: 'account number 4400123 on the wristband', kind: 'mrn', id: '4400123' },
   { text: 'Encounter # 2024-00123', kind: 'mrn', id: '2024-00123' },
+  { text: 'enc # E2024-0091733 keeps reassociating to the wrong bed', kind: 'mrn', id: 'E2024-0091733' },
+  { text: 'the mrn was 00771245 which belongs to someone else', kind: 'mrn', id: '00771245' },
+  { text: 'PV1|1|I|4N^412^B||||||||||||||||V778120034', kind: 'mrn', id: 'V778120034' },
+  // an export's file name: LAST_FIRST_birth date
+  { text: 'the cart exported ECG_MORALES_IGNACIO_19620405.xml and MUSE rejects it', kind: 'patient_name', id: 'MORALES_IGNACIO_19620405' },
+  // nine bare digits that the text calls a social
+  { text: 'ERR invalid value in PID-19 "523889104", thats a social', kind: 'ssn', id: '523889104' },
+  // ten bare digits after a word for a call
+  { text: 'call pt back at 5552180934 re the home pump pickup', kind: 'phone', id: '5552180934' },
+  // names by what is around them (added after blind set 4)
+  { text: 'inmate Darnell Fitch on the secure unit smashed the pendant', kind: 'patient_name', id: 'Darnell Fitch' },
+  { text: 'daughter of the pt in 22 (Ruth Kaminski) brought the home bipap', kind: 'room_bed_name', id: 'Ruth Kaminski' },
+  { text: 'Srinivasan Raghunathan (pt, 5N-507) CO readings all over', kind: 'patient_name', id: 'Srinivasan Raghunathan' },
+  { text: 'Fatima Al-Harbi in L&D 3, fetal monitor dropping US', kind: 'patient_name', id: 'Fatima Al-Harbi' },
+  { text: 'Björn Åkesson, 4 east, ceiling lift stalls', kind: 'patient_name', id: 'Björn Åkesson' },
+  { text: "Oluwaseun Adeyemi's glucose came back 600 on the meter", kind: 'patient_name', id: 'Oluwaseun Adeyemi' },
+  { text: 'NICU iso 3, baby Thompson twin B, skin temp low', kind: 'patient_name', id: 'Thompson' },
+  { text: 'pt name on the screen was jose luis peña but', kind: 'patient_name', id: 'jose luis peña' },
+  { text: 'concentrator swap for Mr. Lindqvist at 88 Cedar Hollow Rd Apt 3', kind: 'address', id: '88 Cedar Hollow Rd Apt 3' },
+  { text: 'ship the loaner vent to the pts home: 2207 W. Fairmount Ave, Baltimore', kind: 'address', id: '2207 W. Fairmount Ave' },
   // dates of birth (labelled)
   { text: 'DOB 04/12/1957', kind: 'dob', id: '04/12/1957' },
   { text: 'D.O.B. 4-12-57', kind: 'dob', id: '4-12-57' },
@@ -177,7 +197,17 @@ const mustNotCatch: string[] = [
   'called Baxter tech support 1-888-229-0001, they are sending a loaner',
   'Stryker bed in room 412 wont lower, Hill-Rom in bay 2 fine',
   'ship the board to the depot at 1200 Industrial Pkwy, Suite 100',
-  'Welch Allyn Connex in Bed 4, Smiths Medical CADD on the pole'
+  'Welch Allyn Connex in Bed 4, Smiths Medical CADD on the pole',
+  // found by blind set 4: a hotline beside an O2 cell, the author's own address, plural beds, a test record
+  'Drager Evita V500 s/n ASCF-0042, DEA error after the O2 cell swap. Drager hotline 1-800-555-0131',
+  'email me the Servo logs at k.holloway@stjoeshealth.org and ill look tonight',
+  'Kessler Tower 5th floor is getting the new beds, Johnson Pavilion goes next quarter',
+  "Tom's truck is in the dock with the loaner beds, Dave's laptop has the service sw",
+  'PID|1||TEST0001^^^HOSP^MR||ZZTEST^BIOMED||19000101|U',
+  'baby monitor in the NICU family room keeps losing its pairing',
+  // an asset list's "Name" column is a device's name
+  'Asset,Name,Model,Serial',
+  'FW_UPDATE_PACKAGE_20240105.bin flashed fine'
 ];
 
 function covering(findings: PhiFinding[], text: string, kind: PhiKind, id: string): PhiFinding | undefined {
@@ -312,6 +342,28 @@ describe('findPhi: offsets, lines and multiple findings', () => {
   it('empty and non-PHI input', () => {
     expect(findPhi('')).toEqual([]);
     expect(findPhi('   \n\n  ')).toEqual([]);
+  });
+});
+
+describe('findPhi: pasted tables', () => {
+  it('flags the cells under patient columns of a CSV or tab-separated paste, row by row', () => {
+    const csv =
+      'vitals export:\nPatientID,Name,DOB,Time,HR\n7710294,Barros Ana,1975-03-02,08:00,78\n7710295,"Lee Min",1980-01-09,08:05,81\n\nwhy is HR blank';
+    const found = findPhi(csv).map((f) => [f.kind, f.excerpt, f.line]);
+    expect(found).toEqual([
+      ['mrn', '7710294', 3],
+      ['patient_name', 'Barros Ana', 3],
+      ['dob', '1975-03-02', 3],
+      ['mrn', '7710295', 4],
+      ['patient_name', '"Lee Min"', 4],
+      ['dob', '1980-01-09', 4]
+    ]);
+    const tsv = 'MRN\tBed\tAlarm\n00482913\t12\tLEADS OFF';
+    expect(findPhi(tsv).map((f) => f.excerpt)).toEqual(['00482913']);
+  });
+
+  it('leaves an equipment list alone, even with a Name column', () => {
+    expect(findPhi('Asset,Name,Model,Serial\n10023,Alaris 8015,8015,12345678\n10024,Alaris 8100,8100,12345679')).toEqual([]);
   });
 });
 
