@@ -114,6 +114,8 @@ interface WordSets {
   english: ReadonlySet<string>;
   everyday: ReadonlySet<string>;
   names: ReadonlySet<string>;
+  firstNames: ReadonlySet<string>;
+  surnames: ReadonlySet<string>;
   makers: ReadonlySet<string>;
 }
 let lexicon: WordSets | null = null;
@@ -123,6 +125,8 @@ function words(): WordSets {
     english: wordSet(ENGLISH),
     everyday: wordSet(EVERYDAY_ENGLISH),
     names: wordSet(FIRST_NAMES, SURNAMES),
+    firstNames: wordSet(FIRST_NAMES),
+    surnames: wordSet(SURNAMES),
     makers: wordSet(MAKERS)
   };
   return lexicon;
@@ -206,6 +210,11 @@ function inLexicon(word: string): boolean {
   if (!base.includes('-')) return false;
   return base.split('-').some((part) => part.length > 2 && names.has(part));
 }
+
+/** Words that never follow a particle inside a name ("Hung Le in 612"). */
+const FUNCTION_WORDS: ReadonlySet<string> = new Set(
+  'the and for with was were are has had not but you she her his him its our out who how why all any can did get got'.split(' ')
+);
 
 /** Lower-case parts of names: Maria de la Cruz, Jan van der Berg, Mohammed al Farsi. */
 const PARTICLES: ReadonlySet<string> = new Set(
@@ -386,7 +395,9 @@ function parseName(text: string, pos: number, lower: LowerMode = 'no', english =
       continue;
     }
     if (shape === 'lower' && lower !== 'no' && caseOfName !== 'upper') {
-      if (!lowerNameWord(word)) break;
+      const particle = kept.length >= 2 ? (kept[kept.length - 1]?.word ?? '') : '';
+      const afterParticle = PARTICLES.has(particle) && word.length >= 3 && !FUNCTION_WORDS.has(word) && !isStopWord(word);
+      if (!afterParticle && !lowerNameWord(word)) break;
       // 'lexicon': the first lower-case word must be a known name; the rest only not English ("jose luis peña").
       if (lower === 'lexicon' && !kept.some((t) => shapeOf(t.word) === 'lower') && !inLexicon(word)) break;
       caseOfName = 'lower';
@@ -437,7 +448,7 @@ function followedByLowercaseWord(text: string, end: number): boolean {
 
 /** MRN-style labels. `PID` only in upper case (lower-case `pid` is a process id in device logs). */
 const MRN_LABEL =
-  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|patient[ \t]+acct|fin|visit[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc\.?[ \t]*(?:#|no\.?|num(?:ber)?|id))(?![A-Za-z])/gi;
+  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|(?:patient|pt)[ \t]+acct|fin|visit(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|acc(?:ession)?(?:[ \t]*(?:#|no\.?|num(?:ber)?))?|csn|har|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc\.?[ \t]*(?:#|no\.?|num(?:ber)?|id)|patient(?=[ \t]{1,3}\d{6,12}(?![\d.:/-])))(?![A-Za-z])/gi;
 /** Separator after the label; `*`, `_` and `|` allow markdown (`**MRN:** 123`, `| MRN | 123 |`). */
 const MRN_VALUE =
   /(?:[ \t]{1,2}(?:was|is|of|shows|showed|reads|read|says)(?![A-Za-z]))?[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,16}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
@@ -454,6 +465,7 @@ const detectMrn: Detector = (text) => {
     const label = m[0];
     if (label.toLowerCase() === 'pid' && label !== 'PID') continue;
     if (label.toLowerCase() === 'fin' && label !== 'FIN') continue;
+    if (/^(?:csn|har)$/i.test(label) && label !== label.toUpperCase()) continue;
     // A vendor's account ("Stryker parts portal acct 100442871") is not a patient's.
     const around = lineWindow(text, m.index, 80, 80);
     if (/^(?:acct|account)/i.test(label) && VENDOR_ACCOUNT.test(around) && !MENTIONS_PATIENT_ONLY.test(around)) continue;
@@ -462,7 +474,7 @@ const detectMrn: Detector = (text) => {
     if (countDigits(value[1]) < 4) continue;
     // Bare `encounter` / `patient acct` / `FIN`: the value must look like an identifier, not a count.
     if (
-      /^(?:encounter|patient[ \t]+acct|fin)$/i.test(label) &&
+      /^(?:encounter|(?:patient|pt)[ \t]+acct|fin|visit|acc|accession|csn|har)$/i.test(label) &&
       !/^[ \t]{0,2}[:#=]/.test(text.slice(m.index + label.length)) &&
       countDigits(value[1]) < 5
     )
@@ -525,13 +537,13 @@ function validSsn(area: string, group: string, serial: string): boolean {
 }
 
 const SSN_LABELLED =
-  /(?<![A-Za-z])(?:ssn|ss[ \t]?#|soc(?:ial)?\.?[ \t]+sec(?:urity)?\.?(?:[ \t]*(?:number|num|no\.?|#))?)(?![A-Za-z])[ \t:#=.-]{0,5}(\d{3})([ .-]?)(\d{2})\2(\d{4})(?![0-9])/gi;
+  /(?<![A-Za-z])(?:ssn|ss[ \t]?#|soc(?:ial)?\.?[ \t]+sec(?:urity)?\.?(?:[ \t]*(?:number|num|no\.?|#))?|social(?:[ \t]*(?:number|num|no\.?|#))?)(?![A-Za-z])[ \t:#=.-]{0,5}(\d{3})([ .-]?)(\d{2})\2(\d{4})(?![0-9])/gi;
 /** Unlabelled: dashes only (`123 45 6789` without a label is too often a row of readings). */
 const SSN_BARE = /(?<![A-Za-z0-9./:_-])(\d{3})-(\d{2})-(\d{4})(?![A-Za-z0-9_]|[-./]\d)/g;
 
 /** Nine bare digits are an SSN when the text around them says so ("PID-19 \"523889104\" ... a social"). */
 const SSN_NINE = /(?<![A-Za-z0-9./:_-])(\d{3})(\d{2})(\d{4})(?![A-Za-z0-9_]|[-./]\d)/g;
-const SSN_CONTEXT = /(?<![A-Za-z])(?:ssn|social(?![ \t]{1,2}(?:media|work|worker|services))|soc[ \t]?sec|PID[-.]19)(?![A-Za-z])/i;
+const SSN_CONTEXT = /(?<![A-Za-z])(?:ssns?|socials?(?![ \t]{1,2}(?:media|work|worker|services))|soc[ \t]?sec|PID[-.]19)(?![A-Za-z])/i;
 
 const detectSsn: Detector = (text) => {
   const out: Span[] = [];
@@ -631,13 +643,26 @@ const ROLE_MAILBOX: ReadonlySet<string> = new Set(
   (
     'support service services desk helpdesk help info sales noreply no-reply donotreply techsupport tech biomed rma ' +
     'orders order customerservice customer care contact admin it returns repair repairs depot quality complaints ' +
-    'recall recalls safety billing accounts invoices purchasing procurement ops operations team'
+    'recall recalls safety billing accounts invoices purchasing procurement ops operations team quotes quote ' +
+    'tickets ticket parts rfq ap ar estimates shipping receiving workorders biomed-tickets servicedesk'
   ).split(' ')
 );
 
 /** "email me the logs at k.holloway@...", "my work email is ...": the author's own address. */
 const AUTHORS_OWN_EMAIL =
   /(?<![A-Za-z])(?:(?:e-?mail|mail|send|reach|contact|ping|message|write|cc)[ \t]{1,2}(?:it[ \t]{1,2}|them[ \t]{1,2})?(?:to[ \t]{1,2})?me|my[ \t]{1,2}(?:work[ \t]{1,2})?e-?mail(?:[ \t]{1,2}address)?)(?![A-Za-z])/i;
+
+/** Free mail and consumer ISPs: where patients and families have their addresses. */
+const PERSONAL_MAIL: ReadonlySet<string> = new Set(
+  (
+    'gmail googlemail yahoo ymail rocketmail hotmail outlook live msn icloud me mac aol comcast verizon att sbcglobal ' +
+    'bellsouth charter cox earthlink protonmail proton pm gmx yandex zoho optonline frontier windstream centurylink ' +
+    'juno netzero mail email inbox fastmail tutanota hey q spectrum roadrunner rr'
+  ).split(' ')
+);
+/** A patient or their family on the line: then any address is theirs ("pt email tadeusz.g@example.net"). */
+const PATIENT_OR_FAMILY =
+  /(?<![A-Za-z])(?:pt|pts|pt['’]s|patient|patients|patient['’]s|family|her|his|mom|mother|dad|father|daughter|son|wife|husband|caregiver|guardian|niece|nephew|sister|brother|home|personal)(?![A-Za-z])/i;
 
 const detectEmail: Detector = (text) => {
   const out: Span[] = [];
@@ -659,6 +684,16 @@ const detectEmail: Detector = (text) => {
     )
       continue;
     if (AUTHORS_OWN_EMAIL.test(lineWindow(text, m.index, 80))) continue;
+    // Staff and vendors write from their organisation's domain; patients from a personal provider.
+    const domainParts = value
+      .slice(value.indexOf('@') + 1)
+      .toLowerCase()
+      .split('.');
+    // The name the domain was registered under: gmail in gmail.com, yahoo in yahoo.co.uk.
+    const secondLevel = domainParts.length >= 3 && /^(?:co|com|net|org|ac)$/.test(domainParts.at(-2) ?? '') ? -3 : -2;
+    const personal = PERSONAL_MAIL.has(domainParts.at(secondLevel) ?? '');
+    const around = lineWindow(text, m.index, 80) + ' ' + lineWindow(text, m.index + value.length, 0, 60);
+    if (!personal && !PATIENT_OR_FAMILY.test(around)) continue;
     out.push({ kind: 'email', start: m.index, end: m.index + value.length });
   }
   return out;
@@ -719,7 +754,7 @@ const detectPatientName: Detector = (text) => {
  * words count only when the lexicon knows them and they are not common English.
  */
 const PATIENT_CONTEXT =
-  /(?<![\p{L}\p{N}])(?:(patient|pt|pnt|ptnt)['’]?s?[ \t]{1,2}(?:husband|wife|son|daughter|mom|mother|dad|father|brother|sister|niece|nephew|caregiver|partner|fiance|fiancee|grandson|granddaughter)|(baby[ \t]{1,2}(?:girl|boy)|bb[ \t]{1,2}(?:girl|boy)|infant|newborn)|patient|pt|ptnt|inmate|detainee|prisoner|family[ \t]+of|(baby))(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
+  /(?<![\p{L}\p{N}])(?:(patient|pt|pnt|ptnt)['’]?s?[ \t]{1,2}(?:husband|wife|son|daughter|mom|mother|dad|father|brother|sister|niece|nephew|caregiver|partner|fiance|fiancee|grandson|granddaughter)|(?:her|his|their|my)[ \t]{1,2}(?:father|mother|husband|wife|son|daughter|dad|mom|grandmother|grandfather|grandma|grandpa)|(baby[ \t]{1,2}(?:girl|boy)|bb[ \t]{1,2}(?:girl|boy)|infant|newborn)|patient|pt|ptnt|inmate|detainee|prisoner|family[ \t]+of|(baby))(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
 
 const detectPatientContext: Detector = (text) => {
   const out: Span[] = [];
@@ -783,7 +818,7 @@ const detectHonorific: Detector = (text) => {
 /** `Room 412`, `Rm 12`, `Bed B`, `Room 412, Bed B`, `Bay 3`, `chair 6`: a designation must contain a digit or be one letter. */
 const DESIGNATION = '(?:[A-Za-z]?\\d{1,5}[A-Za-z]?(?:-\\d{1,3}[A-Za-z]?)?|(?<=[ \\t#])[A-Za-z])(?![A-Za-z0-9])';
 const ROOM_BED = new RegExp(
-  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|(?:pt|patient)[ \\t]{1,2}in)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
+  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|mom|dad|resident|inmate)[ \\t]{1,2}in(?:[ \\t]{1,2}(?:room|rm|bed|bay|L&D|LDR|ICU|CCU|MICU|SICU|NICU|PICU|PACU|ED|iso))?)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
     `(?:[ \\t]{0,2}[,/]?[ \\t]{0,2}(?:bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION})?`,
   'gi'
 );
@@ -830,7 +865,8 @@ const DEVICE_ON = new RegExp(
   '(?<![\\p{L}])(?:pump|pumps|vent|ventilator|monitor|bed|tele|box|pca|bipap|cpap|probe|cuff|sensor|scd|warmer|' +
     'blanket|mattress|alaris|channel|module|iv|defib|pacer|iabp|impella|ecmo|crrt|machine|chair|scale|lift|' +
     'concentrator|transmitter|feeding[ \\t]pump|bair[ \\t]hugger)' +
-    "(?:[ \\t]{1,2}#?[\\p{N}][\\p{L}\\p{N}-]{0,8})?[ \\t]{1,2}(?:(?:is|was|thats|that's|still)[ \\t]{1,2}){0,2}on[ \\t]{1,2}(?:pt[ \\t]{1,2}|patient[ \\t]{1,2})?",
+    '(?:[ \\t]{1,2}#?(?:[\\p{N}][\\p{L}\\p{N}-]{0,8}|[A-D](?![\\p{L}\\p{N}])))?(?:[ \\t]{1,2}in[ \\t]{1,2}(?:the[ \\t]{1,2})?(?:rm|room|bed|bay)?[ \\t]{0,2}#?\\d{1,4}[A-Za-z]?)?' +
+    "[ \\t]{1,2}(?:(?:is|was|thats|that's|still)[ \\t]{1,2}){0,2}on[ \\t]{1,2}(?:pt[ \\t]{1,2}|patient[ \\t]{1,2})?",
   'giu'
 );
 
@@ -843,7 +879,14 @@ const detectDeviceOn: Detector = (text) => {
     const name = /\p{Lu}/u.test(first) ? parseName(text, namePos, 'no', false) : parseName(text, namePos, 'word', false);
     if (name === null) continue;
     const real = name.words.filter((w) => !PARTICLES.has(w.toLowerCase()));
-    if (!isStrong(name) && (real.length < 2 || !lowerCaseNameOk(name))) continue;
+    // One capitalised word: a known name, or any non-English word with a room after it ("pump B on Ruiz in 7").
+    const single =
+      real.length === 1 &&
+      shapeOf(real[0] ?? '') === 'cap' &&
+      !isEnglishWord(real[0] ?? '') &&
+      !isEverydayEnglish(baseOf(real[0] ?? '')) &&
+      (inLexicon(real[0] ?? '') || PLACE_AFTER.test(text.slice(name.end, name.end + 40)));
+    if (!isStrong(name) && !single && (real.length < 2 || !lowerCaseNameOk(name))) continue;
     out.push({ kind: 'patient_name', start: namePos, end: name.end });
     DEVICE_ON.lastIndex = Math.max(name.end, namePos);
   }
@@ -857,7 +900,7 @@ const DEVICE_WORDS: ReadonlySet<string> = new Set(
     'box call light feeding spo2 sp02 pulse ox o2 oxygen concentrator wheelchair chair remote pillow speaker tv warmer ' +
     'blanket scd machine dialysis infusion syringe tubing leads ecg ekg defib pacemaker trach suction humidifier wound ' +
     'vac nebulizer room telemetry transmitter sensor bed-alarm alarm glucose sugar bp vitals sats sat temp labs lab ' +
-    'readings reading insulin weight heart rhythm strip'
+    'readings reading insulin weight heart rhythm strip hoyer sling lift walker'
   ).split(' ')
 );
 const AGE_SEX_AFTER =
@@ -865,12 +908,16 @@ const AGE_SEX_AFTER =
 const AGE_SEX_BEFORE =
   /(?<![\p{L}\p{N}])\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?[ \t]old|m|f)(?:[ \t,]{1,2}(?:m|f|male|female))?[ \t]{0,2}[,:-]?[ \t]{0,2}$/iu;
 const PLACE_AFTER =
-  /^[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
+  /^[ \t]{0,2},?[ \t]{0,2}(?:\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])|\(?(?:the|our|a|an)?[ \t]{0,2}(?:[\p{L}-]{2,15}[ \t]{1,2})?(?:pt|patient)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
 const PLACE_IS_BEFORE =
   /(?:(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)|(?<![\p{L}])(?:is|was|were|been|still)[ \t]{1,2}on)[ \t]{1,2}$/iu;
 /** What sits around a LAST, FIRST on a monitor's banner: a unit and bed code, ADULT, PACED, an age. */
 const BANNER_CONTEXT =
   /(?<![\p{L}])(?:ADULT|PEDI?|NEO(?:NATE)?|PACED?|NON-?PACED|BED|RM|ROOM|MRN|DOB|ID|ALLERG(?:Y|IES)|\d{1,3}[ \t]?Y?[ \t]?[MF]|[MF][ \t]{1,3}\d{1,3}Y?|[A-Z]{2,5}-\d{1,3})(?![\p{L}])/u;
+const LOWER_ROOM_AFTER =
+  /^[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay|ED|ER|ICU|MICU|SICU|CCU|NICU|PICU|PACU|L&D|LDR)(?:[ \t]{1,2}hall)?(?:[ \t]{1,2}(?:bed|bay|rm))?\.?[ \t]{0,2})?#?\d{1,4}[A-Za-z]?(?![\p{L}\p{N}])/iu;
+const SHOWN_ON_BEFORE =
+  /(?<![\p{L}])(?:(?:tag|label|band|wristband|sticker|printout|banner|header|screen|display)(?:[ \t]{1,2}(?:to|as|said|says|read|reads|shows|showed|showing|had|has))?|(?:still[ \t]{1,2})?(?:shows|showed|showing)|label(?:l)?ing|labels|registered[ \t]{1,2}as)[ \t]{0,2}:?[ \t]{0,2}['"“‘]?$/iu;
 const CARET_BOUNDARY_BEFORE = /(?:^|[\s|"'(:=[])$/;
 /** HL7 segments that carry codes and staff, not the patient's name (PID and NK1 do). */
 const CODED_SEGMENT = /^(?:MSH|EVN|OBX|OBR|ORC|PV1|PV2|NTE|TXA|AL1|DG1|RXA|RXE|RXO|SPM|TQ1|MSA|ERR)\|/;
@@ -933,9 +980,46 @@ const detectNameInContext: Detector = (text) => {
         }
       }
     }
+    // A monitor's banner in capitals: "PARK JI-HOON     ID: K88120734", "BED 4  OKAFOR CHIDI  ADULT"
+    // (one of the words may be English: Park, Young, King).
+    const banner = /^\p{Lu}{2}/u.test(text.slice(pos, pos + 2)) ? parseName(text, pos, 'no', true) : null;
+    if (
+      banner !== null &&
+      banner.words.length >= 2 &&
+      !banner.titled &&
+      banner.form === 'words' &&
+      banner.words.every((w) => shapeOf(w) === 'upper' && !isStopWord(w)) &&
+      banner.words.some((w) => !isEnglishWord(w) && !isEverydayEnglish(baseOf(w), false)) &&
+      BANNER_CONTEXT.test(lineWindow(text, pos, 40) + ' ' + lineWindow(text, banner.end, 0, 40))
+    ) {
+      push('patient_name', banner.end);
+      continue;
+    }
     const name = parseName(text, pos, 'no', false);
     if (name === null) continue;
     const real = name.words.filter((w) => !PARTICLES.has(w.toLowerCase())).length;
+    // One known name with a room after it: "Bernadette in 9 is on her 3rd tele box", "Okonkwo in 7W-2".
+    if (
+      real === 1 &&
+      !name.titled &&
+      shapeOf(name.words[0] ?? '') === 'cap' &&
+      (inLexicon(name.words[0] ?? '') || /(?<![\p{L}])(?:on|for)[ \t]{1,2}$/iu.test(lineWindow(text, pos, 6))) &&
+      !isEnglishWord(name.words[0] ?? '') &&
+      !isEverydayEnglish(baseOf(name.words[0] ?? '')) &&
+      /^[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay)\.?[ \t]{0,2})?#?\d{1,4}[A-Za-z]?(?:-\d{1,3})?(?![\p{L}\p{N}])/iu.test(
+        text.slice(name.end, name.end + 30)
+      )
+    ) {
+      push('patient_name', name.end);
+      continue;
+    }
+    // Shown on something: "tag said Thibodeaux, Ray", "printout still shows Dmitri Volkov", "bed label to 'RAMIREZ'".
+    const shownBefore = SHOWN_ON_BEFORE.test(lineWindow(text, pos, 40));
+    if (shownBefore && !name.titled && (name.lexiconHits > 0 || isStrong(name)) && !name.words.every(isEnglishWord)) {
+      const comma = commaAt(text, pos, false);
+      push('patient_name', comma?.end ?? name.end);
+      continue;
+    }
     if (real >= 2 && !name.titled) {
       const after = text.slice(name.end, name.end + 40);
       const before = lineWindow(text, pos, 40);
@@ -957,8 +1041,23 @@ const detectNameInContext: Detector = (text) => {
   for (let m = LOWER_START.exec(text); m !== null; m = LOWER_START.exec(text)) {
     const pos = m.index;
     const name = parseName(text, pos, 'word', false);
-    if (name === null || name.words.length < 2 || name.lexiconHits === 0 || !name.words.every((w) => shapeOf(w) === 'lower')) continue;
+    if (name === null || name.lexiconHits === 0 || !name.words.every((w) => shapeOf(w) === 'lower')) continue;
     const after = text.slice(name.end, name.end + 40);
+    if (name.words.length === 1) {
+      // One word: a surname (not also a first name: staff go by first names, "ask kelly in 4e") in a room.
+      const base = baseOf(name.words[0] ?? '');
+      if (words().surnames.has(base) && !words().firstNames.has(base) && !isEverydayEnglish(base) && LOWER_ROOM_AFTER.test(after)) {
+        out.push({ kind: 'patient_name', start: pos, end: name.end });
+        LOWER_START.lastIndex = Math.max(name.end, pos + 1);
+      }
+      continue;
+    }
+    if (SHOWN_ON_BEFORE.test(lineWindow(text, pos, 40))) {
+      out.push({ kind: 'patient_name', start: pos, end: name.end });
+      LOWER_START.lastIndex = Math.max(name.end, pos + 1);
+      continue;
+    }
+    if (name.words.length < 2) continue;
     if (AGE_SEX_AFTER.test(after) || PLACE_AFTER.test(after)) {
       out.push({ kind: 'patient_name', start: pos, end: name.end });
       LOWER_START.lastIndex = Math.max(name.end, pos + 1);
@@ -974,7 +1073,7 @@ const detectNameInContext: Detector = (text) => {
  * for a business around it (a depot, a return address, a suite).
  */
 const STREET_SUFFIXES =
-  'St Street Ave Avenue Av Rd Road Ln Lane Dr Drive Blvd Boulevard Ct Court Pl Place Way Ter Terrace Cir Circle ' +
+  'St Street Ave Avenue Av Rd Road Ln Lane Dr Drive Blvd Boulevard Ct Court Pl Place Way Ter Terr Terrace Cir Circle ' +
   'Pkwy Parkway Hwy Highway Trl Trail Sq Square Loop Row Pike Crescent Close';
 const STREET_SUFFIX = `(?:${STREET_SUFFIXES.split(' ')
   .flatMap((w) => [w, w.toLowerCase(), w.toUpperCase()])
@@ -987,7 +1086,7 @@ const ADDRESS = new RegExp(
 const HOME_CONTEXT =
   /(?<![A-Za-z])(?:lives?|living|resides?|residence|home|address|addr|delivered[ \t]+to|delivery[ \t]+to|deliver[ \t]+to|pt['’]?s|patient['’]?s|family|her|his)(?![A-Za-z])/i;
 const LIVES_CONTEXT =
-  /(?<![A-Za-z])(?:lives?|living|resides?|residence|house|home[ \t]+address|(?:pt|patient|her|his|their|family)['’]?s?[ \t]{1,2}(?:home|house|place))(?![A-Za-z])/i;
+  /(?<![A-Za-z])(?:lives?|living|resides?|residence|house|home[ \t]+address|(?:pt|patient|her|his|their|family)['’]?s?[ \t]{1,2}(?:home|house|place|(?:home[ \t]{1,2})?address))(?![A-Za-z])/i;
 const BUSINESS_CONTEXT =
   /(?<![A-Za-z])(?:ship|shipping|shipped|return|returns|rma|vendor|depot|warehouse|office|headquarters|hq|corporate|suite|ste|plant|factory|dock|receiving|loading|invoice|billing|remit|po[ \t]?box|inc|llc|corp|ltd|co)(?![A-Za-z])/i;
 
@@ -1002,6 +1101,32 @@ const detectAddress: Detector = (text) => {
     // A depot or a return address: business words before it or in it, unless a home is named.
     if (!LIVES_CONTEXT.test(before) && BUSINESS_CONTEXT.test(before + ' ' + m[0])) continue;
     out.push({ kind: 'address', start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+};
+
+/**
+ * A device log line about a patient id: "ERR 0x2F PATIENT ID MISMATCH scanned=00729114 expected=00729141".
+ * Every six-to-twelve digit value after `=` or `:` on it is the patient's.
+ */
+const PATIENT_ID_LINE = /(?<![A-Za-z])(?:patient|pt)[ \t_]?id(?![A-Za-z])/i;
+const LOG_VALUE = /(?<=[=:][ \t]{0,2}|[=:])([A-Z]{0,2}\d{6,12})(?![\p{L}\p{N}.])/gu;
+
+const detectPatientIdLine: Detector = (text) => {
+  const out: Span[] = [];
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd === -1) lineEnd = text.length;
+    const line = text.slice(lineStart, Math.min(lineEnd, lineStart + 2000));
+    const label = PATIENT_ID_LINE.exec(line);
+    if (label !== null) {
+      LOG_VALUE.lastIndex = label.index;
+      for (let m = LOG_VALUE.exec(line); m !== null; m = LOG_VALUE.exec(line)) {
+        out.push({ kind: 'mrn', start: lineStart + m.index, end: lineStart + m.index + m[0].length });
+      }
+    }
+    lineStart = lineEnd + 1;
   }
   return out;
 };
@@ -1129,7 +1254,10 @@ const detectFileName: Detector = (text) => {
  * (`PatientID,Name,DOB,...`): the values under those columns in the rows that follow.
  */
 const TABLE_HEADER_CELL: readonly (readonly [RegExp, PhiKind])[] = [
-  [/^(?:patient[ _]?)?(?:full[ _]?)?name$|^(?:first|last|given|family|sur)[ _]?name$|^pt[ _]?name$/i, 'patient_name'],
+  [
+    /^(?:patient[ _]?)?(?:full[ _]?)?name$|^(?:first|last|given|family|sur)[ _]?name$|^pt[ _]?name$|^(?:patient|pt|occupant|resident)$/i,
+    'patient_name'
+  ],
   [
     /^(?:mrn|patient[ _]?(?:id|no|number|#)|pt[ _]?id|med(?:ical)?[ _]?rec(?:ord)?[ _]?(?:no|number|#)?|acct|account|fin|encounter|visit[ _]?(?:id|no|#))$/i,
     'mrn'
@@ -1141,11 +1269,32 @@ const TABLE_HEADER_CELL: readonly (readonly [RegExp, PhiKind])[] = [
 ];
 /** A header counts only with a column that belongs to patients ("Name" alone is a device's name in an asset list). */
 const PATIENT_COLUMN =
-  /^(?:mrn|patient[ _]?(?:id|no|number|#|name)|pt[ _]?(?:id|name)|med(?:ical)?[ _]?rec(?:ord)?[ _]?(?:no|number|#)?|dob|birth[ _]?date|date[ _]?of[ _]?birth|ssn)$/i;
+  /^(?:mrn|patient|occupant|patient[ _]?(?:id|no|number|#|name)|pt[ _]?(?:id|name)|med(?:ical)?[ _]?rec(?:ord)?[ _]?(?:no|number|#)?|dob|birth[ _]?date|date[ _]?of[ _]?birth|ssn)$/i;
 const TABLE_ROWS_MAX = 500;
 
+/** The cells of one row as [start, end) offsets within it; a double-quoted cell may hold the separator. */
+function cellsOf(line: string, sep: string): [number, number][] {
+  const cells: [number, number][] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i <= line.length; i++) {
+    const c = line[i];
+    if (c === '"') quoted = !quoted;
+    else if (i === line.length || (c === sep && !quoted)) {
+      cells.push([start, i]);
+      start = i + 1;
+    }
+  }
+  return cells;
+}
+
 function splitCells(line: string, sep: string): string[] {
-  return line.split(sep).map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
+  return cellsOf(line, sep).map(([a, b]) =>
+    line
+      .slice(a, b)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+  );
 }
 
 const detectTable: Detector = (text) => {
@@ -1164,17 +1313,17 @@ const detectTable: Detector = (text) => {
       for (let row = 0; row < TABLE_ROWS_MAX && rowStart < text.length; row++) {
         let rowEnd = text.indexOf('\n', rowStart);
         if (rowEnd === -1) rowEnd = text.length;
-        const cells = text.slice(rowStart, rowEnd).replace(/\r$/, '').split(sep);
+        const rowText = text.slice(rowStart, rowEnd).replace(/\r$/, '');
+        const cells = cellsOf(rowText, sep);
         if (cells.length !== header.length) break;
-        let at = rowStart;
-        cells.forEach((cell, i) => {
+        cells.forEach(([a, b], i) => {
           const kind = columns[i];
+          const cell = rowText.slice(a, b);
           const value = cell.trim();
           if (kind !== null && kind !== undefined && /[\p{L}\p{N}]/u.test(value)) {
-            const start = at + cell.indexOf(value);
+            const start = rowStart + a + cell.indexOf(value);
             out.push({ kind, start, end: start + value.length });
           }
-          at += cell.length + 1;
         });
         lineEnd = rowEnd;
         rowStart = rowEnd + 1;
@@ -1185,7 +1334,47 @@ const detectTable: Detector = (text) => {
   return out;
 };
 
+/**
+ * A list of patients after a colon: "loaner list (pts who still have pumps): Kwame Oduya, Maeve
+ * Brennan, Luis Fonseca", "patients on the recall: Ortiz, Haddad and Nguyen".
+ */
+const PATIENT_LIST =
+  /(?<![A-Za-z])(?:patients|pts|pt[ \t]list|patient[ \t]list|census|occupants|(?:full[ \t]{1,2})?names)(?![A-Za-z])[^\n:]{0,50}:[ \t]{0,3}/gi;
+/** Whose names these are when not the patients': "staff names:", "tech names:". */
+const NOT_PATIENTS_BEFORE =
+  /(?<![A-Za-z])(?:staff|tech|techs|user|users|device|devices|vendor|vendors|rep|reps|nurse|nurses|engineer|engineers|employee|employees|contact|contacts|team|model|product|file|host)['’]?s?[ \t]{1,2}(?:full[ \t]{1,2})?names/i;
+const LIST_SEPARATOR = /[ \t]{0,2}(?:,|;|\/|&|and(?![A-Za-z]))[ \t]{0,3}(?:and[ \t]{1,3})?/y;
+const LIST_NUMBER = /\d{1,3}[.)]?[ \t]{1,2}/y;
+
+const detectPatientList: Detector = (text) => {
+  const out: Span[] = [];
+  PATIENT_LIST.lastIndex = 0;
+  for (let m = PATIENT_LIST.exec(text); m !== null; m = PATIENT_LIST.exec(text)) {
+    let pos = m.index + m[0].length;
+    if (/names/i.test(m[0]) && NOT_PATIENTS_BEFORE.test(text.slice(Math.max(0, m.index - 30), m.index + m[0].length))) continue;
+    const names: NameMatch[] = [];
+    for (let i = 0; i < 50; i++) {
+      pos += execAt(LIST_NUMBER, text, pos)?.[0].length ?? 0;
+      const name = parseName(text, pos, 'no', false);
+      if (name === null || name.titled) break;
+      names.push(name);
+      const sep = execAt(LIST_SEPARATOR, text, name.end);
+      if (sep === null) break;
+      pos = name.end + sep[0].length;
+    }
+    // Names, not a list of things: most of them known to the lexicon or of two words.
+    const known = names.filter((n) => n.lexiconHits > 0 || n.words.length >= 2).length;
+    if (names.length === 0 || known * 2 < names.length + 1) continue;
+    for (const n of names) out.push({ kind: 'patient_name', start: n.start, end: n.end });
+    const last = names[names.length - 1];
+    if (last !== undefined) PATIENT_LIST.lastIndex = Math.max(last.end, PATIENT_LIST.lastIndex);
+  }
+  return out;
+};
+
 const DETECTORS: readonly Detector[] = [
+  detectPatientList,
+  detectPatientIdLine,
   detectFileName,
   detectTable,
   detectHl7Pid,

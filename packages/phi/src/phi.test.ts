@@ -40,6 +40,32 @@ const mustCatch: MustCatch[] = [
   { text: "Oluwaseun Adeyemi's glucose came back 600 on the meter", kind: 'patient_name', id: 'Oluwaseun Adeyemi' },
   { text: 'NICU iso 3, baby Thompson twin B, skin temp low', kind: 'patient_name', id: 'Thompson' },
   { text: 'pt name on the screen was jose luis peña but', kind: 'patient_name', id: 'jose luis peña' },
+  { text: 'lady said her father Harold Beaumont has a concentrator that alarms', kind: 'patient_name', id: 'Harold Beaumont' },
+  { text: 'the lady in 12 (Hattie) keeps unplugging her pump', kind: 'room_bed_name', id: 'Hattie' },
+  { text: 'the guy in 7 - hank gilroy i think - keeps pulling his leads', kind: 'room_bed_name', id: 'hank gilroy' },
+  { text: 'label printer spit out "Zhang Wei 4E-07 heparin 25000u/250mL"', kind: 'patient_name', id: 'Zhang Wei' },
+  { text: 'Fatima Al-Sayed, the dialysis pt from the clinic, brought her own scale', kind: 'patient_name', id: 'Fatima Al-Sayed' },
+  { text: 'pump B on Ruiz in 7 alarmed air-in-line x4', kind: 'patient_name', id: 'Ruiz' },
+  { text: 'vent on Chen in MICU 9 threw circuit disconnect', kind: 'patient_name', id: 'Chen' },
+  { text: 'Bernadette in 9 is on her 3rd tele box this week', kind: 'patient_name', id: 'Bernadette' },
+  { text: 'loaner list (pts who still have pumps): Kwame Oduya, Maeve Brennan, Luis Fonseca', kind: 'patient_name', id: 'Luis Fonseca' },
+  { text: "Gladys Whitmore's hoyer sling ripped at the strap", kind: 'patient_name', id: 'Gladys Whitmore' },
+  { text: 'found a face sheet w/ pt social 078 41 2290 on it', kind: 'ssn', id: '078 41 2290' },
+  { text: 'old muse export has a column of ssns like 398220175, 401339826', kind: 'ssn', id: '401339826' },
+  { text: 'visit V00918273 - tele pack never got discharged', kind: 'mrn', id: 'V00918273' },
+  { text: 'first one in the queue is acc A771093', kind: 'mrn', id: 'A771093' },
+  { text: 'CSN 198827461 shows up in the interface errors', kind: 'mrn', id: '198827461' },
+  { text: 'Pt Acct: 77120098 printed on the 12 lead', kind: 'mrn', id: '77120098' },
+  { text: '14:02:11 SCAN OK  PATIENT 00381927', kind: 'mrn', id: '00381927' },
+  { text: 'alert email had the pt address 47 Harbor View Terr, Unit 2, Port Allyn', kind: 'address', id: '47 Harbor View Terr, Unit 2' },
+  { text: 'PARK JI-HOON            ID: K88120734', kind: 'patient_name', id: 'PARK JI-HOON' },
+  { text: 'left a bag on the cart, tag said Thibodeaux, Ray. brought it back', kind: 'patient_name', id: 'Thibodeaux, Ray' },
+  { text: 'why does the monitor in bay 5 keep labeling david okoro as pediatric', kind: 'patient_name', id: 'david okoro' },
+  { text: 'jimenez in ED hall bed 3, pump channel stuck', kind: 'patient_name', id: 'jimenez' },
+  { text: 'bed 8 nguyen van hung, art line pressure bag', kind: 'room_bed_name', id: 'nguyen van hung' },
+  { text: 'ERR 0x2F PATIENT ID MISMATCH scanned=00729114 expected=00729141', kind: 'mrn', id: '00729114' },
+  { text: 'whiteboard shows full names: 1 B. Lindqvist, 2 T. Acheampong', kind: 'patient_name', id: 'T. Acheampong' },
+  { text: 'Guardrails profile was set to PEDS on Okonkwo in 7W-2, adult pt', kind: 'patient_name', id: 'Okonkwo' },
   { text: 'concentrator swap for Mr. Lindqvist at 88 Cedar Hollow Rd Apt 3', kind: 'address', id: '88 Cedar Hollow Rd Apt 3' },
   { text: 'ship the loaner vent to the pts home: 2207 W. Fairmount Ave, Baltimore', kind: 'address', id: '2207 W. Fairmount Ave' },
   // dates of birth (labelled)
@@ -65,8 +91,9 @@ const mustCatch: MustCatch[] = [
   { text: 'daughter in London +44 20 7946 0958', kind: 'phone', id: '+44 20 7946 0958' },
   { text: 'reach her on 1-800-555-1234', kind: 'phone', id: '1-800-555-1234' },
   // email addresses
-  { text: 'mail it to jane.doe@example.org please', kind: 'email', id: 'jane.doe@example.org' },
-  { text: 'reply to <j_smith+pump@mail.hospital.example.com>', kind: 'email', id: 'j_smith+pump@mail.hospital.example.com' },
+  { text: 'mail it to jane.doe58@gmail.com please', kind: 'email', id: 'jane.doe58@gmail.com' },
+  { text: 'reply to <j_smith+pump@yahoo.co.uk>', kind: 'email', id: 'j_smith+pump@yahoo.co.uk' },
+  { text: 'the pts daughter wrote from k.obi@example.org asking about the pump', kind: 'email', id: 'k.obi@example.org' },
   // patient names (labelled)
   { text: 'Patient: Jane Doe', kind: 'patient_name', id: 'Jane Doe' },
   { text: 'Pt name: DOE, JANE', kind: 'patient_name', id: 'DOE, JANE' },
@@ -207,7 +234,17 @@ const mustNotCatch: string[] = [
   'baby monitor in the NICU family room keeps losing its pairing',
   // an asset list's "Name" column is a device's name
   'Asset,Name,Model,Serial',
-  'FW_UPDATE_PACKAGE_20240105.bin flashed fine'
+  'FW_UPDATE_PACKAGE_20240105.bin flashed fine',
+  'quotes go to quotes@mediquip-parts.com, they take forever',
+  'on-call list: Dave, Steve and Maria this weekend',
+  'asked kelly in 4e, she said the pump was fine before shift change',
+  'staff names: Dave Smith, Maria Lopez, Tom Brady (biomed on call)',
+  'CARESCAPE B650 BED 12 ADULT',
+  'patient 3 of 4 on the unit had the new cuff',
+  'the vent in rm 9 is on standby, the pump on the pole is fine',
+  // staff and vendors at their organisation's domain
+  'reply to <j_smith+pump@mail.hospital.example.com>',
+  'for loaners contact Sarah Nguyen in Clinical Engineering, x4471 or sarah.nguyen@stmarkshealth.org'
 ];
 
 function covering(findings: PhiFinding[], text: string, kind: PhiKind, id: string): PhiFinding | undefined {
@@ -360,6 +397,14 @@ describe('findPhi: pasted tables', () => {
     ]);
     const tsv = 'MRN\tBed\tAlarm\n00482913\t12\tLEADS OFF';
     expect(findPhi(tsv).map((f) => f.excerpt)).toEqual(['00482913']);
+  });
+
+  it('keeps a quoted cell whole: "Whitfield, Arnold" is one name', () => {
+    const csv = 'pump_sn,channel,patient,mrn,drug\n12094471,A,"Whitfield, Arnold",00912334,heparin';
+    expect(findPhi(csv).map((f) => [f.kind, f.excerpt])).toEqual([
+      ['patient_name', '"Whitfield, Arnold"'],
+      ['mrn', '00912334']
+    ]);
   });
 
   it('leaves an equipment list alone, even with a Name column', () => {
