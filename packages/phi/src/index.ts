@@ -448,14 +448,16 @@ function followedByLowercaseWord(text: string, end: number): boolean {
 
 /** MRN-style labels. `PID` only in upper case (lower-case `pid` is a process id in device logs). */
 const MRN_LABEL =
-  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|(?:patient|pt)[ \t]+acct|fin|visit(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|acc(?:ession)?(?:[ \t]*(?:#|no\.?|num(?:ber)?))?|csn|har|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc\.?[ \t]*(?:#|no\.?|num(?:ber)?|id)|patient(?=[ \t]{1,3}\d{6,12}(?![\d.:/-])))(?![A-Za-z])/gi;
+  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|(?:patient|pt)[ \t]+acct|fin|visit(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|acc(?:ession)?(?:[ \t]*(?:#|no\.?|num(?:ber)?))?|csn|har|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pt[ \t_]?(?:id|#|no\.?)|chart[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?|(?:medicare|medicaid|insurance|member|policy|subscriber)[ \t]*(?:#|no\.?|num(?:ber)?|id)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc\.?[ \t]*(?:#|no\.?|num(?:ber)?|id)|patient(?=[ \t]{1,3}\d{6,12}(?![\d.:/-])))(?![A-Za-z])/gi;
 /** Separator after the label; `*`, `_` and `|` allow markdown (`**MRN:** 123`, `| MRN | 123 |`). */
 const MRN_VALUE =
   /(?:[ \t]{1,2}(?:was|is|of|shows|showed|reads|read|says)(?![A-Za-z]))?[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,16}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
 
 const VENDOR_ACCOUNT =
-  /(?<![A-Za-z])(?:portal|vendor|supplier|customer|login|log[ \t]?in|password|order|ordering|shipping|billing|invoice|purchasing|contract|distributor|parts)(?![A-Za-z])/i;
+  /(?<![A-Za-z])(?:portal|vendor|supplier|customer|login|log[ \t]?in|password|order|ordering|shipping|purchasing|contract|distributor|parts)(?![A-Za-z])/i;
 
+const TEST_PATIENT =
+  /(?<![A-Za-z])(?:(?:test|dummy|demo|qa|fake|sim|simulator)[ \t]{1,2}(?:pt|patient|record|account|mrn|study)|zz+test|test,[ \t]{0,2}[A-Z]|qa[ \t^]{1,2}phantom|phantom)(?![a-z])|(?<![A-Za-z])QA\d{3,}/i;
 const MENTIONS_PATIENT_ONLY = /(?<![A-Za-z])(?:patient|pt)(?![A-Za-z])/i;
 
 const detectMrn: Detector = (text) => {
@@ -471,10 +473,12 @@ const detectMrn: Detector = (text) => {
     if (/^(?:acct|account)/i.test(label) && VENDOR_ACCOUNT.test(around) && !MENTIONS_PATIENT_ONLY.test(around)) continue;
     const value = execAt(MRN_VALUE, text, m.index + label.length);
     if (value === null || value[1] === undefined) continue;
+    // Our test patient on the central ("TEST, BIOMED  MRN 999999", "Zztest, Biomed", "QA0001").
+    if (TEST_PATIENT.test(text.slice(Math.max(0, m.index - 120), m.index + label.length + value[0].length + 120))) continue;
     if (countDigits(value[1]) < 4) continue;
     // Bare `encounter` / `patient acct` / `FIN`: the value must look like an identifier, not a count.
     if (
-      /^(?:encounter|(?:patient|pt)[ \t]+acct|fin|visit|acc|accession|csn|har)$/i.test(label) &&
+      /^(?:encounter|(?:patient|pt)[ \t]+acct|fin|visit|acc|accession|csn|har|med\.?[ \t]?rec(?:ord)?)$/i.test(label) &&
       !/^[ \t]{0,2}[:#=]/.test(text.slice(m.index + label.length)) &&
       countDigits(value[1]) < 5
     )
@@ -482,6 +486,27 @@ const detectMrn: Detector = (text) => {
     const end = m.index + label.length + value[0].length;
     out.push({ kind: 'mrn', start: m.index, end });
     MRN_LABEL.lastIndex = end;
+  }
+  return out;
+};
+
+/** "these 3 MRNs are still associated: 7720145, 7720998, 7731062" */
+const MRN_LIST =
+  /(?<![A-Za-z])(?:mrns|patient[ \t]ids|pt[ \t]ids|fins|encounters|account[ \t]numbers)(?![A-Za-z])[^\n:]{0,60}:[ \t]{0,3}/gi;
+const MRN_LIST_ITEM = /([A-Za-z]{0,2}\d{5,12})(?![\p{L}\p{N}])(?:[ \t]{0,2}(?:,|;|and|&)[ \t]{0,3})?/uy;
+
+const detectMrnList: Detector = (text) => {
+  const out: Span[] = [];
+  MRN_LIST.lastIndex = 0;
+  for (let m = MRN_LIST.exec(text); m !== null; m = MRN_LIST.exec(text)) {
+    let pos = m.index + m[0].length;
+    for (let i = 0; i < 100; i++) {
+      const item = execAt(MRN_LIST_ITEM, text, pos);
+      if (item === null || item[1] === undefined) break;
+      out.push({ kind: 'mrn', start: pos, end: pos + item[1].length });
+      pos += item[0].length;
+    }
+    MRN_LIST.lastIndex = Math.max(pos, MRN_LIST.lastIndex);
   }
   return out;
 };
@@ -818,7 +843,7 @@ const detectHonorific: Detector = (text) => {
 /** `Room 412`, `Rm 12`, `Bed B`, `Room 412, Bed B`, `Bay 3`, `chair 6`: a designation must contain a digit or be one letter. */
 const DESIGNATION = '(?:[A-Za-z]?\\d{1,5}[A-Za-z]?(?:-\\d{1,3}[A-Za-z]?)?|(?<=[ \\t#])[A-Za-z])(?![A-Za-z0-9])';
 const ROOM_BED = new RegExp(
-  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|mom|dad|resident|inmate)[ \\t]{1,2}in(?:[ \\t]{1,2}(?:room|rm|bed|bay|L&D|LDR|ICU|CCU|MICU|SICU|NICU|PICU|PACU|ED|iso))?)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
+  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|pod|isolette|iso|bassinet|(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|mom|dad|resident|inmate)[ \\t]{1,2}in(?:[ \\t]{1,2}(?:room|rm|bed|bay|L&D|LDR|ICU|CCU|MICU|SICU|NICU|PICU|PACU|ED|iso))?)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
     `(?:[ \\t]{0,2}[,/]?[ \\t]{0,2}(?:bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION})?`,
   'gi'
 );
@@ -834,14 +859,30 @@ const detectRoomBedName: Detector = (text) => {
     const namePos = afterRoom + sepText.length;
     if (namePos === afterRoom) continue; // "Room 12Jane": glued, not a name
     const hasSeparator = sepText.trim() !== '';
+    const capsInitial = /^(\p{Lu}[\p{Lu}'’-]{1,29})[ \t]\p{Lu}\.?(?![\p{L}\p{N}])/u.exec(text.slice(namePos, namePos + 40));
+    if (
+      capsInitial !== null &&
+      !isStopWord(capsInitial[1] ?? '') &&
+      !isEnglishWord(capsInitial[1] ?? '') &&
+      !isEverydayEnglish(baseOf(capsInitial[1] ?? ''), false)
+    ) {
+      out.push({ kind: 'room_bed_name', start: m.index, end: namePos + capsInitial[0].length });
+      ROOM_BED.lastIndex = namePos + capsInitial[0].length;
+      continue;
+    }
     let name = parseName(text, namePos, 'no', hasSeparator);
+    let distinctive = false;
     if (name === null) {
       // "stretcher 12 dorothy mae jenkins": lower case only as two or more names the lexicon knows.
       const lower = parseName(text, namePos, 'word', false);
-      if (lower === null || lower.words.length < 2 || lower.words.some((w) => shapeOf(w) !== 'lower') || !lowerCaseNameOk(lower)) continue;
+      if (lower === null || lower.words.some((w) => shapeOf(w) !== 'lower')) continue;
+      // One lower-case word only in a shape no English word has: o'brien, d'angelo.
+      const irish = lower.words.length === 1 && /^(?:o|d)['’]\p{Ll}{3,}$/u.test(lower.words[0] ?? '');
+      if (!irish && (lower.words.length < 2 || !lowerCaseNameOk(lower))) continue;
       name = lower;
+      distinctive = irish;
     }
-    if (!isStrong(name)) {
+    if (!isStrong(name) && !distinctive) {
       const single = name.words.length === 1;
       if (hasSeparator) {
         if (single && followedByLowercaseWord(text, name.end)) continue;
@@ -908,7 +949,7 @@ const AGE_SEX_AFTER =
 const AGE_SEX_BEFORE =
   /(?<![\p{L}\p{N}])\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?[ \t]old|m|f)(?:[ \t,]{1,2}(?:m|f|male|female))?[ \t]{0,2}[,:-]?[ \t]{0,2}$/iu;
 const PLACE_AFTER =
-  /^[ \t]{0,2},?[ \t]{0,2}(?:\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])|\(?(?:the|our|a|an)?[ \t]{0,2}(?:[\p{L}-]{2,15}[ \t]{1,2})?(?:pt|patient)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
+  /^[ \t]{0,2},?[ \t]{0,2}(?:\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])|\(?(?:the|our|a|an)?[ \t]{0,2}(?:[\p{L}-]{2,15}[ \t]{1,2})?(?:pt|patient)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\d{1,2}(?:st|nd|rd|th)[ \t]{1,2}floor(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
 const PLACE_IS_BEFORE =
   /(?:(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)|(?<![\p{L}])(?:is|was|were|been|still)[ \t]{1,2}on)[ \t]{1,2}$/iu;
 /** What sits around a LAST, FIRST on a monitor's banner: a unit and bed code, ADULT, PACED, an age. */
@@ -916,6 +957,10 @@ const BANNER_CONTEXT =
   /(?<![\p{L}])(?:ADULT|PEDI?|NEO(?:NATE)?|PACED?|NON-?PACED|BED|RM|ROOM|MRN|DOB|ID|ALLERG(?:Y|IES)|\d{1,3}[ \t]?Y?[ \t]?[MF]|[MF][ \t]{1,3}\d{1,3}Y?|[A-Z]{2,5}-\d{1,3})(?![\p{L}])/u;
 const LOWER_ROOM_AFTER =
   /^[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay|ED|ER|ICU|MICU|SICU|CCU|NICU|PICU|PACU|L&D|LDR)(?:[ \t]{1,2}hall)?(?:[ \t]{1,2}(?:bed|bay|rm))?\.?[ \t]{0,2})?#?\d{1,4}[A-Za-z]?(?![\p{L}\p{N}])/iu;
+const PERSON_IN_ROOM =
+  /(?<![\p{L}])(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|resident)[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay)[ \t]{0,2})?#?\d{1,4}(?![\p{N}])/iu;
+const DISPLAY_WORDS =
+  /(?<![\p{L}])(?:shows?|showing|showed|screen|central|monitor|display(?:s|ed)?|banner|label|wristband|band|says|reads|printout|header)(?![\p{L}])/iu;
 const SHOWN_ON_BEFORE =
   /(?<![\p{L}])(?:(?:tag|label|band|wristband|sticker|printout|banner|header|screen|display)(?:[ \t]{1,2}(?:to|as|said|says|read|reads|shows|showed|showing|had|has))?|(?:still[ \t]{1,2})?(?:shows|showed|showing)|label(?:l)?ing|labels|registered[ \t]{1,2}as)[ \t]{0,2}:?[ \t]{0,2}['"“‘]?$/iu;
 const CARET_BOUNDARY_BEFORE = /(?:^|[\s|"'(:=[])$/;
@@ -995,9 +1040,76 @@ const detectNameInContext: Detector = (text) => {
       push('patient_name', banner.end);
       continue;
     }
+    // Named in apposition on a line about a person in a room: "guy in 3 has been hammering nurse call, Earl Tibbets."
+    // (the first word may be English: Earl, Rose, Grant).
+    if (/,[ \t]{1,2}$/.test(lineWindow(text, pos, 3)) && PERSON_IN_ROOM.test(lineWindow(text, pos, 200))) {
+      const appos = parseName(text, pos, 'no', true);
+      const apposAfter = appos === null ? '' : text.slice(appos.end, appos.end + 40);
+      if (
+        appos !== null &&
+        appos.words.length >= 2 &&
+        !appos.titled &&
+        appos.lexiconHits > 0 &&
+        !appos.words.every(isEnglishWord) &&
+        /^[ \t]{0,2}(?:[.,;!?)]|$)/.test(apposAfter) &&
+        !STAFF_AFTER.test(apposAfter)
+      ) {
+        push('patient_name', appos.end);
+        continue;
+      }
+    }
     const name = parseName(text, pos, 'no', false);
     if (name === null) continue;
     const real = name.words.filter((w) => !PARTICLES.has(w.toLowerCase())).length;
+    const afterName = text.slice(name.end, name.end + 40);
+    // A newborn's record: "JOHNSON BABY GIRL", "Nguyen Baby Boy".
+    const newborn = /^(\p{L}[\p{L}\p{M}'’-]{1,29})[ \t]{1,2}baby[ \t]{1,2}(?:girl|boy)(?:[ \t]{1,2}[A-D])?(?![\p{L}])/iu.exec(
+      text.slice(pos, pos + 60)
+    );
+    if (newborn !== null && !isEnglishWord(newborn[1] ?? '') && !isStopWord(newborn[1] ?? '')) {
+      push('patient_name', pos + newborn[0].length);
+      continue;
+    }
+    // A name and a birth date ("Wilkins Marcus 04-17-1990"): two words, a full date before 2010.
+    if (real >= 2 && !name.titled && name.lexiconHits > 0) {
+      const sep = execAt(/[ \t]{1,3}/y, text, name.end);
+      const date = sep === null ? null : execAt(DATE, text, name.end + sep[0].length);
+      const year = date === null ? 0 : Number(/(?:19|20)\d{2}/.exec(date[0])?.[0] ?? 9999);
+      if (date !== null && plausibleDate(date) && year < 2010) {
+        push('patient_name', name.end + (sep?.[0].length ?? 0) + date[0].length);
+        continue;
+      }
+    }
+    // In quotes on a display: "\"Hodan Abdi Warsame\" is what shows on the central".
+    const allNames = name.words.every((w) => inLexicon(w) || (!isEnglishWord(w) && !isEverydayEnglish(baseOf(w))));
+    if (real >= 2 && allNames && /["“]$/.test(text.slice(pos - 1, pos)) && /^["”]/.test(text.slice(name.end, name.end + 1))) {
+      if (DISPLAY_WORDS.test(lineWindow(text, pos, 80, 120))) {
+        push('patient_name', name.end);
+        continue;
+      }
+    }
+    // A bed or room number and a surname in brackets, on a line about beds: "4 (Pruitt), 7 (Ngata)".
+    if (
+      real === 1 &&
+      /(?<![\p{L}\p{N}])\d{1,4}[A-Za-z]?[ \t]{0,2}\($/u.test(lineWindow(text, pos, 8)) &&
+      text.charAt(name.end) === ')' &&
+      !isEnglishWord(name.words[0] ?? '') &&
+      !isEverydayEnglish(baseOf(name.words[0] ?? ''), false) &&
+      /(?<![\p{L}])(?:beds?|rooms?|rms?|bays?|chairs?|pts?|patients?)(?![\p{L}])/iu.test(lineWindow(text, pos, 120, 80))
+    ) {
+      push('patient_name', name.end);
+      continue;
+    }
+    // A list of beds and names: "- 601 Harold Finch", "12  Tran Thi Mai".
+    if (
+      real >= 2 &&
+      name.lexiconHits > 0 &&
+      /^[ \t]{0,4}(?:[-*•][ \t]{1,2})?\d{1,4}[A-Za-z]?[ \t]{1,3}$/u.test(lineWindow(text, pos, 20)) &&
+      /^[ \t]*(?:$|\n|[,;(-])/.test(afterName)
+    ) {
+      push('patient_name', name.end);
+      continue;
+    }
     // One known name with a room after it: "Bernadette in 9 is on her 3rd tele box", "Okonkwo in 7W-2".
     if (
       real === 1 &&
@@ -1041,8 +1153,17 @@ const detectNameInContext: Detector = (text) => {
   for (let m = LOWER_START.exec(text); m !== null; m = LOWER_START.exec(text)) {
     const pos = m.index;
     const name = parseName(text, pos, 'word', false);
-    if (name === null || name.lexiconHits === 0 || !name.words.every((w) => shapeOf(w) === 'lower')) continue;
+    if (name === null || !name.words.every((w) => shapeOf(w) === 'lower')) continue;
     const after = text.slice(name.end, name.end + 40);
+    if (name.lexiconHits === 0) {
+      // Two words no list knows, then an explicit bed or room: "tomasz wiśniewski bed 4 CVICU".
+      const unknown = name.words.length >= 2 && name.words.every((w) => baseOf(w).length >= 4 && !PARTICLES.has(w));
+      if (unknown && /^[ \t]{1,2}(?:bed|rm|room|bay)[ \t]{0,2}#?\d/i.test(after)) {
+        out.push({ kind: 'patient_name', start: pos, end: name.end });
+        LOWER_START.lastIndex = Math.max(name.end, pos + 1);
+      }
+      continue;
+    }
     if (name.words.length === 1) {
       // One word: a surname (not also a first name: staff go by first names, "ask kelly in 4e") in a room.
       const base = baseOf(name.words[0] ?? '');
@@ -1052,7 +1173,7 @@ const detectNameInContext: Detector = (text) => {
       }
       continue;
     }
-    if (SHOWN_ON_BEFORE.test(lineWindow(text, pos, 40))) {
+    if (SHOWN_ON_BEFORE.test(lineWindow(text, pos, 40)) || (name.possessive && ownsDevice(text, name.end))) {
       out.push({ kind: 'patient_name', start: pos, end: name.end });
       LOWER_START.lastIndex = Math.max(name.end, pos + 1);
       continue;
@@ -1086,7 +1207,7 @@ const ADDRESS = new RegExp(
 const HOME_CONTEXT =
   /(?<![A-Za-z])(?:lives?|living|resides?|residence|home|address|addr|delivered[ \t]+to|delivery[ \t]+to|deliver[ \t]+to|pt['’]?s|patient['’]?s|family|her|his)(?![A-Za-z])/i;
 const LIVES_CONTEXT =
-  /(?<![A-Za-z])(?:lives?|living|resides?|residence|house|home[ \t]+address|(?:pt|patient|her|his|their|family)['’]?s?[ \t]{1,2}(?:home|house|place|(?:home[ \t]{1,2})?address))(?![A-Za-z])/i;
+  /(?<![A-Za-z])(?:lives?|living|resides?|residence|house|home[ \t]+address|(?:pt|patient|her|his|their|family)['’]?s?[ \t]{1,2}(?:home|house|place|(?:home[ \t]{1,2})?address(?:[ \t]{1,2}labels?)?))(?![A-Za-z])/i;
 const BUSINESS_CONTEXT =
   /(?<![A-Za-z])(?:ship|shipping|shipped|return|returns|rma|vendor|depot|warehouse|office|headquarters|hq|corporate|suite|ste|plant|factory|dock|receiving|loading|invoice|billing|remit|po[ \t]?box|inc|llc|corp|ltd|co)(?![A-Za-z])/i;
 
@@ -1094,7 +1215,15 @@ const detectAddress: Detector = (text) => {
   const out: Span[] = [];
   ADDRESS.lastIndex = 0;
   for (let m = ADDRESS.exec(text); m !== null; m = ADDRESS.exec(text)) {
-    const before = lineWindow(text, m.index, 60);
+    const lineStart = text.lastIndexOf('\n', m.index - 1) + 1;
+    const atLineStart = /^[ \t"'*-]{0,4}$/.test(text.slice(lineStart, m.index));
+    // A pasted list of addresses takes its context from the line above it.
+    const before = atLineStart ? text.slice(Math.max(0, lineStart - 120), m.index) : lineWindow(text, m.index, 60);
+    const after = lineWindow(text, m.index + m[0].length, 0, 40);
+    if (LIVES_CONTEXT.test(after.slice(0, 30))) {
+      out.push({ kind: 'address', start: m.index, end: m.index + m[0].length });
+      continue;
+    }
     // An apartment number is a home, whoever is named before it ("for Mr. Lindqvist at 88 Cedar Hollow Rd Apt 3").
     const apartment = /(?:Apt|apt|APT|Apartment|apartment)\.?[ \t]{0,2}#?[A-Za-z0-9-]{1,6}$/.test(m[0]);
     if (!HOME_CONTEXT.test(before) && !apartment) continue;
@@ -1234,16 +1363,16 @@ const detectHl7Pid: Detector = (text) => {
  * `Doe_Jane_1957-04-12.pdf`: two name words and a birth date joined by underscores.
  */
 const FILE_NAME_PERSON =
-  /(?<![\p{L}\p{N}])(\p{L}[\p{L}\p{M}'’-]{1,29})_(\p{L}[\p{L}\p{M}'’-]{1,29})_((?:19|20)\d{2})-?(\d{2})-?(\d{2})(?![\p{N}])/gu;
+  /(?<![\p{L}\p{N}])(\p{L}[\p{L}\p{M}'’-]{1,29})_(\p{L}[\p{L}\p{M}'’-]{1,29})_(?:((?:19|20)\d{2})-?(\d{2})-?(\d{2})|(\d{2})-?(\d{2})-?((?:19|20)\d{2}))(?![\p{N}])/gu;
 
 const detectFileName: Detector = (text) => {
   const out: Span[] = [];
   FILE_NAME_PERSON.lastIndex = 0;
   for (let m = FILE_NAME_PERSON.exec(text); m !== null; m = FILE_NAME_PERSON.exec(text)) {
-    const [, a = '', b = '', , month, day] = m;
-    if (!validMonthDay(Number(month), Number(day))) continue;
-    if (isStopWord(a) || isStopWord(b) || isEnglishWord(a) || isEnglishWord(b)) continue;
-    if (!inLexicon(a) && !inLexicon(b)) continue;
+    const [, a = '', b = '', , month, day, month2, day2] = m;
+    if (!validMonthDay(Number(month ?? month2), Number(day ?? day2)) && !validMonthDay(Number(day2), Number(month2))) continue;
+    if (isStopWord(a) || isStopWord(b)) continue;
+    if (![a, b].some((w) => inLexicon(w) && !isEnglishWord(w))) continue;
     out.push({ kind: 'patient_name', start: m.index, end: m.index + m[0].length });
   }
   return out;
@@ -1374,6 +1503,7 @@ const detectPatientList: Detector = (text) => {
 
 const DETECTORS: readonly Detector[] = [
   detectPatientList,
+  detectMrnList,
   detectPatientIdLine,
   detectFileName,
   detectTable,

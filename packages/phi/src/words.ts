@@ -20,7 +20,7 @@ export const EQUIPMENT =
   'tech technician nurse nursing doctor physician connected disconnected paced nonpaced non-paced ecg ekg nibp ibp ' +
   'spo2 etco2 co2 temp resp hr rr bp cvp pap icp lead leads probe sensor cuff pump pumps ventilator vent defib ' +
   'defibrillator empty vacant occupied available clean dirty storage supply closet shop lab hallway east west north ' +
-  'south wing tower building lobby admin administrator office conference equipment device devices network wifi ' +
+  'south wing tower building pavilion pavilions annex institute campus lobby admin administrator office conference equipment device devices network wifi ' +
   'telemetry tele transmitter model serial firmware software version status ok fail failed failure pass passed ' +
   'normal error errors warning warnings info information note notes see check checked replaced cleaned calibrated ' +
   'calibration oem new old same other details simulator phantom mannequin manikin training trainer dummy sample ' +
