@@ -506,7 +506,17 @@ describe('large and pathological input (must return; no catastrophic backtrackin
     ['email-ish', 'a.'.repeat(12_500) + '@' + 'b.'.repeat(12_500)],
     ['at signs', '@'.repeat(50_000)],
     ['brackets', '('.repeat(25_000) + '555) '.repeat(5_000)],
-    ['HL7 pipes', 'PID|' + '|'.repeat(49_996)]
+    ['HL7 pipes', 'PID|' + '|'.repeat(49_996)],
+    ['PV1 pipes', 'PV1|' + '|'.repeat(49_996)],
+    ['a CSV with patient columns', 'MRN,Name,DOB\n' + '1234567,Ann Lee,1970-01-01\n'.repeat(1_900)],
+    ['a header of empty cells', 'Patient,' + ','.repeat(50_000)],
+    ['quotes', '"'.repeat(50_000)],
+    ['a list of patients', 'patients: ' + 'Ann Lee, '.repeat(5_500)],
+    ['a list of MRNs', 'MRNs: ' + '1234567, '.repeat(5_500)],
+    ['underscored words', 'Abc_'.repeat(12_500)],
+    ['capitals', 'ABC '.repeat(12_500) + ' ID: 123'],
+    ['apposition', 'pt in 3, ' + 'Ann Lee, '.repeat(5_500)],
+    ['lower-case words', 'abc def '.repeat(6_250)]
   ])('%s (50k) returns', (_name, text) => {
     expect(text.length).toBeGreaterThanOrEqual(49_000);
     const findings = findPhi(text);
