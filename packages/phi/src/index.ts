@@ -448,7 +448,7 @@ function followedByLowercaseWord(text: string, end: number): boolean {
 
 /** MRN-style labels. `PID` only in upper case (lower-case `pid` is a process id in device logs). */
 const MRN_LABEL =
-  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|(?:patient|pt)[ \t]+acct|fin|visit(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|acc(?:ession)?(?:[ \t]*(?:#|no\.?|num(?:ber)?))?|csn|har|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pt[ \t_]?(?:id|#|no\.?)|chart[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?|(?:medicare|medicaid|insurance|member|policy|subscriber)[ \t]*(?:#|no\.?|num(?:ber)?|id)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc\.?[ \t]*(?:#|no\.?|num(?:ber)?|id)|patient(?=[ \t]{1,3}\d{6,12}(?![\d.:/-])))(?![A-Za-z])/gi;
+  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|(?:patient|pt)[ \t]+acct|fin|visit(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|acc(?:ession)?(?:[ \t]*(?:#|no\.?|num(?:ber)?))?|csn|har|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pt[ \t_]?(?:id|#|no\.?)|pat\.?-?[ \t]?id|chart[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?|(?:medicare|medicaid|insurance|member|policy|subscriber|bcbs|aetna|cigna|humana|uhc|tricare)[ \t]*(?:#|no\.?|num(?:ber)?|id)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc(?:\.?[ \t]*(?:#|no\.?|num(?:ber)?|id))?|mbi|(?:wrist|arm)band(?:[ \t]{1,2}(?:as|reads?|says|shows|showed|had))?(?=[ \t:#=]{1,4}[A-Za-z]{0,2}\d{5,})|patient(?=[ \t]{1,3}\d{6,12}(?![\d.:/-])))(?![A-Za-z])/gi;
 /** Separator after the label; `*`, `_` and `|` allow markdown (`**MRN:** 123`, `| MRN | 123 |`). */
 const MRN_VALUE =
   /(?:[ \t]{1,2}(?:was|is|of|shows|showed|reads|read|says)(?![A-Za-z]))?[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,16}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
@@ -467,7 +467,7 @@ const detectMrn: Detector = (text) => {
     const label = m[0];
     if (label.toLowerCase() === 'pid' && label !== 'PID') continue;
     if (label.toLowerCase() === 'fin' && label !== 'FIN') continue;
-    if (/^(?:csn|har)$/i.test(label) && label !== label.toUpperCase()) continue;
+    if (/^(?:csn|har|mbi)$/i.test(label) && label !== label.toUpperCase()) continue;
     // A vendor's account ("Stryker parts portal acct 100442871") is not a patient's.
     const around = lineWindow(text, m.index, 80, 80);
     if (/^(?:acct|account)/i.test(label) && VENDOR_ACCOUNT.test(around) && !MENTIONS_PATIENT_ONLY.test(around)) continue;
@@ -478,7 +478,7 @@ const detectMrn: Detector = (text) => {
     if (countDigits(value[1]) < 4) continue;
     // Bare `encounter` / `patient acct` / `FIN`: the value must look like an identifier, not a count.
     if (
-      /^(?:encounter|(?:patient|pt)[ \t]+acct|fin|visit|acc|accession|csn|har|med\.?[ \t]?rec(?:ord)?)$/i.test(label) &&
+      /^(?:encounter|enc|(?:patient|pt)[ \t]+acct|fin|visit|acc|accession|csn|har|mbi|med\.?[ \t]?rec(?:ord)?)$/i.test(label) &&
       !/^[ \t]{0,2}[:#=]/.test(text.slice(m.index + label.length)) &&
       countDigits(value[1]) < 5
     )
@@ -514,9 +514,9 @@ const detectMrnList: Detector = (text) => {
 const MONTH =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
 const DOB_LABEL =
-  /(?<![A-Za-z])(?:d\.?o\.?b\.?|date[ \t]+of[ \t]+birth|birth[ \t_]?date|patient'?s?[ \t_]?birth[ \t_]?date|born(?:[ \t]+on)?)(?![A-Za-z])/gi;
+  /(?<![A-Za-z])(?:d\.?o\.?b\.?|geb\.?|date[ \t]+of[ \t]+birth|birth[ \t_]?date|patient'?s?[ \t_]?birth[ \t_]?date|born(?:[ \t]+on)?)(?![A-Za-z])/gi;
 const DOB_SEPARATOR =
-  /[*_]{0,2}[ \t]{0,3}(?:\([^)\n]{0,12}\)[ \t]{0,3})?[:=#|-]?[*_]{0,2}[ \t]{0,3}(?:(?:was|is|typed|entered|listed|set|showing|shows|reads|read|as|to|of|at)[ \t]{1,2}){0,3}/y;
+  /[*_]{0,2}[ \t]{0,3}(?:\((?![ \t]?\d)[^)\n]{0,12}\)[ \t]{0,3})?\(?[:=#|-]?[*_]{0,2}[ \t]{0,3}(?:(?:was|is|typed|entered|listed|set|showing|shows|reads|read|as|to|of|at)[ \t]{1,2}){0,3}/y;
 const DATE = new RegExp(
   '(?:' +
     '(\\d{1,2})[/.-](\\d{1,2})[/.-](\\d{4}|\\d{2})' +
@@ -562,7 +562,7 @@ function validSsn(area: string, group: string, serial: string): boolean {
 }
 
 const SSN_LABELLED =
-  /(?<![A-Za-z])(?:ssn|ss[ \t]?#|soc(?:ial)?\.?[ \t]+sec(?:urity)?\.?(?:[ \t]*(?:number|num|no\.?|#))?|social(?:[ \t]*(?:number|num|no\.?|#))?)(?![A-Za-z])[ \t:#=.-]{0,5}(\d{3})([ .-]?)(\d{2})\2(\d{4})(?![0-9])/gi;
+  /(?<![A-Za-z])(?:ssn|ss[ \t]?#|soc(?:ial)?\.?[ \t]+sec(?:urity)?\.?(?:[ \t]*(?:number|num|no\.?|#))?|social(?:[ \t]*(?:number|num|no\.?|#))?)(?![A-Za-z])[ \t:#=.,-]{0,5}(\d{3})([ .-]?)(\d{2})\2(\d{4})(?![0-9])/gi;
 /** Unlabelled: dashes only (`123 45 6789` without a label is too often a row of readings). */
 const SSN_BARE = /(?<![A-Za-z0-9./:_-])(\d{3})-(\d{2})-(\d{4})(?![A-Za-z0-9_]|[-./]\d)/g;
 
@@ -625,6 +625,15 @@ function publishedSupportNumber(text: string, start: number, end: number, area: 
   return around.split(/[^\p{L}-]+/u).some((token) => token !== '' && words().makers.has(token.toLowerCase()));
 }
 
+/** "Biomed shop phone is 555-210-4400 ext 2", "page the on-call at ...": the hospital's own lines. */
+const DEPARTMENT_CONTEXT =
+  /(?<![A-Za-z])(?:shop|biomed|dept|department|desk|front[ \t]desk|office|ext|x\d{2,5}|pager|page|on-?call|main[ \t]line|switchboard|operator|nursing[ \t]station|unit[ \t]phone|clinical[ \t]engineering|after[ \t]hours)(?![A-Za-z])/i;
+
+function departmentNumber(text: string, start: number, end: number): boolean {
+  const around = lineWindow(text, start, 60) + ' ' + lineWindow(text, end, 0, 30);
+  return DEPARTMENT_CONTEXT.test(around) && !PERSONAL_CONTEXT.test(around) && !/(?<![A-Za-z])(?:pt|patient)/i.test(around);
+}
+
 const detectPhone: Detector = (text) => {
   const out: Span[] = [];
   PHONE_NANP.lastIndex = 0;
@@ -640,6 +649,7 @@ const detectPhone: Detector = (text) => {
     }
     if (afterEquipmentLabel(text, m.index)) continue;
     if (publishedSupportNumber(text, m.index, m.index + m[0].length, bracketArea ?? m[3] ?? '')) continue;
+    if (departmentNumber(text, m.index, m.index + m[0].length)) continue;
     out.push({ kind: 'phone', start: m.index, end: m.index + m[0].length });
   }
   PHONE_BARE.lastIndex = 0;
@@ -805,10 +815,14 @@ const detectPatientContext: Detector = (text) => {
 
 /** "Ms. Chen from supply chain", "Mrs. Gonzalez, the charge nurse": staff and vendors, not patients. */
 const STAFF_AFTER =
-  /^(?:[ \t]{1,2}(?:from|at(?![ \t]{1,2}\d)|with|in[ \t]+(?:purchasing|supply|biomed|it|pharmacy|materials|admin|engineering|facilities))|,?[ \t]{1,2}(?:the[ \t]+|our[ \t]+)?(?:charge[ \t]+nurse|nurse|rn|lpn|cna|manager|director|rep|tech|engineer|supervisor|educator|pharmacist|doctor|dr|md|np|pa|rt|therapist|resident|fellow|attending|surgeon|anesthesiologist|crna|coordinator|buyer))(?![\p{L}])/iu;
+  /^(?:[ \t]{1,2}(?:from(?![ \t]{1,2}\d)|at(?![ \t]{1,2}\d)|with|in[ \t]+(?:purchasing|supply|biomed|it|pharmacy|materials|admin|engineering|facilities))|,?[ \t]{1,2}(?:the[ \t]+|our[ \t]+)?(?:charge[ \t]+nurse|nurse|rn|lpn|cna|manager|director|rep|tech|engineer|supervisor|educator|pharmacist|doctor|dr|md|np|pa|rt|therapist|resident|fellow|attending|surgeon|anesthesiologist|crna|coordinator|buyer))(?![\p{L}])/iu;
+
+/** "our interim director Mr. Alvarez", "the Stryker rep Ms. Lee": a role right before the title. */
+const ROLE_BEFORE_TITLE =
+  /(?<![\p{L}])(?:director|manager|supervisor|rep|engineer|tech|technician|coordinator|administrator|vp|ceo|cfo|cno|cmo|president|chair|chief|buyer|instructor|educator|our|my[ \t]{1,2}(?:boss|manager|supervisor))[ \t]{1,2}$/iu;
 
 /** Mr/Mrs/Ms/Miss/Mx and a surname: a person, in any context ("Mrs. Okonkwo's feeding pump"). */
-const HONORIFIC = /(?<![\p{L}\p{N}])(mrs|mr|ms|miss|mx)(\.?)[ \t]{1,2}/giu;
+const HONORIFIC = /(?<![\p{L}\p{N}])(mrs|mr|ms|miss|mx|mme|mlle|sra|srta|herr|frau)(\.?)[ \t]{1,2}/giu;
 
 const detectHonorific: Detector = (text) => {
   const out: Span[] = [];
@@ -834,6 +848,7 @@ const detectHonorific: Detector = (text) => {
     if (upperTitle && !lowerTitle && !name.words.every((w) => shapeOf(w) === 'upper')) continue;
     // "Ms. Chen from supply chain", "Mr. Ortiz at Stryker": staff and vendors, not patients.
     if (STAFF_AFTER.test(text.slice(name.end, name.end + 40))) continue;
+    if (ROLE_BEFORE_TITLE.test(lineWindow(text, m.index, 40))) continue;
     out.push({ kind: 'patient_name', start: m.index, end: name.end });
     HONORIFIC.lastIndex = Math.max(name.end, namePos);
   }
@@ -843,7 +858,7 @@ const detectHonorific: Detector = (text) => {
 /** `Room 412`, `Rm 12`, `Bed B`, `Room 412, Bed B`, `Bay 3`, `chair 6`: a designation must contain a digit or be one letter. */
 const DESIGNATION = '(?:[A-Za-z]?\\d{1,5}[A-Za-z]?(?:-\\d{1,3}[A-Za-z]?)?|(?<=[ \\t#])[A-Za-z])(?![A-Za-z0-9])';
 const ROOM_BED = new RegExp(
-  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|pod|isolette|iso|bassinet|(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|mom|dad|resident|inmate)[ \\t]{1,2}in(?:[ \\t]{1,2}(?:room|rm|bed|bay|L&D|LDR|ICU|CCU|MICU|SICU|NICU|PICU|PACU|ED|iso))?)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
+  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|dialysis|pod|isolette|iso|bassinet|(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|mom|dad|resident|inmate)[ \\t]{1,2}in(?:[ \\t]{1,2}(?:room|rm|bed|bay|L&D|LDR|ICU|CCU|MICU|SICU|NICU|PICU|PACU|ED|iso))?)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
     `(?:[ \\t]{0,2}[,/]?[ \\t]{0,2}(?:bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION})?`,
   'gi'
 );
@@ -905,9 +920,10 @@ const detectRoomBedName: Detector = (text) => {
 const DEVICE_ON = new RegExp(
   '(?<![\\p{L}])(?:pump|pumps|vent|ventilator|monitor|bed|tele|box|pca|bipap|cpap|probe|cuff|sensor|scd|warmer|' +
     'blanket|mattress|alaris|channel|module|iv|defib|pacer|iabp|impella|ecmo|crrt|machine|chair|scale|lift|' +
-    'concentrator|transmitter|feeding[ \\t]pump|bair[ \\t]hugger)' +
+    'concentrator|transmitter|pack|feeding[ \\t]pump|bair[ \\t]hugger|spectrum|sigma)' +
     '(?:[ \\t]{1,2}#?(?:[\\p{N}][\\p{L}\\p{N}-]{0,8}|[A-D](?![\\p{L}\\p{N}])))?(?:[ \\t]{1,2}in[ \\t]{1,2}(?:the[ \\t]{1,2})?(?:rm|room|bed|bay)?[ \\t]{0,2}#?\\d{1,4}[A-Za-z]?)?' +
-    "[ \\t]{1,2}(?:(?:is|was|thats|that's|still)[ \\t]{1,2}){0,2}on[ \\t]{1,2}(?:pt[ \\t]{1,2}|patient[ \\t]{1,2})?",
+    '(?:[ \\t]{1,2}[^\\n]{0,40}?(?:running|infusing))?' +
+    "[ \\t]{1,2}(?:(?:is|was|thats|that's|still)[ \\t]{1,2}){0,2}(?:on|(?:assigned|associated|paired|connected|hooked[ \\t]up)[ \\t]{1,2}(?:to|with))[ \\t]{1,2}(?:pt[ \\t]{1,2}|patient[ \\t]{1,2})?",
   'giu'
 );
 
@@ -949,12 +965,85 @@ const AGE_SEX_AFTER =
 const AGE_SEX_BEFORE =
   /(?<![\p{L}\p{N}])\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?[ \t]old|m|f)(?:[ \t,]{1,2}(?:m|f|male|female))?[ \t]{0,2}[,:-]?[ \t]{0,2}$/iu;
 const PLACE_AFTER =
-  /^[ \t]{0,2},?[ \t]{0,2}(?:\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])|\(?(?:the|our|a|an)?[ \t]{0,2}(?:[\p{L}-]{2,15}[ \t]{1,2})?(?:pt|patient)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\d{1,2}(?:st|nd|rd|th)[ \t]{1,2}floor(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
+  /^[*_]{0,3}[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:peds|pediatric|adult|bariatric|neonate|newborn|infant|\d{1,3}[ \t]?(?:y\/?o|yo|yrs?|mo|m|f)(?![\p{L}]))|\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])|\(?(?:the|our|a|an)?[ \t]{0,2}(?:[\p{L}-]{2,15}[ \t]{1,2})?(?:pt|patient)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\d{1,2}(?:st|nd|rd|th)[ \t]{1,2}floor(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
 const PLACE_IS_BEFORE =
   /(?:(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)|(?<![\p{L}])(?:is|was|were|been|still)[ \t]{1,2}on)[ \t]{1,2}$/iu;
 /** What sits around a LAST, FIRST on a monitor's banner: a unit and bed code, ADULT, PACED, an age. */
 const BANNER_CONTEXT =
   /(?<![\p{L}])(?:ADULT|PEDI?|NEO(?:NATE)?|PACED?|NON-?PACED|BED|RM|ROOM|MRN|DOB|ID|ALLERG(?:Y|IES)|\d{1,3}[ \t]?Y?[ \t]?[MF]|[MF][ \t]{1,3}\d{1,3}Y?|[A-Z]{2,5}-\d{1,3})(?![\p{L}])/u;
+/** A first name and a surname: the first known to the SSA list, the last a surname or a word no list knows. */
+function fullName(name: NameMatch): boolean {
+  const real = name.words.filter((w) => !PARTICLES.has(w.toLowerCase()));
+  const first = real[0] ?? '';
+  const last = real[real.length - 1] ?? '';
+  if (name.form !== 'words' || real.length < 2 || real.length > 4 || shapeOf(first) !== 'cap' || shapeOf(last) !== 'cap') return false;
+  if (!words().firstNames.has(baseOf(first)) || isEnglishWord(first)) return false;
+  if (real.some(isStopWord)) return false;
+  const lastBase = baseOf(last);
+  return words().surnames.has(lastBase) || (lastBase.length >= 3 && !isEnglishWord(last) && !isEverydayEnglish(lastBase));
+}
+
+/**
+ * Staff and vendors are named too: "Steve Jones from Stryker", "thanks Karen Lee", "tech: Jane
+ * Doe", "ask Maria Lopez in biomed", a signature on its own line ("Dave Smith, CBET | x4471").
+ */
+const STAFF_BEFORE =
+  /(?<![\p{L}])(?:tech|techs|technician|engineer|eng|rep|reps|vendor|nurse|rn|charge|manager|mgr|director|supervisor|sup|coordinator|buyer|lead|dr|doctor|md|np|pa|rt|therapist|pharmacist|thanks|thank[ \t]you|thx|ty|kudos|shoutout|shout[ \t]out|contact|ask|asked|call|called|email|emailed|e-mail|cc|ping|pinged|text|texted|from|by|per|signed|cheers|regards|talked[ \t]to|spoke[ \t](?:with|to)|according[ \t]to|our|my[ \t](?:boss|manager|lead|coworker|colleague|supervisor)|coworker|colleague|fse|cse|fe|biomed|cbet|ccet|author|assigned[ \t]to|completed[ \t]by|performed[ \t]by|checked[ \t]by|reviewed[ \t]by|approved[ \t]by|opened[ \t]by|hi|hey|hello|dear|attn|owner|admin|it|ce|bmet|w\/|with|and|or|to|page|paged|session|speaker|presenter|webinar|course|class|instructor|trainer|mentor|welcome|congrats|congratulations)\.?(?:[ \t]{1,2}(?:is|was))?[ \t]{0,2}[:,(-]?[ \t]{0,2}$/iu;
+/** A line that lists staff: "on call this week: ...", "the crew: ...". */
+const STAFF_LIST_BEFORE =
+  /(?<![\p{L}])(?:on[ \t-]call|roster|crew|team|staff|techs|schedule|rotation|attendees|speakers|contacts|coverage|shift)(?![\p{L}])[^\n]{0,40}:/iu;
+/** What staff do: "Kwame has the pager", "Tom Reilly (Getinge) is doing the PMs", "Chris Bauer says". */
+const STAFF_VERB_AFTER =
+  /^[ \t]{0,2}(?:\([^)\n]{1,30}\)[ \t]{0,2})?(?:says|said|told|tells|recommends|recommended|suggested|suggests|fixed|replaced|installed|repaired|came|comes|will|wrote|emailed|called|sent|confirmed|approved|signed|covers|covered|has[ \t]the|is[ \t](?:doing|coming|running|presenting|speaking|teaching|out|off|on[ \t]call|our|the[ \t](?:new|rep|tech|lead|manager))|(?:is|was)[ \t](?:great|awesome|the[ \t]best))(?![\p{L}])/iu;
+/** A building named for someone: "Rosalind Franklin Surgical Tower". */
+const BUILDING_AFTER =
+  /^(?:[ \t]{1,2}\p{Lu}[\p{L}'’-]{1,20}){0,2}[ \t]{1,2}(?:Tower|Building|Bldg|Pavilion|Center|Centre|Hall|Wing|Institute|Clinic|Hospital|Medical|Memorial|Library|Auditorium|Campus|Annex|Plaza)(?![\p{L}])/u;
+const SIGNATURE_AFTER =
+  /^[ \t]{0,2}(?:$|\n|[,|–—-][ \t]{0,2}(?:$|\n|[^\n]{0,40}(?:biomed|clinical|cbet|ccet|bmet|tech|engineer|supervisor|manager|director|coordinator|specialist|x\d|ext|\d{3}[-. ]\d{3}[-. ]\d{4}|@)))/i;
+
+const STAFF_ROLE =
+  /^(?:rep|se|fse|cse|fe|tech|biomed|ce|bmet|cbet|engineer|manager|director|supervisor|chair|chief|lead|rn|md|do|np|pa|rt|anesthesia|nursing|pharmacy|it|vendor|sales|service|support|educator|coordinator|buyer)$/i;
+
+/**
+ * A row of a pasted table whose header has a name column but no patient column
+ * ("name,ext,cell,weeks" under "on call roster"). Looks back at most 60 lines.
+ */
+function inStaffTable(text: string, pos: number): boolean {
+  let lineStart = text.lastIndexOf('\n', pos - 1) + 1;
+  const row = text.slice(lineStart, Math.min(text.length, lineStart + 2000)).split('\n')[0] ?? '';
+  const sep = row.includes('\t') ? '\t' : row.includes(',') ? ',' : '';
+  if (sep === '') return false;
+  const cells = cellsOf(row, sep).length;
+  for (let i = 0; i < 60 && lineStart > 0; i++) {
+    const prevStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+    const line = text.slice(prevStart, lineStart - 1);
+    lineStart = prevStart;
+    if (cellsOf(line, sep).length !== cells) return false;
+    const header = splitCells(line, sep);
+    if (header.some((c) => /^(?:(?:full[ _]?)?name|staff|tech|employee|technician)$/i.test(c)))
+      return !header.some((c) => PATIENT_COLUMN.test(c));
+  }
+  return false;
+}
+
+function namedAsStaff(text: string, start: number, end: number): boolean {
+  const before = lineWindow(text, start, 40);
+  if (STAFF_BEFORE.test(before)) return true;
+  const after = text.slice(end, end + 60);
+  if (STAFF_AFTER.test(after) || STAFF_VERB_AFTER.test(after) || BUILDING_AFTER.test(after)) return true;
+  if (STAFF_LIST_BEFORE.test(lineWindow(text, start, 120))) return true;
+  if (inStaffTable(text, start)) return true;
+  // "(Getinge)", "(Masimo SE)", "(anesthesia chair)": a maker or a role in brackets after the name.
+  const bracket = /^[ \t]{0,2}\(([^)\n]{1,40})\)/.exec(after);
+  if (bracket !== null && (bracket[1] ?? '').split(/[^\p{L}-]+/u).some((w) => words().makers.has(w.toLowerCase()) || STAFF_ROLE.test(w)))
+    return true;
+  // A signature: the name starts its line and nothing but a title or contact follows.
+  return /^[ \t>*_~-]{0,4}$/.test(before) && SIGNATURE_AFTER.test(after);
+}
+
+/** "Popescu, Bogdan in CVICU": a unit after a name, no bed number needed. */
+const UNIT_AFTER =
+  /^[ \t]{1,2}in[ \t]{1,2}(?:the[ \t]{1,2})?(?:ICU|CVICU|MICU|SICU|CCU|NICU|PICU|PACU|ED|ER|L&D|LDR|\d{1,2}[A-Z]{1,2})(?![\p{L}\p{N}])/u;
 const LOWER_ROOM_AFTER =
   /^[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay|ED|ER|ICU|MICU|SICU|CCU|NICU|PICU|PACU|L&D|LDR)(?:[ \t]{1,2}hall)?(?:[ \t]{1,2}(?:bed|bay|rm))?\.?[ \t]{0,2})?#?\d{1,4}[A-Za-z]?(?![\p{L}\p{N}])/iu;
 const PERSON_IN_ROOM =
@@ -962,10 +1051,28 @@ const PERSON_IN_ROOM =
 const DISPLAY_WORDS =
   /(?<![\p{L}])(?:shows?|showing|showed|screen|central|monitor|display(?:s|ed)?|banner|label|wristband|band|says|reads|printout|header)(?![\p{L}])/iu;
 const SHOWN_ON_BEFORE =
-  /(?<![\p{L}])(?:(?:tag|label|band|wristband|sticker|printout|banner|header|screen|display)(?:[ \t]{1,2}(?:to|as|said|says|read|reads|shows|showed|showing|had|has))?|(?:still[ \t]{1,2})?(?:shows|showed|showing)|label(?:l)?ing|labels|registered[ \t]{1,2}as)[ \t]{0,2}:?[ \t]{0,2}['"“‘]?$/iu;
+  /(?<![\p{L}])(?:(?:tag|label|band|wristband|sticker|printout|banner|header|screen|display)(?:[ \t]{1,2}(?:to|as|said|says|read|reads|shows|showed|showing|had|has))?|(?:still[ \t]{1,2})?(?:shows|showed|showing)|label(?:l)?ing|labels|registered[ \t]{1,2}as|(?:bed|pump|monitor|central|screen|device|system|vent|cart|analyzer|it)[ \t]{1,2}(?:still[ \t]{1,2})?(?:says|said|lists|listed|displays|displayed|reads|has))[ \t]{0,2}:?[ \t]{0,2}['"“‘]?$/iu;
 const CARET_BOUNDARY_BEFORE = /(?:^|[\s|"'(:=[])$/;
 /** HL7 segments that carry codes and staff, not the patient's name (PID and NK1 do). */
 const CODED_SEGMENT = /^(?:MSH|EVN|OBX|OBR|ORC|PV1|PV2|NTE|TXA|AL1|DG1|RXA|RXE|RXO|SPM|TQ1|MSA|ERR)\|/;
+
+/** "Ahmad Karimi's brother", "kalani akana's dad": a patient's family. */
+function hasFamily(text: string, end: number): boolean {
+  return /^['’]s[ \t]{1,2}(?:dad|mom|father|mother|husband|wife|son|daughter|brother|sister|family|kids?|parents?|grand(?:ma|pa|mother|father|son|daughter)|caregiver|partner)(?![\p{L}])/iu.test(
+    text.slice(end, end + 20)
+  );
+}
+
+/** A line of its own, under a line about a screen or a photo of one: "photo of the Alaris screen:\nTANAKA HIROSHI". */
+function aloneUnderScreen(text: string, start: number, end: number): boolean {
+  if (!/^[ \t]*$/.test(lineWindow(text, start, 20)) || !/^[ \t]*(?:\n|$)/.test(text.slice(end, end + 20))) return false;
+  const lineStart = text.lastIndexOf('\n', start - 1);
+  if (lineStart <= 0) return false;
+  const previous = text.slice(text.lastIndexOf('\n', lineStart - 1) + 1, lineStart);
+  return /(?<![\p{L}])(?:screen|photo|pic|picture|display|banner|central|monitor|header|label|printout|says|shows)(?![\p{L}])/iu.test(
+    previous
+  );
+}
 
 function ownsDevice(text: string, end: number): boolean {
   for (const token of tokensAt(text, end + 2 + (text[end + 2] === ' ' ? 1 : 0), 3)) {
@@ -1019,7 +1126,14 @@ const detectNameInContext: Detector = (text) => {
         const upper = comma.words.every((w) => shapeOf(w) === 'upper');
         const english = comma.words.every(isEnglishWord);
         const banner = upper && BANNER_CONTEXT.test(lineWindow(text, pos, 40) + ' ' + lineWindow(text, comma.end, 0, 40));
-        if ((upper && (comma.lexiconHits > 0 || banner) && !english) || AGE_SEX_AFTER.test(text.slice(comma.end, comma.end + 24))) {
+        // "REPLACE,TB" in a check log: an everyday word and no name the lexicon knows.
+        const wordy = comma.lexiconHits === 0 && comma.words.some((w) => isEverydayEnglish(baseOf(w)) || baseOf(w).length < 3);
+        const afterComma = text.slice(comma.end, comma.end + 40).replace(/^[*_]{1,3}/, '');
+        if (
+          (upper && (comma.lexiconHits > 0 || banner) && !english && !wordy) ||
+          AGE_SEX_AFTER.test(afterComma) ||
+          (!english && (UNIT_AFTER.test(afterComma) || /^[ \t]{0,2},[ \t]{0,2}\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])/u.test(afterComma)))
+        ) {
           push('patient_name', comma.end);
           continue;
         }
@@ -1035,7 +1149,8 @@ const detectNameInContext: Detector = (text) => {
       banner.form === 'words' &&
       banner.words.every((w) => shapeOf(w) === 'upper' && !isStopWord(w)) &&
       banner.words.some((w) => !isEnglishWord(w) && !isEverydayEnglish(baseOf(w), false)) &&
-      BANNER_CONTEXT.test(lineWindow(text, pos, 40) + ' ' + lineWindow(text, banner.end, 0, 40))
+      (BANNER_CONTEXT.test(lineWindow(text, pos, 40) + ' ' + lineWindow(text, banner.end, 0, 40)) ||
+        aloneUnderScreen(text, pos, banner.end))
     ) {
       push('patient_name', banner.end);
       continue;
@@ -1118,9 +1233,10 @@ const detectNameInContext: Detector = (text) => {
       (inLexicon(name.words[0] ?? '') || /(?<![\p{L}])(?:on|for)[ \t]{1,2}$/iu.test(lineWindow(text, pos, 6))) &&
       !isEnglishWord(name.words[0] ?? '') &&
       !isEverydayEnglish(baseOf(name.words[0] ?? '')) &&
-      /^[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay)\.?[ \t]{0,2})?#?\d{1,4}[A-Za-z]?(?:-\d{1,3})?(?![\p{L}\p{N}])/iu.test(
-        text.slice(name.end, name.end + 30)
-      )
+      /^[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay)\.?[ \t]{0,2})?#?\d{1,4}[A-Za-z]?(?:-\d{1,3})?(?![\p{L}\p{N}])(?![ \t]{1,2}(?:nursing|pharmacy|biomed|admin|office|staff))/iu.test(
+        text.slice(name.end, name.end + 40)
+      ) &&
+      !namedAsStaff(text, pos, name.end)
     ) {
       push('patient_name', name.end);
       continue;
@@ -1132,16 +1248,33 @@ const detectNameInContext: Detector = (text) => {
       push('patient_name', comma?.end ?? name.end);
       continue;
     }
+    if (
+      real >= 2 &&
+      !name.titled &&
+      /^[ \t>*-]{0,3}$/.test(lineWindow(text, pos, 10)) &&
+      /^[ \t]{1,2}[-–—:][ \t]{1,2}\p{Ll}/u.test(afterName) &&
+      name.words.every((w) => shapeOf(w) === 'cap' && !isEnglishWord(w) && !isEverydayEnglish(baseOf(w))) &&
+      !namedAsStaff(text, pos, name.end)
+    ) {
+      push('patient_name', name.end);
+      continue;
+    }
     if (real >= 2 && !name.titled) {
       const after = text.slice(name.end, name.end + 40);
       const before = lineWindow(text, pos, 40);
       if (
-        (name.possessive && ownsDevice(text, name.end)) ||
+        (name.possessive && (ownsDevice(text, name.end) || hasFamily(text, name.end))) ||
         AGE_SEX_AFTER.test(after) ||
         PLACE_AFTER.test(after) ||
         AGE_SEX_BEFORE.test(before) ||
         PLACE_IS_BEFORE.test(before)
       ) {
+        push('patient_name', name.end);
+        continue;
+      }
+      // A full name with no other sign, where no one is named as staff: a first name the SSA
+      // list knows and a surname ("Tyrone Jackson", "Thandiwe Ndlovu - wheelchair scale").
+      if (fullName(name) && !namedAsStaff(text, pos, name.end)) {
         push('patient_name', name.end);
         continue;
       }
@@ -1173,13 +1306,16 @@ const detectNameInContext: Detector = (text) => {
       }
       continue;
     }
-    if (SHOWN_ON_BEFORE.test(lineWindow(text, pos, 40)) || (name.possessive && ownsDevice(text, name.end))) {
+    if (SHOWN_ON_BEFORE.test(lineWindow(text, pos, 40)) || (name.possessive && (ownsDevice(text, name.end) || hasFamily(text, name.end)))) {
       out.push({ kind: 'patient_name', start: pos, end: name.end });
       LOWER_START.lastIndex = Math.max(name.end, pos + 1);
       continue;
     }
     if (name.words.length < 2) continue;
-    if (AGE_SEX_AFTER.test(after) || PLACE_AFTER.test(after)) {
+    // Shapes no English phrase has: "siobhan o'donnell", "joão pereira da silva", "tran van hai".
+    const irish = name.words.some((w) => /^(?:o|d|mc|mac)['’]?\p{Ll}{3,}$/u.test(w) && /['’]|^mc|^mac/u.test(w));
+    const particle = name.words.length >= 3 && name.words.slice(1, -1).some((w) => PARTICLES.has(w));
+    if (irish || particle || AGE_SEX_AFTER.test(after) || PLACE_AFTER.test(after)) {
       out.push({ kind: 'patient_name', start: pos, end: name.end });
       LOWER_START.lastIndex = Math.max(name.end, pos + 1);
     }
@@ -1225,7 +1361,9 @@ const detectAddress: Detector = (text) => {
       continue;
     }
     // An apartment number is a home, whoever is named before it ("for Mr. Lindqvist at 88 Cedar Hollow Rd Apt 3").
-    const apartment = /(?:Apt|apt|APT|Apartment|apartment)\.?[ \t]{0,2}#?[A-Za-z0-9-]{1,6}$/.test(m[0]);
+    const apartment =
+      /(?:Apt|apt|APT|Apartment|apartment)\.?[ \t]{0,2}#?[A-Za-z0-9-]{1,6}$/.test(m[0]) ||
+      (/(?:Unit|unit)\.?[ \t]{0,2}#?[A-Za-z0-9-]{1,6}$/.test(m[0]) && !BUSINESS_CONTEXT.test(lineWindow(text, m.index, 80, 120)));
     if (!HOME_CONTEXT.test(before) && !apartment) continue;
     // A depot or a return address: business words before it or in it, unless a home is named.
     if (!LIVES_CONTEXT.test(before) && BUSINESS_CONTEXT.test(before + ' ' + m[0])) continue;
