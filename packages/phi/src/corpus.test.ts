@@ -115,13 +115,14 @@ describe('PHI corpus', () => {
     expect(f.accepted).toBeGreaterThanOrEqual(0.97);
   });
 
-  // The held-out part is blind set 8, measured once before any tuning (docs/phi.md): 84.7% recall and
-  // 94.7% accepted, short of the 95% goal for unseen posts. These floors only keep a change from
-  // making it worse; raise them when the detector improves, and never tune on the set itself.
-  it('held-out part (blind set 8): no worse than when first measured (recall >= 84%, clean accepted >= 94%)', () => {
+  // The held-out part is blind set 8, never tuned on (docs/phi.md). First measured at 84.7% recall
+  // and 94.7% accepted; rules written for blind set 9 lifted it to 90.0% / 98.0%. Still short of
+  // the 95% goal for unseen posts. These floors keep a change from making it worse; raise them
+  // when the detector improves, and never tune on the set itself.
+  it('held-out part (blind set 8): no worse than today (recall >= 89%, clean accepted >= 97%)', () => {
     const f = measure(true);
-    expect(f.recall).toBeGreaterThanOrEqual(0.84);
-    expect(f.accepted).toBeGreaterThanOrEqual(0.94);
+    expect(f.recall).toBeGreaterThanOrEqual(0.89);
+    expect(f.accepted).toBeGreaterThanOrEqual(0.97);
   });
 
   it('whole corpus: printed, with the misses listed', () => {

@@ -448,7 +448,7 @@ function followedByLowercaseWord(text: string, end: number): boolean {
 
 /** MRN-style labels. `PID` only in upper case (lower-case `pid` is a process id in device logs). */
 const MRN_LABEL =
-  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|(?:patient|pt)[ \t]+acct|fin|visit(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|acc(?:ession)?(?:[ \t]*(?:#|no\.?|num(?:ber)?))?|csn|har|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pt[ \t_]?(?:id|#|no\.?)|pat\.?-?[ \t]?id|chart[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?|(?:medicare|medicaid|insurance|member|policy|subscriber|bcbs|aetna|cigna|humana|uhc|tricare)[ \t]*(?:#|no\.?|num(?:ber)?|id)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc(?:\.?[ \t]*(?:#|no\.?|num(?:ber)?|id))?|mbi|(?:wrist|arm)band(?:[ \t]{1,2}(?:as|reads?|says|shows|showed|had))?(?=[ \t:#=]{1,4}[A-Za-z]{0,2}\d{5,})|patient(?=[ \t]{1,3}\d{6,12}(?![\d.:/-])))(?![A-Za-z])/gi;
+  /(?<![A-Za-z0-9])(?:mrn|mr[ \t]?#|patient[ \t]+records?[ \t]*(?:#|no\.?|num(?:ber)?)?|(?:patient|pt)[ \t]+acct|fin|visit(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|acc(?:ession)?(?:[ \t]*(?:#|no\.?|num(?:ber)?))?|csn|har|med\.?[ \t]?rec(?:ord)?\.?[ \t]?(?:no|num|number|#)\.?|medical[ \t]+record[ \t]*(?:number|num|no\.?|#)|patient[ \t_]?(?:id|identifier|number|no\.?|#)|pt[ \t_]?(?:id|#|no\.?)|pat\.?-?[ \t]?id|dossier|expediente|historia[ \t]cl[ií]nica|chart[ \t]*(?:#|no\.?|num(?:ber)?)|med\.?[ \t]?rec(?:ord)?|(?:medicare|medicaid|insurance|member|policy|subscriber|bcbs|aetna|cigna|humana|uhc|tricare)[ \t]*(?:#|no\.?|num(?:ber)?|id)|pid|acct\.?[ \t]*(?:#|no\.?|num(?:ber)?)?|account[ \t]*(?:#|no\.?|num(?:ber)?)|encounter(?:[ \t]*(?:#|no\.?|num(?:ber)?|id))?|enc(?:\.?[ \t]*(?:#|no\.?|num(?:ber)?|id))?|mbi|(?:wrist|arm)band(?:[ \t]{1,2}(?:as|reads?|says|shows|showed|had))?(?=[ \t:#=]{1,4}[A-Za-z]{0,2}\d{5,})|patient(?=[ \t]{1,3}\d{6,12}(?![\d.:/-])))(?![A-Za-z])/gi;
 /** Separator after the label; `*`, `_` and `|` allow markdown (`**MRN:** 123`, `| MRN | 123 |`). */
 const MRN_VALUE =
   /(?:[ \t]{1,2}(?:was|is|of|shows|showed|reads|read|says)(?![A-Za-z]))?[ \t:#=.*_|-]{0,8}([A-Za-z0-9][A-Za-z0-9-]{3,16}[A-Za-z0-9])(?![A-Za-z0-9]|-[A-Za-z0-9])/y;
@@ -457,7 +457,9 @@ const VENDOR_ACCOUNT =
   /(?<![A-Za-z])(?:portal|vendor|supplier|customer|login|log[ \t]?in|password|order|ordering|shipping|purchasing|contract|distributor|parts)(?![A-Za-z])/i;
 
 const TEST_PATIENT =
-  /(?<![A-Za-z])(?:(?:test|dummy|demo|qa|fake|sim|simulator)[ \t]{1,2}(?:pt|patient|record|account|mrn|study)|zz+test|test,[ \t]{0,2}[A-Z]|qa[ \t^]{1,2}phantom|phantom)(?![a-z])|(?<![A-Za-z])QA\d{3,}/i;
+  /(?<![A-Za-z])(?:(?:test|dummy|demo|qa|fake|sim|simulator)[ \t]{1,2}(?:pt|patient|record|account|mrn|study|msg|message)|simulator|simulated|interface[ \t]test|zz+test|test,[ \t]{0,2}[A-Z]|qa[ \t^]{1,2}phantom|phantom)(?![a-z])|(?<![A-Za-z])(?:QA|SIM|TEST)\d{3,}/i;
+/** "...in a test message, which means they're testing with real data": not a test record after all. */
+const REAL_DATA = /(?<![A-Za-z])(?:real|actual|live|production|prod)[ \t]{1,2}(?:data|patients?|pts?|mrns?|records?|phi)(?![A-Za-z])/i;
 const MENTIONS_PATIENT_ONLY = /(?<![A-Za-z])(?:patient|pt)(?![A-Za-z])/i;
 
 const detectMrn: Detector = (text) => {
@@ -474,7 +476,8 @@ const detectMrn: Detector = (text) => {
     const value = execAt(MRN_VALUE, text, m.index + label.length);
     if (value === null || value[1] === undefined) continue;
     // Our test patient on the central ("TEST, BIOMED  MRN 999999", "Zztest, Biomed", "QA0001").
-    if (TEST_PATIENT.test(text.slice(Math.max(0, m.index - 120), m.index + label.length + value[0].length + 120))) continue;
+    const testWindow = text.slice(Math.max(0, m.index - 120), m.index + label.length + value[0].length + 120);
+    if (TEST_PATIENT.test(testWindow) && !REAL_DATA.test(testWindow)) continue;
     if (countDigits(value[1]) < 4) continue;
     // Bare `encounter` / `patient acct` / `FIN`: the value must look like an identifier, not a count.
     if (
@@ -550,6 +553,8 @@ const detectDob: Detector = (text) => {
     const datePos = afterLabel + (sep?.[0].length ?? 0);
     const date = execAt(DATE, text, datePos);
     if (date === null || !plausibleDate(date)) continue;
+    // A device's placeholder ("defaults DOB to 01/01/1900") is nobody's birthday.
+    if (/(?:^|\D)1900(?:\D|$)/.test(date[0]) || /^1900/.test(date[0])) continue;
     const end = datePos + date[0].length;
     out.push({ kind: 'dob', start: m.index, end });
     DOB_LABEL.lastIndex = end;
@@ -605,7 +610,11 @@ const PHONE_LABEL_BEFORE =
 /** Ten digits with no separators (`5552180934`) only right after a word for a phone or a call. */
 const PHONE_BARE = /(?<![A-Za-z0-9_./:+-])1?([2-9]\d{2})[2-9]\d{6}(?![A-Za-z0-9_]|[-./:]\d)/g;
 const PHONE_WORD_BEFORE =
-  /(?<![A-Za-z])(?:tel|telephone|phone|ph|cell|mobile|mob|pager|fax|call|called|text|texted|contact|reach|vm|voicemail|number)(?![A-Za-z])[^\n\d]{0,24}$/i;
+  /(?<![A-Za-z])(?:tel|telephone|phone|ph|cell|mobile|mob|pager|fax|call|called|text|texted|contact|reach|vm|voicemail|number|n[uú]mero|t[ée]l[ée]fono|portable)(?![A-Za-z])[^\n\d]{0,24}$/i;
+
+/** A trunk-prefixed national number (UK, Australia, Mexico...): `07700 900461`, `0412 345 678`, `55 5123 4098`. */
+const PHONE_NATIONAL =
+  /(?<![A-Za-z0-9_./:+-])(?:0\d{2,4}[ \t-]\d{3,6}(?:[ \t-]\d{3,4})?|\d{2}[ \t]\d{4}[ \t]\d{4})(?![A-Za-z0-9_]|[-./:]\d)/g;
 
 const TOLL_FREE: ReadonlySet<string> = new Set(['800', '888', '877', '866', '855', '844', '833']);
 const SUPPORT_CONTEXT =
@@ -627,11 +636,15 @@ function publishedSupportNumber(text: string, start: number, end: number, area: 
 
 /** "Biomed shop phone is 555-210-4400 ext 2", "page the on-call at ...": the hospital's own lines. */
 const DEPARTMENT_CONTEXT =
-  /(?<![A-Za-z])(?:shop|biomed|dept|department|desk|front[ \t]desk|office|ext|x\d{2,5}|pager|page|on-?call|main[ \t]line|switchboard|operator|nursing[ \t]station|unit[ \t]phone|clinical[ \t]engineering|after[ \t]hours)(?![A-Za-z])/i;
+  /(?<![A-Za-z])(?:shop|biomed|dept|department|desk|front[ \t]desk|office|ext|x\d{2,5}|pager|page|on-?call|main[ \t]?(?:line|number|#|:)|switchboard|operator|nursing[ \t]station|unit[ \t]phone|clinical[ \t]engineering|after[ \t]hours|hiring|apply|applications?|recruit(?:ing|er|ment)?|careers?|hr|resume|job|position|opening|customer|contract|sales|account[ \t]manager|poste|emploi|empleo|vacante|trabajo|contactez|territory|field[ \t]service)(?![A-Za-z])/i;
 
 function departmentNumber(text: string, start: number, end: number): boolean {
   const around = lineWindow(text, start, 60) + ' ' + lineWindow(text, end, 0, 30);
-  return DEPARTMENT_CONTEXT.test(around) && !PERSONAL_CONTEXT.test(around) && !/(?<![A-Za-z])(?:pt|patient)/i.test(around);
+  const vendor = text
+    .slice(Math.max(0, start - 200), end + 60)
+    .split(/[^\p{L}-]+/u)
+    .some((w) => w !== '' && words().makers.has(w.toLowerCase()));
+  return (DEPARTMENT_CONTEXT.test(around) || vendor) && !PERSONAL_CONTEXT.test(around) && !/(?<![A-Za-z])(?:pt|patient)/i.test(around);
 }
 
 const detectPhone: Detector = (text) => {
@@ -656,6 +669,11 @@ const detectPhone: Detector = (text) => {
   for (let m = PHONE_BARE.exec(text); m !== null; m = PHONE_BARE.exec(text)) {
     if (!PHONE_WORD_BEFORE.test(lineWindow(text, m.index, 40)) || afterEquipmentLabel(text, m.index)) continue;
     if (publishedSupportNumber(text, m.index, m.index + m[0].length, m[1] ?? '')) continue;
+    out.push({ kind: 'phone', start: m.index, end: m.index + m[0].length });
+  }
+  PHONE_NATIONAL.lastIndex = 0;
+  for (let m = PHONE_NATIONAL.exec(text); m !== null; m = PHONE_NATIONAL.exec(text)) {
+    if (!PHONE_WORD_BEFORE.test(lineWindow(text, m.index, 40)) || departmentNumber(text, m.index, m.index + m[0].length)) continue;
     out.push({ kind: 'phone', start: m.index, end: m.index + m[0].length });
   }
   PHONE_INTL.lastIndex = 0;
@@ -741,7 +759,7 @@ const detectEmail: Detector = (text) => {
  * only the LAST, FIRST or caret forms of a monitor banner.
  */
 const NAME_LABEL =
-  /(?<![A-Za-z])(?:((?:patient|pt)['’]?s?[ \t_]?name(?:[ \t]+(?:on|in)[ \t]+the[ \t]+[A-Za-z]{2,12})?(?:[ \t]+(?:is|was|reads|read|said|says|showed|shows))?|name[ \t]+(?:is|was))|(patient|pt)|((?:first|last|given|family|sur|middle)[ \t_]?name|name))(?![A-Za-z])([*_]{0,2}[ \t]{0,3}[:=][*_]{0,2}[ \t]{0,3}|[ \t]{1,3})/gi;
+  /(?<![A-Za-z])(?:((?:patient|pt)['’]?s?[ \t_]?name(?:[ \t]+(?:on|in)[ \t]+the[ \t]+[A-Za-z]{2,12})?(?:[ \t]+(?:is|was|reads|read|said|says|showed|shows))?|name[ \t]+(?:is|was))|(patient|pt)|((?:first|last|given|family|sur|middle)[ \t_]?name|name))(?![A-Za-z])([*_]{0,2}[ \t]{0,3}[:=][*_]{0,2}[ \t]{0,3}["“]?|[ \t]{1,3}["“]?)/gi;
 const MENTIONS_PATIENT = /(?<![A-Za-z])(?:patient|pt|bed|room|rm|mrn|dob)(?![A-Za-z])/i;
 
 const detectPatientName: Detector = (text) => {
@@ -789,7 +807,7 @@ const detectPatientName: Detector = (text) => {
  * words count only when the lexicon knows them and they are not common English.
  */
 const PATIENT_CONTEXT =
-  /(?<![\p{L}\p{N}])(?:(patient|pt|pnt|ptnt)['’]?s?[ \t]{1,2}(?:husband|wife|son|daughter|mom|mother|dad|father|brother|sister|niece|nephew|caregiver|partner|fiance|fiancee|grandson|granddaughter)|(?:her|his|their|my)[ \t]{1,2}(?:father|mother|husband|wife|son|daughter|dad|mom|grandmother|grandfather|grandma|grandpa)|(baby[ \t]{1,2}(?:girl|boy)|bb[ \t]{1,2}(?:girl|boy)|infant|newborn)|patient|pt|ptnt|inmate|detainee|prisoner|family[ \t]+of|(baby))(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
+  /(?<![\p{L}\p{N}])(?:(patient|pt|pnt|ptnt)['’]?s?[ \t]{1,2}(?:husband|wife|son|daughter|mom|mother|dad|father|brother|sister|niece|nephew|caregiver|partner|fiance|fiancee|grandson|granddaughter)|(?:her|his|their|my)[ \t]{1,2}(?:father|mother|husband|wife|son|daughter|dad|mom|grandmother|grandfather|grandma|grandpa)|(?:mom|dad|mum)(?=[ \t]{1,2}\p{Lu})|(baby[ \t]{1,2}(?:girl|boy)|bb[ \t]{1,2}(?:girl|boy)|infant|newborn)|patient|pt|ptnt|inmate|detainee|prisoner|family[ \t]+of|(baby))(?![\p{L}'’])\.?[ \t]{1,3}(?:(?:is|was)[ \t]{1,2}(?:named[ \t]{1,2})?|named[ \t]{1,2})?/giu;
 
 const detectPatientContext: Detector = (text) => {
   const out: Span[] = [];
@@ -858,7 +876,7 @@ const detectHonorific: Detector = (text) => {
 /** `Room 412`, `Rm 12`, `Bed B`, `Room 412, Bed B`, `Bay 3`, `chair 6`: a designation must contain a digit or be one letter. */
 const DESIGNATION = '(?:[A-Za-z]?\\d{1,5}[A-Za-z]?(?:-\\d{1,3}[A-Za-z]?)?|(?<=[ \\t#])[A-Za-z])(?![A-Za-z0-9])';
 const ROOM_BED = new RegExp(
-  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|dialysis|pod|isolette|iso|bassinet|(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|mom|dad|resident|inmate)[ \\t]{1,2}in(?:[ \\t]{1,2}(?:room|rm|bed|bay|L&D|LDR|ICU|CCU|MICU|SICU|NICU|PICU|PACU|ED|iso))?)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
+  `(?<![A-Za-z])(?:room|rm|bed|bd|bay|chair|stretcher|cubicle|cube|crib|dialysis|pack|pod|isolette|iso|bassinet|(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|mom|dad|resident|inmate)[ \\t]{1,2}in(?:[ \\t]{1,2}(?:room|rm|bed|bay|L&D|LDR|ICU|CCU|MICU|SICU|NICU|PICU|PACU|ED|iso))?)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION}` +
     `(?:[ \\t]{0,2}[,/]?[ \\t]{0,2}(?:bed|bd|bay)\\.?[ \\t]{0,2}#?[ \\t]{0,2}${DESIGNATION})?`,
   'gi'
 );
@@ -923,7 +941,7 @@ const DEVICE_ON = new RegExp(
     'concentrator|transmitter|pack|feeding[ \\t]pump|bair[ \\t]hugger|spectrum|sigma)' +
     '(?:[ \\t]{1,2}#?(?:[\\p{N}][\\p{L}\\p{N}-]{0,8}|[A-D](?![\\p{L}\\p{N}])))?(?:[ \\t]{1,2}in[ \\t]{1,2}(?:the[ \\t]{1,2})?(?:rm|room|bed|bay)?[ \\t]{0,2}#?\\d{1,4}[A-Za-z]?)?' +
     '(?:[ \\t]{1,2}[^\\n]{0,40}?(?:running|infusing))?' +
-    "[ \\t]{1,2}(?:(?:is|was|thats|that's|still)[ \\t]{1,2}){0,2}(?:on|(?:assigned|associated|paired|connected|hooked[ \\t]up)[ \\t]{1,2}(?:to|with))[ \\t]{1,2}(?:pt[ \\t]{1,2}|patient[ \\t]{1,2})?",
+    "[ \\t]{1,2}(?:(?:is|was|thats|that's|still)[ \\t]{1,2}){0,2}(?:on|for|(?:assigned|associated|paired|connected|hooked[ \\t]up)[ \\t]{1,2}(?:to|with))[ \\t]{1,2}(?:pt[ \\t]{1,2}|patient[ \\t]{1,2})?",
   'giu'
 );
 
@@ -965,7 +983,7 @@ const AGE_SEX_AFTER =
 const AGE_SEX_BEFORE =
   /(?<![\p{L}\p{N}])\d{1,3}[ \t]?(?:y\/o|yo|y\.o\.?|yrs?|years?[ \t]old|m|f)(?:[ \t,]{1,2}(?:m|f|male|female))?[ \t]{0,2}[,:-]?[ \t]{0,2}$/iu;
 const PLACE_AFTER =
-  /^[*_]{0,3}[ \t]{0,2},?[ \t]{0,2}(?:\([ \t]{0,2}(?:peds|pediatric|adult|bariatric|neonate|newborn|infant|\d{1,3}[ \t]?(?:y\/?o|yo|yrs?|mo|m|f)(?![\p{L}]))|\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])|\(?(?:the|our|a|an)?[ \t]{0,2}(?:[\p{L}-]{2,15}[ \t]{1,2})?(?:pt|patient)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\d{1,2}(?:st|nd|rd|th)[ \t]{1,2}floor(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
+  /^[*_]{0,3}[ \t]{0,2},?[ \t]{0,2}(?:(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|CCU|HDU|ITU)[ \t]{0,2}(?:bed|bay|rm)?[ \t]{0,2}#?\d|\([ \t]{0,2}(?:peds|pediatric|adult|bariatric|neonate|newborn|infant|\d{1,3}[ \t]?(?:y\/?o|yo|yrs?|mo|m|f)(?![\p{L}]))|\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])|\(?(?:the|our|a|an)?[ \t]{0,2}(?:[\p{L}-]{2,15}[ \t]{1,2})?(?:pt|patient)(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)(?![\p{L}])|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:L&D|LDR|ICU|CCU|MICU|SICU|CVICU|NICU|PICU|PACU|ED|ER|OR|iso(?:lation)?|pre-?op|post-?op|triage|trauma)[ \t]{0,2}#?[ \t]{0,2}\d|\d{1,2}[ \t]?(?:east|west|north|south)(?![\p{L}])|\d{1,2}(?:st|nd|rd|th)[ \t]{1,2}floor(?![\p{L}])|\([ \t]{0,2}(?:pt|patient)[ \t]{1,2}in[ \t]{1,2}|\([ \t]{0,2}(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d|(?:(?:is|was)[ \t]{1,2})?(?:in|on)[ \t]{1,2}(?:the[ \t]{1,2})?(?:(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2})?\d|(?:room|rm|bed|bay|chair)\.?[ \t]{0,2}#?[ \t]{0,2}\d)/iu;
 const PLACE_IS_BEFORE =
   /(?:(?:(?<![\p{L}])in|room|rm|bed|bay)[ \t]{0,2}#?\d{1,5}\p{L}?[ \t]{1,2}(?:is|was)|(?<![\p{L}])(?:is|was|were|been|still)[ \t]{1,2}on)[ \t]{1,2}$/iu;
 /** What sits around a LAST, FIRST on a monitor's banner: a unit and bed code, ADULT, PACED, an age. */
@@ -995,12 +1013,18 @@ const STAFF_LIST_BEFORE =
 /** What staff do: "Kwame has the pager", "Tom Reilly (Getinge) is doing the PMs", "Chris Bauer says". */
 const STAFF_VERB_AFTER =
   /^[ \t]{0,2}(?:\([^)\n]{1,30}\)[ \t]{0,2})?(?:says|said|told|tells|recommends|recommended|suggested|suggests|fixed|replaced|installed|repaired|came|comes|will|wrote|emailed|called|sent|confirmed|approved|signed|covers|covered|has[ \t]the|is[ \t](?:doing|coming|running|presenting|speaking|teaching|out|off|on[ \t]call|our|the[ \t](?:new|rep|tech|lead|manager))|(?:is|was)[ \t](?:great|awesome|the[ \t]best))(?![\p{L}])/iu;
+/** "the Charles Mayo building", "the Ruth Abernathy wing": a building word in lower case right after. */
+const BUILDING_WORD_AFTER =
+  /^[ \t]{1,2}(?:tower|building|bldg|pavilion|center|centre|hall|wing|institute|clinic|hospital|campus|annex|plaza|auditorium|library|room|unit)(?![\p{L}])/iu;
 /** A building named for someone: "Rosalind Franklin Surgical Tower". */
 const BUILDING_AFTER =
   /^(?:[ \t]{1,2}\p{Lu}[\p{L}'’-]{1,20}){0,2}[ \t]{1,2}(?:Tower|Building|Bldg|Pavilion|Center|Centre|Hall|Wing|Institute|Clinic|Hospital|Medical|Memorial|Library|Auditorium|Campus|Annex|Plaza)(?![\p{L}])/u;
 const SIGNATURE_AFTER =
   /^[ \t]{0,2}(?:$|\n|[,|–—-][ \t]{0,2}(?:$|\n|[^\n]{0,40}(?:biomed|clinical|cbet|ccet|bmet|tech|engineer|supervisor|manager|director|coordinator|specialist|x\d|ext|\d{3}[-. ]\d{3}[-. ]\d{4}|@)))/i;
 
+/** "Hi all, Marcus Feldman here", "I'm Alan Ruiz", "named after Florence Nightingale", "RIP Hank Dubois". */
+const INTRODUCED_BEFORE =
+  /(?<![\p{L}])(?:i['’]?m|i[ \t]am|this[ \t]is|my[ \t]name[ \t]is|me[ \t]llamo|soy|je[ \t]suis|named[ \t](?:after|for)|in[ \t]memory[ \t]of|rip|r\.i\.p\.|ingeniero|ingeniera|ing\.|técnico|técnica|tecnico|jefe|jefa|compañero|compañera|colega|gracias[ \t]a|contactez|contacter|contacte|technicien|technicienne|ingénieur|ingénieure|responsable|merci[ \t]à|notre|nuestra|nuestro|mi|pm|project[ \t]manager|installer)[ \t]{0,2}[:,(-]?[ \t]{0,2}$/iu;
 const STAFF_ROLE =
   /^(?:rep|se|fse|cse|fe|tech|biomed|ce|bmet|cbet|engineer|manager|director|supervisor|chair|chief|lead|rn|md|do|np|pa|rt|anesthesia|nursing|pharmacy|it|vendor|sales|service|support|educator|coordinator|buyer)$/i;
 
@@ -1011,16 +1035,17 @@ const STAFF_ROLE =
 function inStaffTable(text: string, pos: number): boolean {
   let lineStart = text.lastIndexOf('\n', pos - 1) + 1;
   const row = text.slice(lineStart, Math.min(text.length, lineStart + 2000)).split('\n')[0] ?? '';
-  const sep = row.includes('\t') ? '\t' : row.includes(',') ? ',' : '';
+  const sep = row.includes('|') ? '|' : row.includes('\t') ? '\t' : row.includes(',') ? ',' : '';
   if (sep === '') return false;
   const cells = cellsOf(row, sep).length;
   for (let i = 0; i < 60 && lineStart > 0; i++) {
     const prevStart = text.lastIndexOf('\n', lineStart - 2) + 1;
     const line = text.slice(prevStart, lineStart - 1);
     lineStart = prevStart;
+    if (sep === '|' && /^[ \t|:-]+$/.test(line)) continue; // a markdown table's rule line
     if (cellsOf(line, sep).length !== cells) return false;
     const header = splitCells(line, sep);
-    if (header.some((c) => /^(?:(?:full[ _]?)?name|staff|tech|employee|technician)$/i.test(c)))
+    if (header.some((c) => /^(?:(?:full[ _]?)?name|staff|tech|techs|employee|technician|engineer|contact|rep)$/i.test(c)))
       return !header.some((c) => PATIENT_COLUMN.test(c));
   }
   return false;
@@ -1028,9 +1053,23 @@ function inStaffTable(text: string, pos: number): boolean {
 
 function namedAsStaff(text: string, start: number, end: number): boolean {
   const before = lineWindow(text, start, 40);
-  if (STAFF_BEFORE.test(before)) return true;
+  if (STAFF_BEFORE.test(before) || INTRODUCED_BEFORE.test(before)) return true;
+  // "El ingeniero de Mindray, Ricardo Salas": a maker right before.
+  const lastWord = /([\p{L}-]{2,30})[ \t]{0,2}[,:-]?[ \t]{0,2}$/u.exec(before)?.[1];
+  if (lastWord !== undefined && words().makers.has(lastWord.toLowerCase())) return true;
   const after = text.slice(end, end + 60);
-  if (STAFF_AFTER.test(after) || STAFF_VERB_AFTER.test(after) || BUILDING_AFTER.test(after)) return true;
+  if (STAFF_AFTER.test(after) || STAFF_VERB_AFTER.test(after) || BUILDING_AFTER.test(after) || BUILDING_WORD_AFTER.test(after)) return true;
+  if (/^[ \t]{1,2}here(?![\p{L}])/iu.test(after)) return true;
+  // "Jorge Méndez de Dräger", "Ricardo Salas of Mindray": a maker right after.
+  const of = /^[ \t]{1,2}(?:de|del|of|from|at|with|chez|w\/)[ \t]{1,2}([\p{L}-]{2,30})/iu.exec(after);
+  if (of !== null && words().makers.has((of[1] ?? '').toLowerCase())) return true;
+  // "Hank Dubois, our shop manager": a role a word or two after.
+  if (
+    /^[ \t]{0,2},[ \t]{1,2}(?:the|our|my|el|la|nuestro|nuestra|notre)[ \t]{1,2}(?:[\p{L}-]{2,15}[ \t]{1,2}){0,2}(?:manager|lead|director|supervisor|tech|engineer|rep|coordinator|boss|jefe|jefa|ingeniero|ingeniera|responsable)(?![\p{L}])/iu.test(
+      after
+    )
+  )
+    return true;
   if (STAFF_LIST_BEFORE.test(lineWindow(text, start, 120))) return true;
   if (inStaffTable(text, start)) return true;
   // "(Getinge)", "(Masimo SE)", "(anesthesia chair)": a maker or a role in brackets after the name.
@@ -1049,7 +1088,7 @@ const LOWER_ROOM_AFTER =
 const PERSON_IN_ROOM =
   /(?<![\p{L}])(?:pt|patient|guy|lady|man|woman|gentleman|gent|kid|boy|girl|resident)[ \t]{1,2}in[ \t]{1,2}(?:(?:room|rm|bed|bay)[ \t]{0,2})?#?\d{1,4}(?![\p{N}])/iu;
 const DISPLAY_WORDS =
-  /(?<![\p{L}])(?:shows?|showing|showed|screen|central|monitor|display(?:s|ed)?|banner|label|wristband|band|says|reads|printout|header)(?![\p{L}])/iu;
+  /(?<![\p{L}])(?:shows?|showing|showed|screen|central|monitor|display(?:s|ed)?|banner|label|wristband|band|says|reads|printout|header|name|image|export(?:ed)?|print(?:ed)?|file)(?![\p{L}])/iu;
 const SHOWN_ON_BEFORE =
   /(?<![\p{L}])(?:(?:tag|label|band|wristband|sticker|printout|banner|header|screen|display)(?:[ \t]{1,2}(?:to|as|said|says|read|reads|shows|showed|showing|had|has))?|(?:still[ \t]{1,2})?(?:shows|showed|showing)|label(?:l)?ing|labels|registered[ \t]{1,2}as|(?:bed|pump|monitor|central|screen|device|system|vent|cart|analyzer|it)[ \t]{1,2}(?:still[ \t]{1,2})?(?:says|said|lists|listed|displays|displayed|reads|has))[ \t]{0,2}:?[ \t]{0,2}['"“‘]?$/iu;
 const CARET_BOUNDARY_BEFORE = /(?:^|[\s|"'(:=[])$/;
@@ -1104,9 +1143,19 @@ const detectNameInContext: Detector = (text) => {
       const ok =
         CARET_BOUNDARY_BEFORE.test(text.slice(Math.max(0, pos - 1), pos)) &&
         !CODED_SEGMENT.test(lineWindow(text, pos, 4000).trimStart()) &&
-        caret.words.slice(0, 2).every((w) => (shapeOf(w) === 'cap' || shapeOf(w) === 'upper') && !isStopWord(w));
+        caret.words.slice(0, 2).every((w) => (shapeOf(w) === 'cap' || shapeOf(w) === 'upper') && !isStopWord(w)) &&
+        !caret.words.some((w) => TEST_RECORD.test(w));
       if (ok) {
         push('patient_name', caret.end);
+        continue;
+      }
+    }
+    // "ABERNATHY L  03/22/1966": a surname in capitals, an initial and a birth date.
+    const capsDate = /^(\p{Lu}[\p{Lu}'’-]{2,29})[ \t]{1,2}\p{Lu}\.?[ \t]{1,3}/u.exec(text.slice(pos, pos + 40));
+    if (capsDate !== null && !isStopWord(capsDate[1] ?? '') && !isEnglishWord(capsDate[1] ?? '')) {
+      const date = execAt(DATE, text, pos + capsDate[0].length);
+      if (date !== null && plausibleDate(date) && /(?:19|20)\d{2}/.test(date[0])) {
+        push('patient_name', pos + capsDate[0].length + date[0].length);
         continue;
       }
     }
@@ -1129,7 +1178,18 @@ const detectNameInContext: Detector = (text) => {
         // "REPLACE,TB" in a check log: an everyday word and no name the lexicon knows.
         const wordy = comma.lexiconHits === 0 && comma.words.some((w) => isEverydayEnglish(baseOf(w)) || baseOf(w).length < 3);
         const afterComma = text.slice(comma.end, comma.end + 40).replace(/^[*_]{1,3}/, '');
+        // "Gonzalez, Mateo": a Census surname and an SSA first name, in that order, not named as staff.
+        const [lastName = '', firstName = ''] = comma.words;
+        const lastFirst =
+          shapeOf(lastName) === 'cap' &&
+          shapeOf(firstName) === 'cap' &&
+          words().surnames.has(baseOf(lastName)) &&
+          words().firstNames.has(baseOf(firstName)) &&
+          !isEnglishWord(lastName) &&
+          !isEnglishWord(firstName) &&
+          !namedAsStaff(text, pos, comma.end);
         if (
+          lastFirst ||
           (upper && (comma.lexiconHits > 0 || banner) && !english && !wordy) ||
           AGE_SEX_AFTER.test(afterComma) ||
           (!english && (UNIT_AFTER.test(afterComma) || /^[ \t]{0,2},[ \t]{0,2}\d{1,2}[A-Z]{1,2}-\d{1,3}(?![\p{L}\p{N}])/u.test(afterComma)))
@@ -1175,7 +1235,7 @@ const detectNameInContext: Detector = (text) => {
     }
     const name = parseName(text, pos, 'no', false);
     if (name === null) continue;
-    const real = name.words.filter((w) => !PARTICLES.has(w.toLowerCase())).length;
+    const real = name.words.filter((w, i) => i === 0 || !PARTICLES.has(w.toLowerCase())).length;
     const afterName = text.slice(name.end, name.end + 40);
     // A newborn's record: "JOHNSON BABY GIRL", "Nguyen Baby Boy".
     const newborn = /^(\p{L}[\p{L}\p{M}'’-]{1,29})[ \t]{1,2}baby[ \t]{1,2}(?:girl|boy)(?:[ \t]{1,2}[A-D])?(?![\p{L}])/iu.exec(
@@ -1243,7 +1303,8 @@ const detectNameInContext: Detector = (text) => {
     }
     // Shown on something: "tag said Thibodeaux, Ray", "printout still shows Dmitri Volkov", "bed label to 'RAMIREZ'".
     const shownBefore = SHOWN_ON_BEFORE.test(lineWindow(text, pos, 40));
-    if (shownBefore && !name.titled && (name.lexiconHits > 0 || isStrong(name)) && !name.words.every(isEnglishWord)) {
+    const unknownWords = real >= 2 && name.words.every((w) => !isEnglishWord(w) && !isEverydayEnglish(baseOf(w)));
+    if (shownBefore && !name.titled && (name.lexiconHits > 0 || isStrong(name) || unknownWords) && !name.words.every(isEnglishWord)) {
       const comma = commaAt(text, pos, false);
       push('patient_name', comma?.end ?? name.end);
       continue;
@@ -1355,8 +1416,8 @@ const detectAddress: Detector = (text) => {
     const atLineStart = /^[ \t"'*-]{0,4}$/.test(text.slice(lineStart, m.index));
     // A pasted list of addresses takes its context from the line above it.
     const before = atLineStart ? text.slice(Math.max(0, lineStart - 120), m.index) : lineWindow(text, m.index, 60);
-    const after = lineWindow(text, m.index + m[0].length, 0, 40);
-    if (LIVES_CONTEXT.test(after.slice(0, 30))) {
+    const after = lineWindow(text, m.index + m[0].length, 0, 70);
+    if (LIVES_CONTEXT.test(after.slice(0, 30)) || /(?<![A-Za-z])(?:family|pt|patient|his|her)(?![A-Za-z])/i.test(after)) {
       out.push({ kind: 'address', start: m.index, end: m.index + m[0].length });
       continue;
     }
@@ -1424,9 +1485,9 @@ function idsOnNameLines(text: string, spans: Span[]): Span[] {
  * HL7 v2 PID segments (`PID|1||00482913^^^HOSP^MR||DOE^JANE||19570412|F|...`):
  * PID-3 patient id, PID-5 name, PID-7 birth date, PID-19 SSN.
  */
-const HL7_PID = /(?:^|[\r\n \t])(PID\||PV1\|)/g;
+const HL7_PID = /(?:^|[\r\n \t])(PID\||PV1\||pid\||pv1\|)/g;
 /** A test record ("ZZTEST^BIOMED", "TEST0001", "QA^PHANTOM") is not a patient. */
-const TEST_RECORD = /(?<![A-Za-z])(?:z*test|dummy|phantom|qa|demo|simulator|biomed)(?![a-z])/i;
+const TEST_RECORD = /(?<![A-Za-z])(?:z*test(?:patient|pt)?|dummy|phantom|qa|demo|simulator|simulated|biomed)(?![a-z])/i;
 
 const detectHl7Pid: Detector = (text) => {
   const out: Span[] = [];
@@ -1451,7 +1512,7 @@ const detectHl7Pid: Detector = (text) => {
       return value === '' ? null : { value, start: field.start };
     };
     HL7_PID.lastIndex = Math.max(segEnd, m.index + 1);
-    if (m[1] === 'PV1|') {
+    if (m[1]?.toUpperCase() === 'PV1|') {
       // PV1-19 is the visit number.
       const visit = firstComponent(19);
       if (visit !== null && countDigits(visit.value) >= 5 && visit.value.length <= 20) {
@@ -1478,6 +1539,11 @@ const detectHl7Pid: Detector = (text) => {
       const value = address.value.split('~')[0] ?? '';
       out.push({ kind: 'address', start: address.start, end: address.start + value.length });
     }
+    // PID-13 is the patient's home phone, by position.
+    const phone = firstComponent(13);
+    if (phone !== null && countDigits(phone.value) >= 7 && countDigits(phone.value) <= 15 && /^[\d()+. -]+$/.test(phone.value)) {
+      out.push({ kind: 'phone', start: phone.start, end: phone.start + phone.value.length });
+    }
     const dob = firstComponent(7);
     if (dob !== null) {
       const date = /^(?:19|20)\d{2}(\d{2})(\d{2})(?:\d{2,6}(?:\.\d{1,4})?)?(?:[+-]\d{4})?$/.exec(dob.value);
@@ -1503,8 +1569,17 @@ const detectHl7Pid: Detector = (text) => {
 const FILE_NAME_PERSON =
   /(?<![\p{L}\p{N}])(\p{L}[\p{L}\p{M}'’-]{1,29})_(\p{L}[\p{L}\p{M}'’-]{1,29})_(?:((?:19|20)\d{2})-?(\d{2})-?(\d{2})|(\d{2})-?(\d{2})-?((?:19|20)\d{2}))(?![\p{N}])/gu;
 
+/** `MOORE_KATHLEEN_00329981_ECG.xml`: two name words and a record number. */
+const FILE_NAME_ID = /(?<![\p{L}\p{N}])(\p{L}[\p{L}\p{M}'’-]{1,29})_(\p{L}[\p{L}\p{M}'’-]{1,29})_([A-Z]{0,2}\d{6,12})(?![\p{N}])/gu;
+
 const detectFileName: Detector = (text) => {
   const out: Span[] = [];
+  FILE_NAME_ID.lastIndex = 0;
+  for (let m = FILE_NAME_ID.exec(text); m !== null; m = FILE_NAME_ID.exec(text)) {
+    const [, a = '', b = ''] = m;
+    if (isStopWord(a) || isStopWord(b) || ![a, b].some((w) => inLexicon(w) && !isEnglishWord(w))) continue;
+    out.push({ kind: 'patient_name', start: m.index, end: m.index + m[0].length });
+  }
   FILE_NAME_PERSON.lastIndex = 0;
   for (let m = FILE_NAME_PERSON.exec(text); m !== null; m = FILE_NAME_PERSON.exec(text)) {
     const [, a = '', b = '', , month, day, month2, day2] = m;
@@ -1639,7 +1714,56 @@ const detectPatientList: Detector = (text) => {
   return out;
 };
 
+const XML_FIELD =
+  /<((?:Patient|Pt)[A-Za-z]{0,20}|(?:First|Last|Given|Family)Name|MRN|DOB|BirthDate|DateOfBirth|SSN)(?:[ \t][^>\n]{0,80})?>([^<\n]{1,80})<\/\1>/g;
+
+const detectXmlField: Detector = (text) => {
+  const out: Span[] = [];
+  XML_FIELD.lastIndex = 0;
+  for (let m = XML_FIELD.exec(text); m !== null; m = XML_FIELD.exec(text)) {
+    const tag = (m[1] ?? '').toLowerCase();
+    const value = (m[2] ?? '').trim();
+    if (value === '' || TEST_RECORD.test(value)) continue;
+    const kind: PhiKind | null = /name$/.test(tag)
+      ? 'patient_name'
+      : /(?:dob|birth)/.test(tag)
+        ? 'dob'
+        : tag === 'ssn'
+          ? 'ssn'
+          : /(?:id|mrn|number|no)$/.test(tag)
+            ? 'mrn'
+            : null;
+    if (kind === null || (kind !== 'patient_name' && countDigits(value) < 4)) continue;
+    const start = m.index + m[0].indexOf('>') + 1 + (m[2] ?? '').indexOf(value);
+    out.push({ kind, start, end: start + value.length });
+  }
+  return out;
+};
+
+/**
+ * Health and national ids of other countries, after their label: NHS number, OHIP, a Canadian
+ * PHN, SIN or AHCIP, Australian Medicare, IHI or UR, a New Zealand NHI, a Scottish CHI, a UK NI
+ * number, a VA ICN, a Mexican CURP, a French sécu number. Spaced values are allowed.
+ */
+const INTL_ID =
+  /(?<![\p{L}\p{N}])(?:NHS[ \t]?(?:no\.?|number|#)?|OHIP|PHN|SIN|AHCIP|IHI|NHI|CHI|URN?|NI[ \t]?(?:no\.?|number)|NINO|ICN|CURP|RAMQ|[Mm]edicare[ \t](?:no\.?|number|#|card)|[Hh]osp(?:ital)?[ \t]?(?:no\.?|number|#)|(?:[Nn]um[ée]ro[ \t]de[ \t])?s[ée]cu(?:rit[ée][ \t]sociale)?|NIR)(?:[ \t]{1,2}(?:du[ \t]patient|is|was|of))?[ \t:#=.-]{1,4}([A-Z0-9](?:[A-Z0-9 -]{3,26}[A-Z0-9])?)(?![\p{L}\p{N}])/gu;
+
+const detectIntlId: Detector = (text) => {
+  const out: Span[] = [];
+  INTL_ID.lastIndex = 0;
+  for (let m = INTL_ID.exec(text); m !== null; m = INTL_ID.exec(text)) {
+    // Stop the value at a space before a word (" was on", " typed").
+    const value = (m[1] ?? '').replace(/[ -]+[A-Z]?[a-z][\s\S]*$/, '').replace(/[ -]+$/, '');
+    if (countDigits(value) < 6 && !/^[A-Z]{3}\d{4}$/.test(value)) continue; // a New Zealand NHI: ZAB1234
+    const start = m.index + m[0].lastIndexOf(m[1] ?? '');
+    out.push({ kind: 'mrn', start: m.index, end: start + value.length });
+  }
+  return out;
+};
+
 const DETECTORS: readonly Detector[] = [
+  detectXmlField,
+  detectIntlId,
   detectPatientList,
   detectMrnList,
   detectPatientIdLine,
