@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseLimits } from '../config.ts';
 import { HttpError } from './http-error.ts';
-import { MemoryRateLimiter, boundKey, defaultLimits } from './rate-limit.ts';
+import { MemoryRateLimiter, boundKey, defaultLimits, humanWait } from './rate-limit.ts';
 
 async function refusal(promise: Promise<void>): Promise<HttpError> {
   try {
@@ -12,6 +12,19 @@ async function refusal(promise: Promise<void>): Promise<HttpError> {
   }
   throw new Error('expected a 429');
 }
+
+describe('humanWait', () => {
+  it('says a wait as a person would, never shorter than it is below an hour', () => {
+    expect(humanWait(0.2)).toBe('1 second');
+    expect(humanWait(45)).toBe('45 seconds');
+    expect(humanWait(60)).toBe('1 minute');
+    expect(humanWait(61)).toBe('2 minutes');
+    expect(humanWait(2598)).toBe('44 minutes');
+    expect(humanWait(3600)).toBe('about 1 hour');
+    expect(humanWait(5 * 3600 + 1200)).toBe('about 5 hours');
+    expect(humanWait(3 * 86_400)).toBe('about 3 days');
+  });
+});
 
 describe('MemoryRateLimiter', () => {
   const limit = { max: 3, windowMs: 60_000 };
@@ -24,7 +37,7 @@ describe('MemoryRateLimiter', () => {
     const err = await refusal(limiter.hit('k', limit, 'posts'));
     expect(err.statusCode).toBe(429);
     expect(err.code).toBe('rate_limited');
-    expect(err.message).toBe('too many posts; try again in 45 s');
+    expect(err.message).toBe('too many posts; try again in 45 seconds');
     expect(err.headers).toEqual({ 'retry-after': '45' });
     // Other keys are counted apart.
     await limiter.hit('other', limit);
@@ -55,7 +68,7 @@ describe('MemoryRateLimiter', () => {
     await limiter.peek('k', limit);
     await limiter.hit('k', limit);
     const err = await refusal(limiter.peek('k', limit, 'failed logins'));
-    expect(err.message).toMatch(/^too many failed logins; try again in 60 s$/);
+    expect(err.message).toMatch(/^too many failed logins; try again in 1 minute$/);
     await limiter.reset('k');
     await limiter.peek('k', limit);
     now += 1;

@@ -85,9 +85,23 @@ export interface RateLimiter {
   close(): Promise<void>;
 }
 
+/**
+ * A wait as a person says it: "45 seconds", "1 minute", "44 minutes", "about 2 hours", "about
+ * 3 days". Rounded up below an hour (so the member is never told to come back too early), to the
+ * nearest unit above it; Retry-After keeps the exact seconds.
+ */
+export function humanWait(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  const unit = (n: number, name: string): string => `${n} ${name}${n === 1 ? '' : 's'}`;
+  if (s < 60) return unit(s, 'second');
+  if (s < 3600) return unit(Math.ceil(s / 60), 'minute');
+  if (s < 86_400) return `about ${unit(Math.round(s / 3600), 'hour')}`;
+  return `about ${unit(Math.round(s / 86_400), 'day')}`;
+}
+
 export function rateLimited(remainingMs: number, what = 'attempts'): HttpError {
   const retryAfter = Math.max(1, Math.ceil(remainingMs / 1000));
-  return new HttpError(429, 'rate_limited', `too many ${what}; try again in ${retryAfter} s`, undefined, {
+  return new HttpError(429, 'rate_limited', `too many ${what}; try again in ${humanWait(retryAfter)}`, undefined, {
     'retry-after': String(retryAfter)
   });
 }
