@@ -71,6 +71,12 @@ function lineWindow(text: string, index: number, before: number, after = 0): str
   return head + tail;
 }
 
+/** Where the line holding `from` ends (its newline, or the end of the text). */
+function lineEndAt(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl === -1 ? text.length : nl;
+}
+
 function countDigits(value: string): number {
   let n = 0;
   for (let i = 0; i < value.length; i++) {
@@ -113,7 +119,6 @@ interface WordSets {
   stop: ReadonlySet<string>;
   english: ReadonlySet<string>;
   everyday: ReadonlySet<string>;
-  names: ReadonlySet<string>;
   firstNames: ReadonlySet<string>;
   surnames: ReadonlySet<string>;
   makers: ReadonlySet<string>;
@@ -124,7 +129,6 @@ function words(): WordSets {
     stop: wordSet(EQUIPMENT, MAKERS),
     english: wordSet(ENGLISH),
     everyday: wordSet(EVERYDAY_ENGLISH),
-    names: wordSet(FIRST_NAMES, SURNAMES),
     firstNames: wordSet(FIRST_NAMES),
     surnames: wordSet(SURNAMES),
     makers: wordSet(MAKERS)
@@ -205,10 +209,11 @@ function lowerCaseNameOk(name: NameMatch): boolean {
 /** In the first-name or surname lexicon (a hyphenated name counts when one of its parts is). */
 function inLexicon(word: string): boolean {
   const base = baseOf(word);
-  const names = words().names;
-  if (names.has(base)) return true;
+  const { firstNames, surnames } = words();
+  const known = (w: string): boolean => firstNames.has(w) || surnames.has(w);
+  if (known(base)) return true;
   if (!base.includes('-')) return false;
-  return base.split('-').some((part) => part.length > 2 && names.has(part));
+  return base.split('-').some((part) => part.length > 2 && known(part));
 }
 
 /** Words that never follow a particle inside a name ("Hung Le in 612"). */
@@ -622,6 +627,12 @@ const SUPPORT_CONTEXT =
 const PERSONAL_CONTEXT =
   /(?<![A-Za-z])(?:her|his|him|she|he|family|daughter|son|wife|husband|mom|mother|dad|father|niece|nephew|sister|brother|kin|pt['’]s|patient['’]s|home|cell[ \t]?(?:phone|#|no|number|:)|caregiver|guardian)(?![A-Za-z])/i;
 
+/** A manufacturer or product line is named somewhere in `around` (Stryker, Dräger, Welch-Allyn). */
+function mentionsMaker(around: string): boolean {
+  const makers = words().makers;
+  return around.split(/[^\p{L}-]+/u).some((token) => token !== '' && makers.has(token.toLowerCase()));
+}
+
 /**
  * A manufacturer's published support line passes: a toll-free number with a support word or a
  * manufacturer's name on its line and no word for a patient or their family.
@@ -631,7 +642,7 @@ function publishedSupportNumber(text: string, start: number, end: number, area: 
   const around = lineWindow(text, start, 80) + ' ' + lineWindow(text, end, 0, 60);
   if (PERSONAL_CONTEXT.test(around)) return false;
   if (SUPPORT_CONTEXT.test(around)) return true;
-  return around.split(/[^\p{L}-]+/u).some((token) => token !== '' && words().makers.has(token.toLowerCase()));
+  return mentionsMaker(around);
 }
 
 /** "Biomed shop phone is 555-210-4400 ext 2", "page the on-call at ...": the hospital's own lines. */
@@ -640,10 +651,7 @@ const DEPARTMENT_CONTEXT =
 
 function departmentNumber(text: string, start: number, end: number): boolean {
   const around = lineWindow(text, start, 60) + ' ' + lineWindow(text, end, 0, 30);
-  const vendor = text
-    .slice(Math.max(0, start - 200), end + 60)
-    .split(/[^\p{L}-]+/u)
-    .some((w) => w !== '' && words().makers.has(w.toLowerCase()));
+  const vendor = mentionsMaker(text.slice(Math.max(0, start - 200), end + 60));
   return (DEPARTMENT_CONTEXT.test(around) || vendor) && !PERSONAL_CONTEXT.test(around) && !/(?<![A-Za-z])(?:pt|patient)/i.test(around);
 }
 
@@ -1005,8 +1013,16 @@ function fullName(name: NameMatch): boolean {
  * Staff and vendors are named too: "Steve Jones from Stryker", "thanks Karen Lee", "tech: Jane
  * Doe", "ask Maria Lopez in biomed", a signature on its own line ("Dave Smith, CBET | x4471").
  */
-const STAFF_BEFORE =
-  /(?<![\p{L}])(?:tech|techs|technician|engineer|eng|rep|reps|vendor|nurse|rn|charge|manager|mgr|director|supervisor|sup|coordinator|buyer|lead|dr|doctor|md|np|pa|rt|therapist|pharmacist|thanks|thank[ \t]you|thx|ty|kudos|shoutout|shout[ \t]out|contact|ask|asked|call|called|email|emailed|e-mail|cc|ping|pinged|text|texted|from|by|per|signed|cheers|regards|talked[ \t]to|spoke[ \t](?:with|to)|according[ \t]to|our|my[ \t](?:boss|manager|lead|coworker|colleague|supervisor)|coworker|colleague|fse|cse|fe|biomed|cbet|ccet|author|assigned[ \t]to|completed[ \t]by|performed[ \t]by|checked[ \t]by|reviewed[ \t]by|approved[ \t]by|opened[ \t]by|hi|hey|hello|dear|attn|owner|admin|it|ce|bmet|w\/|with|and|or|to|page|paged|session|speaker|presenter|webinar|course|class|instructor|trainer|mentor|welcome|congrats|congratulations)\.?(?:[ \t]{1,2}(?:is|was))?[ \t]{0,2}[:,(-]?[ \t]{0,2}$/iu;
+const STAFF_BEFORE = new RegExp(
+  String.raw`(?<![\p{L}])(?:` +
+    String.raw`tech|techs|technician|engineer|eng|rep|reps|vendor|nurse|rn|charge|manager|mgr|director|supervisor|sup|coordinator|buyer|lead|dr|doctor|md|np|pa|rt|therapist|pharmacist|thanks|thank[ \t]you|thx|ty|kudos|shoutout|shout[ \t]out|contact|ask|asked|call|called|email|emailed|e-mail|cc|ping|pinged|text|texted|from|by|per|signed|cheers|regards|talked[ \t]to|spoke[ \t](?:with|to)|according[ \t]to|our|my[ \t](?:boss|manager|lead|coworker|colleague|supervisor)|coworker|colleague|fse|cse|fe|biomed|cbet|ccet|author|assigned[ \t]to|completed[ \t]by|performed[ \t]by|checked[ \t]by|reviewed[ \t]by|approved[ \t]by|opened[ \t]by|hi|hey|hello|dear|attn|owner|admin|it|ce|bmet|w\/|with|and|or|to|page|paged|session|speaker|presenter|webinar|course|class|instructor|trainer|mentor|welcome|congrats|congratulations|` +
+    // introductions, memorials, buildings, and the same roles in Spanish and French
+    String.raw`i['’]?m|i[ \t]am|this[ \t]is|my[ \t]name[ \t]is|me[ \t]llamo|soy|je[ \t]suis|named[ \t](?:after|for)|in[ \t]memory[ \t]of|rip|r\.i\.p|` +
+    String.raw`ingeniero|ingeniera|ing|técnico|técnica|tecnico|jefe|jefa|compañero|compañera|colega|gracias[ \t]a|contactez|contacter|contacte|` +
+    String.raw`technicien|technicienne|ingénieur|ingénieure|responsable|merci[ \t]à|notre|nuestra|nuestro|mi|pm|project[ \t]manager|installer` +
+    String.raw`)\.?(?:[ \t]{1,2}(?:is|was))?[ \t]{0,2}[:,(-]?[ \t]{0,2}$`,
+  'iu'
+);
 /** A line that lists staff: "on call this week: ...", "the crew: ...". */
 const STAFF_LIST_BEFORE =
   /(?<![\p{L}])(?:on[ \t-]call|roster|crew|team|staff|techs|schedule|rotation|attendees|speakers|contacts|coverage|shift)(?![\p{L}])[^\n]{0,40}:/iu;
@@ -1022,9 +1038,6 @@ const BUILDING_AFTER =
 const SIGNATURE_AFTER =
   /^[ \t]{0,2}(?:$|\n|[,|–—-][ \t]{0,2}(?:$|\n|[^\n]{0,40}(?:biomed|clinical|cbet|ccet|bmet|tech|engineer|supervisor|manager|director|coordinator|specialist|x\d|ext|\d{3}[-. ]\d{3}[-. ]\d{4}|@)))/i;
 
-/** "Hi all, Marcus Feldman here", "I'm Alan Ruiz", "named after Florence Nightingale", "RIP Hank Dubois". */
-const INTRODUCED_BEFORE =
-  /(?<![\p{L}])(?:i['’]?m|i[ \t]am|this[ \t]is|my[ \t]name[ \t]is|me[ \t]llamo|soy|je[ \t]suis|named[ \t](?:after|for)|in[ \t]memory[ \t]of|rip|r\.i\.p\.|ingeniero|ingeniera|ing\.|técnico|técnica|tecnico|jefe|jefa|compañero|compañera|colega|gracias[ \t]a|contactez|contacter|contacte|technicien|technicienne|ingénieur|ingénieure|responsable|merci[ \t]à|notre|nuestra|nuestro|mi|pm|project[ \t]manager|installer)[ \t]{0,2}[:,(-]?[ \t]{0,2}$/iu;
 const STAFF_ROLE =
   /^(?:rep|se|fse|cse|fe|tech|biomed|ce|bmet|cbet|engineer|manager|director|supervisor|chair|chief|lead|rn|md|do|np|pa|rt|anesthesia|nursing|pharmacy|it|vendor|sales|service|support|educator|coordinator|buyer)$/i;
 
@@ -1053,7 +1066,7 @@ function inStaffTable(text: string, pos: number): boolean {
 
 function namedAsStaff(text: string, start: number, end: number): boolean {
   const before = lineWindow(text, start, 40);
-  if (STAFF_BEFORE.test(before) || INTRODUCED_BEFORE.test(before)) return true;
+  if (STAFF_BEFORE.test(before)) return true;
   // "El ingeniero de Mindray, Ricardo Salas": a maker right before.
   const lastWord = /([\p{L}-]{2,30})[ \t]{0,2}[,:-]?[ \t]{0,2}$/u.exec(before)?.[1];
   if (lastWord !== undefined && words().makers.has(lastWord.toLowerCase())) return true;
@@ -1438,14 +1451,13 @@ const detectAddress: Detector = (text) => {
  * Every six-to-twelve digit value after `=` or `:` on it is the patient's.
  */
 const PATIENT_ID_LINE = /(?<![A-Za-z])(?:patient|pt)[ \t_]?id(?![A-Za-z])/i;
-const LOG_VALUE = /(?<=[=:][ \t]{0,2}|[=:])([A-Z]{0,2}\d{6,12})(?![\p{L}\p{N}.])/gu;
+const LOG_VALUE = /(?<=[=:][ \t]{0,2})([A-Z]{0,2}\d{6,12})(?![\p{L}\p{N}.])/gu;
 
 const detectPatientIdLine: Detector = (text) => {
   const out: Span[] = [];
   let lineStart = 0;
   while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
+    const lineEnd = lineEndAt(text, lineStart);
     const line = text.slice(lineStart, Math.min(lineEnd, lineStart + 2000));
     const label = PATIENT_ID_LINE.exec(line);
     if (label !== null) {
@@ -1470,9 +1482,7 @@ function idsOnNameLines(text: string, spans: Span[]): Span[] {
     const lineStart = text.lastIndexOf('\n', span.start) + 1;
     if (seen.has(lineStart)) continue;
     seen.add(lineStart);
-    let lineEnd = text.indexOf('\n', span.start);
-    if (lineEnd === -1) lineEnd = text.length;
-    const line = text.slice(lineStart, Math.min(lineEnd, lineStart + 2000));
+    const line = text.slice(lineStart, Math.min(lineEndAt(text, span.start), lineStart + 2000));
     ID_ON_NAME_LINE.lastIndex = 0;
     for (let m = ID_ON_NAME_LINE.exec(line); m !== null; m = ID_ON_NAME_LINE.exec(line)) {
       out.push({ kind: 'mrn', start: lineStart + m.index, end: lineStart + m.index + m[0].length });
@@ -1569,6 +1579,11 @@ const detectHl7Pid: Detector = (text) => {
 const FILE_NAME_PERSON =
   /(?<![\p{L}\p{N}])(\p{L}[\p{L}\p{M}'’-]{1,29})_(\p{L}[\p{L}\p{M}'’-]{1,29})_(?:((?:19|20)\d{2})-?(\d{2})-?(\d{2})|(\d{2})-?(\d{2})-?((?:19|20)\d{2}))(?![\p{N}])/gu;
 
+/** The two words before the date or id of a file name are a name: no stop word, one a known name that is no English word. */
+function namesInFileName(a: string, b: string): boolean {
+  return !isStopWord(a) && !isStopWord(b) && [a, b].some((w) => inLexicon(w) && !isEnglishWord(w));
+}
+
 /** `MOORE_KATHLEEN_00329981_ECG.xml`: two name words and a record number. */
 const FILE_NAME_ID = /(?<![\p{L}\p{N}])(\p{L}[\p{L}\p{M}'’-]{1,29})_(\p{L}[\p{L}\p{M}'’-]{1,29})_([A-Z]{0,2}\d{6,12})(?![\p{N}])/gu;
 
@@ -1576,16 +1591,14 @@ const detectFileName: Detector = (text) => {
   const out: Span[] = [];
   FILE_NAME_ID.lastIndex = 0;
   for (let m = FILE_NAME_ID.exec(text); m !== null; m = FILE_NAME_ID.exec(text)) {
-    const [, a = '', b = ''] = m;
-    if (isStopWord(a) || isStopWord(b) || ![a, b].some((w) => inLexicon(w) && !isEnglishWord(w))) continue;
+    if (!namesInFileName(m[1] ?? '', m[2] ?? '')) continue;
     out.push({ kind: 'patient_name', start: m.index, end: m.index + m[0].length });
   }
   FILE_NAME_PERSON.lastIndex = 0;
   for (let m = FILE_NAME_PERSON.exec(text); m !== null; m = FILE_NAME_PERSON.exec(text)) {
     const [, a = '', b = '', , month, day, month2, day2] = m;
     if (!validMonthDay(Number(month ?? month2), Number(day ?? day2)) && !validMonthDay(Number(day2), Number(month2))) continue;
-    if (isStopWord(a) || isStopWord(b)) continue;
-    if (![a, b].some((w) => inLexicon(w) && !isEnglishWord(w))) continue;
+    if (!namesInFileName(a, b)) continue;
     out.push({ kind: 'patient_name', start: m.index, end: m.index + m[0].length });
   }
   return out;
@@ -1643,18 +1656,16 @@ const detectTable: Detector = (text) => {
   const out: Span[] = [];
   let lineStart = 0;
   while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd === -1) lineEnd = text.length;
+    let lineEnd = lineEndAt(text, lineStart);
     const line = text.slice(lineStart, lineEnd).replace(/\r$/, '');
     const sep = line.includes('\t') ? '\t' : line.includes(',') ? ',' : line.includes(';') ? ';' : '';
     const header = sep === '' || line.length > 2000 ? [] : splitCells(line, sep);
-    const columns = header.map((cell) => TABLE_HEADER_CELL.find(([re]) => re.test(cell))?.[1] ?? null);
     if (header.length >= 3 && header.some((cell) => PATIENT_COLUMN.test(cell))) {
+      const columns = header.map((cell) => TABLE_HEADER_CELL.find(([re]) => re.test(cell))?.[1] ?? null);
       // The rows under it: same number of cells, until a line that is not one.
       let rowStart = lineEnd + 1;
       for (let row = 0; row < TABLE_ROWS_MAX && rowStart < text.length; row++) {
-        let rowEnd = text.indexOf('\n', rowStart);
-        if (rowEnd === -1) rowEnd = text.length;
+        const rowEnd = lineEndAt(text, rowStart);
         const rowText = text.slice(rowStart, rowEnd).replace(/\r$/, '');
         const cells = cellsOf(rowText, sep);
         if (cells.length !== header.length) break;
