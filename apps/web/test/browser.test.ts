@@ -46,19 +46,20 @@ describe('a BMET asks and a reply tree grows', () => {
       await route.continue();
     });
     const op = page.locator('li.post[data-depth="0"]');
-    await op.locator('summary', { hasText: 'Reply' }).click();
+    await op.locator('[data-act="reply"]').click();
     await op.getByRole('textbox').fill('Check the **door sensor** and the pressure transducer.');
     await op.getByRole('button', { name: 'Post reply' }).click();
     await page.locator('li.post[data-depth="1"]').waitFor();
 
     // Reply to that reply, opened before the reload lands: the reload must not close it.
     const first = page.locator('li.post[data-depth="1"]');
-    await first.locator('summary', { hasText: 'Reply' }).click();
+    await first.locator('[data-act="reply"]').click();
     releaseReload();
     await page.waitForURL(/#p\d+$/);
     await page.unroute(/\/t\/\d+\/__data\.json/);
-    await expect(first.locator('details.reply').evaluate((el) => (el as HTMLDetailsElement).open)).resolves.toBe(true);
-    await expect(op.locator('details.reply').evaluate((el) => (el as HTMLDetailsElement).open)).resolves.toBe(false);
+    // One form open in the whole thread: the reply opened on the first reply, none on the opening post.
+    await expect(first.locator('[data-panel="reply"]').count()).resolves.toBe(1);
+    await expect(op.locator('[data-panel="reply"]:not(li.post li.post [data-panel])').count()).resolves.toBe(0);
     await first.getByRole('textbox').fill('Door sensor was it: reseated the connector, alarm gone.');
     await first.getByRole('button', { name: 'Post reply' }).click();
     await page.locator('li.post[data-depth="2"]').waitFor();

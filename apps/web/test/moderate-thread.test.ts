@@ -75,20 +75,20 @@ describe('moderating a thread, reporting posts and read-only notices', () => {
     await open(m.page, `${h.server.origin}/t/${threadId}`);
     await expect(m.page.locator('header.site').getByRole('link', { name: 'Moderation' }).count()).resolves.toBe(0);
     await expect(m.page.getByText('Moderate', { exact: true }).count()).resolves.toBe(0);
-    await expect(m.page.locator(`#p${replyId}`).locator('summary', { hasText: 'Report' }).count()).resolves.toBe(0);
+    await expect(m.page.locator(`#p${replyId}`).locator('[data-act="report"]').count()).resolves.toBe(0);
     const op = m.page.locator(`#p${opId}`);
-    await op.locator('summary', { hasText: 'Report' }).click();
+    await op.locator('[data-act="report"]').click();
     await op.getByLabel('What is wrong with it?').selectOption('spam');
     await op.getByLabel('Note for the moderators').fill('Selling parts, not a question.');
     await shot(m.page, 'report-form');
     await op.getByRole('button', { name: 'Send report' }).click();
     const reported = op.getByRole('status').filter({ hasText: 'Reported. A moderator will look at it.' });
     await reported.waitFor();
-    await expect(op.locator('summary', { hasText: 'Report' }).count()).resolves.toBe(0);
+    await expect(op.locator('[data-act="report"]').count()).resolves.toBe(0);
     await phoneShot(m.page, 'report-done-390');
     // Reporting it again is refused, said at the post.
     await open(m.page, `${h.server.origin}/t/${threadId}`);
-    await op.locator('summary', { hasText: 'Report' }).click();
+    await op.locator('[data-act="report"]').click();
     await op.getByLabel('What is wrong with it?').selectOption('other');
     await op.getByRole('button', { name: 'Send report' }).click();
     await op.getByRole('alert').filter({ hasText: 'You have already reported this post' }).waitFor();
@@ -118,13 +118,13 @@ describe('moderating a thread, reporting posts and read-only notices', () => {
     await open(m.page, `${h.server.origin}/t/${threadId}`);
     await m.page.getByText('This thread is locked. Only moderators can reply.').first().waitFor();
     await expect(m.page.getByLabel('Reply to the thread').count()).resolves.toBe(0);
-    await expect(m.page.locator('summary', { hasText: 'Reply' }).count()).resolves.toBe(0);
+    await expect(m.page.locator('[data-act="reply"]').count()).resolves.toBe(0);
     await shot(m.page, 'thread-locked-member');
     await phoneShot(m.page, 'thread-locked-member-390');
 
     // Delete the member's reply with a reason, then restore it.
     const post = md.page.locator(`#p${replyId}`);
-    await post.locator('summary', { hasText: 'Delete' }).click();
+    await post.locator('[data-act="delete"]').click();
     await post.getByLabel('Reason').fill('Off-topic');
     await post.getByRole('button', { name: 'Yes, delete this post' }).click();
     await post.getByText('This post was deleted.').waitFor();
@@ -206,7 +206,7 @@ describe('moderating a thread, reporting posts and read-only notices', () => {
     );
     await expect(a.page.getByLabel('Reply to the thread').count()).resolves.toBe(0);
     await a.page.getByText('You cannot reply while your account is suspended.').waitFor();
-    await expect(a.page.locator('summary', { hasText: 'Edit' }).count()).resolves.toBe(0);
+    await expect(a.page.locator('[data-act="edit"]').count()).resolves.toBe(0);
     await shot(a.page, 'suspended-thread');
     await phoneShot(a.page, 'suspended-thread-390');
     await open(a.page, `${h.server.origin}/b/bmet`);

@@ -76,9 +76,9 @@ describe('troubleshooting: ask with equipment, answer, vote, edit, accept, find 
     await helper.reload();
     await hydrated(helper);
     const own = helper.locator(`#p${answerId}`);
-    await own.locator('summary', { hasText: 'Edit' }).click();
+    await own.locator('[data-act="edit"]').click();
     await own
-      .getByLabel('Edit post')
+      .getByRole('textbox', { name: 'Edit post' })
       .fill('Hold **Setup** while powering on and reload the software from USB.\nUse the 2.1 image, not 2.0.');
     await own.getByRole('button', { name: 'Save changes' }).click();
     await own.getByRole('link', { name: /edited/ }).waitFor();

@@ -37,3 +37,39 @@ export function takeBoardFlash(cookies: Cookies, url: URL, boardSlug: string): B
     return null;
   }
 }
+
+/**
+ * What a thread page says after a form that stays on it (a report sent, a thread locked):
+ * carried over the redirect that follows every such form, so the address is clean again and a
+ * reload sends nothing twice (post/redirect/get, with or without JavaScript).
+ */
+export interface ThreadFlash {
+  action: string;
+  postId: string;
+  done: string;
+}
+const THREAD_COOKIE = 'flash_t';
+const threadPath = (threadId: string) => `/t/${encodeURIComponent(threadId)}`;
+
+export function setThreadFlash(cookies: Cookies, url: URL, threadId: string, flash: ThreadFlash): void {
+  cookies.set(THREAD_COOKIE, JSON.stringify(flash), {
+    path: threadPath(threadId),
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookie(url),
+    maxAge: 60
+  });
+}
+
+export function takeThreadFlash(cookies: Cookies, url: URL, threadId: string): ThreadFlash | null {
+  const raw = cookies.get(THREAD_COOKIE);
+  if (raw === undefined) return null;
+  cookies.delete(THREAD_COOKIE, { path: threadPath(threadId), secure: secureCookie(url) });
+  try {
+    const value = JSON.parse(raw) as Partial<ThreadFlash> | null;
+    if (typeof value?.action !== 'string' || typeof value.postId !== 'string' || typeof value.done !== 'string') return null;
+    return { action: value.action, postId: value.postId, done: value.done.slice(0, 300) };
+  } catch {
+    return null;
+  }
+}

@@ -3,7 +3,7 @@ import type { Board, MarkThreadReadResult, Post, PostResult, ThreadPage, ThreadR
 import { phiFindings, toFormFailure, type PhiFinding } from '$lib/api-errors.ts';
 import { NOTE_MAX, isReportReason, reasonBody, startsMidThread } from '$lib/moderation.ts';
 import { api } from '$lib/server/api.ts';
-import { setBoardFlash } from '$lib/server/flash.ts';
+import { setBoardFlash, setThreadFlash, takeThreadFlash } from '$lib/server/flash.ts';
 import { setThreadLevel } from '$lib/server/watches.ts';
 import type { Level } from '$lib/watching.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -93,6 +93,8 @@ export const load: PageServerLoad = async (event) => {
     readMark: readState?.mark ?? null,
     /** Null when signed out (or when the level could not be read): no control is shown. */
     level: subscription?.status === 200 ? subscription.data.level : null,
+    /** What the last form that stayed on this thread did (a report sent, a lock), once. */
+    flash: takeThreadFlash(event.cookies, event.url, params.id) as ActionDone | null,
     /** For the moderators' Move select; members get none. */
     boards: staff ? allBoards.map((b) => ({ slug: b.slug, name: b.name, ...(b.archived ? { archived: true } : {}) })) : []
   };
@@ -157,7 +159,11 @@ function failure(event: RequestEvent, action: ActionName, postId: string, status
 }
 
 const refused = (action: ActionName, postId: string, message: string) => fail(400, { action, postId, message } satisfies ActionFailure);
-const done = (action: ActionName, postId: string, text: string): ActionDone => ({ action, postId, done: text });
+/** A form that went through and stays on this thread: said once after the redirect back (PRG). */
+function done(event: RequestEvent, action: ActionName, postId: string, text: string): never {
+  setThreadFlash(event.cookies, event.url, event.params.id ?? '', { action, postId, done: text });
+  redirect(303, backTo(event.url, postId === '' ? '' : `#p${postId}`));
+}
 
 const postPath = (id: string) => `/posts/${encodeURIComponent(id)}`;
 const threadPath = (event: RequestEvent) => `/threads/${encodeURIComponent(event.params.id ?? '')}`;
@@ -172,7 +178,7 @@ async function setFlag(event: RequestEvent, action: 'lock' | 'pin') {
   const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/${action}`, { [key]: on, ...reason });
   if (res.status === 200) {
     const what = action === 'lock' ? (on ? 'locked' : 'unlocked') : on ? 'pinned' : 'unpinned';
-    return done(action, '', `Thread ${what}.`);
+    return done(event, action, '', `Thread ${what}.`);
   }
   return failure(
     event,
@@ -213,8 +219,10 @@ export const actions: Actions = {
 
   vote: async (event) => {
     const { get, js } = await start(event);
-    const postId = get('postId');
-    const value = Number(get('value'));
+    // The button carries `<post>:<value>` (no hidden field in every post).
+    const [postId = '', raw = ''] = get('vote').split(':');
+    const value = Number(raw);
+    if (!/^\d{1,20}$/.test(postId) || ![1, 0, -1].includes(value)) return refused('vote', postId, 'That vote is not valid.');
     const res = await api<VoteResult>(event, 'POST', `${postPath(postId)}/vote`, { value });
     if (res.status === 200) {
       // With JavaScript the page updates the one score in place; without, it reloads at the post.
@@ -226,12 +234,16 @@ export const actions: Actions = {
 
   accept: async (event) => {
     const { get } = await start(event);
-    const postId = get('postId');
+    // `set:<post>` accepts that post, `clear:<post>` unaccepts it (the button names both).
+    const [verb, target = ''] = get('accept').split(':');
+    if ((verb !== 'set' && verb !== 'clear') || !/^\d{1,20}$/.test(target))
+      return refused('accept', target, 'Choose the answer to accept.');
+    const postId = verb === 'set' ? target : '';
     const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/solution`, {
       postId: postId === '' ? null : postId
     });
-    if (res.status === 200) redirect(303, backTo(event.url, postId === '' ? '' : `#p${postId}`));
-    return failure(event, 'accept', get('target') || postId, res.status, res.data, 'The accepted answer could not be changed.');
+    if (res.status === 200) redirect(303, backTo(event.url, `#p${target}`));
+    return failure(event, 'accept', target, res.status, res.data, 'The accepted answer could not be changed.');
   },
 
   /** The notification level (watching, none, muted): the page reloads its data either way. */
@@ -282,7 +294,7 @@ export const actions: Actions = {
     if (!isReportReason(reason)) return refused('report', postId, 'Choose what is wrong with the post.');
     if (note.length > NOTE_MAX) return refused('report', postId, `The note must be at most ${NOTE_MAX} characters.`);
     const res = await api(event, 'POST', `${postPath(postId)}/report`, { reason, ...(note === '' ? {} : { note }) });
-    if (res.status === 201) return done('report', postId, 'Reported. A moderator will look at it.');
+    if (res.status === 201) return done(event, 'report', postId, 'Reported. A moderator will look at it.');
     return failure(event, 'report', postId, res.status, res.data, 'The report could not be sent. Please try again.');
   },
 
@@ -298,7 +310,7 @@ export const actions: Actions = {
     const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/move`, { boardSlug, ...reason });
     if (res.status === 200) {
       const board = await api<{ board: Board }>(event, 'GET', `/boards/${encodeURIComponent(res.data.thread.boardSlug)}`);
-      return done('move', '', `Thread moved to ${board.status === 200 ? board.data.board.name : res.data.thread.boardSlug}.`);
+      return done(event, 'move', '', `Thread moved to ${board.status === 200 ? board.data.board.name : res.data.thread.boardSlug}.`);
     }
     return failure(event, 'move', '', res.status, res.data, 'The thread could not be moved. Please try again.');
   },
@@ -314,7 +326,8 @@ export const actions: Actions = {
     if (!reopen && original === undefined) return refused('duplicate', '', 'Give the original thread: its address or its number.');
     const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/duplicate`, { of: reopen ? null : original, ...reason });
     if (res.status === 200) {
-      return done(
+      done(
+        event,
         'duplicate',
         '',
         reopen ? 'Reopened: no longer marked as a duplicate (still locked until you unlock it).' : 'Closed as a duplicate and locked.'
@@ -345,7 +358,7 @@ export const actions: Actions = {
     const reason = reasonBody(form.get('reason'));
     if ('error' in reason) return refused('restoreThread', '', reason.error);
     const res = await api<ThreadResult>(event, 'POST', `${threadPath(event)}/restore`, reason);
-    if (res.status === 200) return done('restoreThread', '', 'Thread restored. Everyone can see it again.');
+    if (res.status === 200) return done(event, 'restoreThread', '', 'Thread restored. Everyone can see it again.');
     return failure(event, 'restoreThread', '', res.status, res.data, 'The thread could not be restored. Please try again.');
   }
 };
