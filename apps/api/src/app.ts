@@ -29,6 +29,7 @@ import { watchRoutes } from './routes/watches.ts';
 import { moderationRoutes } from './routes/moderation.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { threadRoutes } from './routes/threads.ts';
+import { draftRoutes } from './routes/drafts.ts';
 import { searchRoutes } from './routes/search.ts';
 import { DEFAULT_TUNING, type SearchTuning } from './domain/search.ts';
 import { DEFAULT_UPLOAD_LIMITS, uploadRoutes, type UploadLimits } from './routes/uploads.ts';
@@ -231,6 +232,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(authRoutes, { secureCookies: options.secureCookies ?? false });
       await api.register(boardRoutes);
       await api.register(threadRoutes);
+      await api.register(draftRoutes);
       await api.register(searchRoutes, { tuning: { ...DEFAULT_TUNING, ...options.searchTuning } });
       await api.register(postRoutes);
       await api.register(equipmentRoutes);

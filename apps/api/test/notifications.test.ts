@@ -88,3 +88,39 @@ describe('notifications', () => {
     expectError(await call(ctx.app, 'GET', '/notifications?cursor=zzz', { token }), 400, 'validation_failed');
   });
 });
+
+describe('notifications clear as the thread is read', () => {
+  const markRead = (token: string, threadId: string, mark: string) =>
+    call(ctx.app, 'POST', `/threads/${threadId}/read`, { token, body: { mark } });
+
+  it('says the first line of the reply, and reading the posts clears their notifications with the count', async () => {
+    const asker = await registerUser(ctx.app);
+    const helper = await registerUser(ctx.app);
+    const { thread } = await createThread(ctx.app, asker.token, { kind: 'question' });
+    const other = await createThread(ctx.app, asker.token, { kind: 'question' });
+    await reply(ctx.app, helper.token, thread.id, '## Check the **door sensor** first\n\nThen the [transducer](https://example.org/x).');
+    await reply(ctx.app, helper.token, thread.id, `![photo](/api/v1/uploads/abc)\n${'Long words '.repeat(30)}`);
+    await reply(ctx.app, helper.token, other.thread.id, 'In the other thread');
+    const before = await list(asker.token);
+    expect(before.unread).toBe(3);
+    const excerpts = before.notifications.map((n: any) => n.excerpt);
+    expect(excerpts[0]).toBe('In the other thread');
+    expect(excerpts[1].length).toBeLessThanOrEqual(140);
+    expect(excerpts[1]).toMatch(/^Long words .*…$/);
+    expect(excerpts[2]).toBe('Check the door sensor first');
+
+    // The asker opens the thread: its two replies are read, the other thread's is not.
+    const page = (await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: asker.token })).data;
+    const marked = await markRead(asker.token, thread.id, page.readState.mark);
+    expect(marked.data.unreadNotifications).toBe(1);
+    const after = await list(asker.token);
+    expect(after.unread).toBe(1);
+    expect(after.notifications.filter((n: any) => n.readAt === null).map((n: any) => n.threadId)).toEqual([other.thread.id]);
+
+    // A reply that arrives after the page was read stays unread until it is read too.
+    await reply(ctx.app, helper.token, thread.id, 'One more thing');
+    expect((await markRead(asker.token, thread.id, page.readState.mark)).data.unreadNotifications).toBe(2);
+    const again = (await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: asker.token })).data;
+    expect((await markRead(asker.token, thread.id, again.readState.mark)).data.unreadNotifications).toBe(1);
+  });
+});

@@ -22,7 +22,7 @@ describe('read positions', () => {
     const opened = await page(reader.token, thread.id);
     expect(opened.readState).toMatchObject({ lastReadSeq: -1 });
     expect(opened.posts.every((p: any) => p.unread === false)).toBe(true);
-    expect((await markRead(reader.token, thread.id, opened.readState.mark)).data).toEqual({ lastReadSeq: 1, newReplies: 0 });
+    expect((await markRead(reader.token, thread.id, opened.readState.mark)).data).toMatchObject({ lastReadSeq: 1, newReplies: 0 });
     expect((await boardEntry(reader.token, thread.id)).newReplies).toBe(0);
 
     const a = await reply(ctx.app, asker.token, thread.id, 'second', first.id);
@@ -61,15 +61,15 @@ describe('read positions', () => {
 
     // A page of two from the start shows the opening post and `early` only: nothing moves.
     const partial = await page(reader.token, thread.id, '?limit=2');
-    expect((await markRead(reader.token, thread.id, partial.readState.mark)).data).toEqual({ lastReadSeq: 2, newReplies: 2 });
+    expect((await markRead(reader.token, thread.id, partial.readState.mark)).data).toMatchObject({ lastReadSeq: 2, newReplies: 2 });
     // The next page (nested, later) covers seq 4, but seq 3 is still unseen: the position stays.
     const next = await page(reader.token, thread.id, `?limit=2&cursor=${partial.nextCursor}`);
     expect(next.posts.map((p: any) => p.id)).toEqual([nested.id, later.id]);
-    expect((await markRead(reader.token, thread.id, next.readState.mark)).data).toEqual({ lastReadSeq: 2, newReplies: 2 });
+    expect((await markRead(reader.token, thread.id, next.readState.mark)).data).toMatchObject({ lastReadSeq: 2, newReplies: 2 });
     // The page from the first unread to the end shows both: everything is read.
-    expect((await markRead(reader.token, thread.id, unread.readState.mark)).data).toEqual({ lastReadSeq: 4, newReplies: 0 });
+    expect((await markRead(reader.token, thread.id, unread.readState.mark)).data).toMatchObject({ lastReadSeq: 4, newReplies: 0 });
     // Never backwards: an old mark does not move the position back.
-    expect((await markRead(reader.token, thread.id, seen.readState.mark)).data).toEqual({ lastReadSeq: 4, newReplies: 0 });
+    expect((await markRead(reader.token, thread.id, seen.readState.mark)).data).toMatchObject({ lastReadSeq: 4, newReplies: 0 });
     // Nothing unread: at=unread is the first page.
     const none = await page(reader.token, thread.id, '?at=unread');
     expect(none.startPostId).toBeNull();

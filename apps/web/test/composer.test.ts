@@ -37,7 +37,7 @@ describe('never lose a word', () => {
     const box = page.getByLabel('Reply to the thread');
     await box.fill('Check the door sensor first: reseat its connector.');
     // Typing is saved a moment after it pauses.
-    await page.getByText('Draft saved on this device.').waitFor();
+    await page.getByText('Draft saved.').waitFor();
 
     // A reload mid-draft brings it back, said so, with a way to discard it.
     await page.reload();
@@ -86,7 +86,7 @@ describe('never lose a word', () => {
     await open(page, `${h.server.origin}/b/bmet/new`);
     await page.getByLabel('Title').fill('Zoll R Series fails its energy test at 200 J');
     await page.getByLabel('Details', { exact: true }).fill('Analyzer reads 168 J.');
-    await page.getByText('Draft saved on this device.').waitFor();
+    await page.getByText('Draft saved.').waitFor();
     await page.reload();
     await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
     await expect(page.getByLabel('Title').inputValue()).resolves.toBe('Zoll R Series fails its energy test at 200 J');

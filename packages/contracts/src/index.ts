@@ -9,3 +9,4 @@ export * from './notifications.ts';
 export * from './moderation.ts';
 export * from './search.ts';
 export * from './uploads.ts';
+export * from './drafts.ts';

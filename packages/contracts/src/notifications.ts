@@ -18,6 +18,8 @@ export const Notification = Type.Object({
   /** The thread's title, so a list can say what it is about; null once the thread is deleted. */
   threadTitle: Type.Union([Type.String(), Type.Null()]),
   postId: Type.Union([Id, Type.Null()]),
+  /** The first line of the post, as plain text (at most 140 characters); null without a post or once it is deleted. */
+  excerpt: Type.Union([Type.String(), Type.Null()]),
   actor: Type.Union([Author, Type.Null()]),
   createdAt: Timestamp,
   readAt: NullableString

@@ -187,7 +187,12 @@ export const ThreadPage = Type.Object({
 export const MarkThreadReadBody = Type.Object({
   mark: Type.String({ minLength: 1, maxLength: 8000, 'x-message': 'mark must be the readState.mark of a thread page' })
 });
-export const MarkThreadReadResult = Type.Object({ lastReadSeq: Type.Integer(), newReplies: Type.Integer() });
+export const MarkThreadReadResult = Type.Object({
+  lastReadSeq: Type.Integer(),
+  newReplies: Type.Integer(),
+  /** The reader's unread notifications after this read (those about the posts now read are cleared). */
+  unreadNotifications: Type.Integer()
+});
 export type MarkThreadReadResult = Static<typeof MarkThreadReadResult>;
 export type ThreadPage = Static<typeof ThreadPage>;
 

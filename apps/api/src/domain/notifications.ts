@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
-import { notifications, threads, users, type NotificationRow, type NotificationType } from '@bmet/db/schema';
+import { notifications, posts, threads, users, type NotificationRow, type NotificationType } from '@bmet/db/schema';
 import { authorColumns, type AuthorRow } from './serialize.ts';
 
 /** Mentions beyond this many in one post notify nobody more (a post is not a mailing list). */
@@ -93,22 +93,57 @@ export async function notify(
 async function withContext(db: Conn, rows: NotificationRow[]) {
   const actorIds = [...new Set(rows.flatMap((r) => (r.actorId === null ? [] : [r.actorId])))];
   const threadIds = [...new Set(rows.flatMap((r) => (r.threadId === null ? [] : [r.threadId])))];
-  const [actors, titles] = await Promise.all([
+  const postIds = [...new Set(rows.flatMap((r) => (r.postId === null ? [] : [r.postId])))];
+  const [actors, titles, bodies] = await Promise.all([
     actorIds.length === 0 ? [] : db.select(authorColumns).from(users).where(inArray(users.id, actorIds)),
     threadIds.length === 0
       ? []
       : db
           .select({ id: threads.id, title: threads.title })
           .from(threads)
-          .where(and(inArray(threads.id, threadIds), isNull(threads.deletedAt)))
+          .where(and(inArray(threads.id, threadIds), isNull(threads.deletedAt))),
+    // Only the start of each body: the excerpt is one line.
+    postIds.length === 0
+      ? []
+      : db
+          .select({ id: posts.id, start: sql<string>`left(${posts.bodyMarkdown}, 600)` })
+          .from(posts)
+          .where(and(inArray(posts.id, postIds), isNull(posts.deletedAt)))
   ]);
+  const excerptOf = new Map(bodies.map((b) => [b.id, plainFirstLine(b.start)]));
   const byId = new Map<number, AuthorRow>(actors.map((a) => [a.id, a]));
   const titleOf = new Map(titles.map((t) => [t.id, t.title]));
   return rows.map((n) => ({
     notification: n,
     actor: n.actorId === null ? null : (byId.get(n.actorId) ?? null),
-    threadTitle: n.threadId === null ? null : (titleOf.get(n.threadId) ?? null)
+    threadTitle: n.threadId === null ? null : (titleOf.get(n.threadId) ?? null),
+    excerpt: n.postId === null || n.threadId === null || !titleOf.has(n.threadId) ? null : (excerptOf.get(n.postId) ?? null)
   }));
+}
+
+const EXCERPT_MAX = 140;
+
+/**
+ * The first line of a post that says something, as plain text: markdown marks, images, link
+ * targets and code fences dropped, at most 140 characters (cut at a word, with an ellipsis).
+ */
+export function plainFirstLine(markdown: string): string | null {
+  for (const raw of markdown.split('\n')) {
+    const line = raw
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, '')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/^\s{0,3}(?:[#>]+|[-*+]|\d+[.)])\s+/, '')
+      .replace(/^\s*(?:```|~~~).*$/, '')
+      .replace(/[*_`~]+/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
+    if (line === '' || /^[-=|: ]+$/.test(line)) continue;
+    if (line.length <= EXCERPT_MAX) return line;
+    const cut = line.slice(0, EXCERPT_MAX - 1);
+    const space = cut.lastIndexOf(' ');
+    return `${space > 80 ? cut.slice(0, space) : cut}…`;
+  }
+  return null;
 }
 
 export async function listNotifications(db: Conn, userId: number, limit: number, before: number | null) {
@@ -157,6 +192,41 @@ export async function notificationState(db: Conn, userId: number): Promise<{ unr
 export async function unreadCount(db: Conn, userId: number): Promise<number> {
   const [row] = await db.select({ n: users.unreadNotifications }).from(users).where(eq(users.id, userId));
   return row?.n ?? 0;
+}
+
+/**
+ * Reading a thread clears what pointed at it: the reader's unread notifications about posts
+ * of this thread up to their read position (`posts.seq <= upto`) are marked read, and the
+ * unread count moves by exactly those rows. Returns the unread count after.
+ */
+export async function markSeenInThread(db: Db, userId: number, threadId: number, upto: number): Promise<number> {
+  return db.transaction(async (tx) => {
+    const changed = await tx
+      .update(notifications)
+      .set({ readAt: new Date() })
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          eq(notifications.threadId, threadId),
+          isNull(notifications.readAt),
+          inArray(
+            notifications.postId,
+            tx
+              .select({ id: posts.id })
+              .from(posts)
+              .where(and(eq(posts.threadId, threadId), lte(posts.seq, upto)))
+          )
+        )
+      )
+      .returning({ id: notifications.id });
+    if (changed.length === 0) return unreadCount(tx, userId);
+    const [user] = await tx
+      .update(users)
+      .set({ unreadNotifications: sql`${users.unreadNotifications} - ${changed.length}` })
+      .where(eq(users.id, userId))
+      .returning({ n: users.unreadNotifications });
+    return user?.n ?? 0;
+  });
 }
 
 /**

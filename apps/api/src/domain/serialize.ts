@@ -82,12 +82,18 @@ export function toPost(p: PostRow, author: AuthorRow, solutionPostId: number | n
   };
 }
 
-export const toNotification = (n: NotificationRow, actor: AuthorRow | null, threadTitle: string | null): Notification => ({
+export const toNotification = (
+  n: NotificationRow,
+  actor: AuthorRow | null,
+  threadTitle: string | null,
+  excerpt: string | null
+): Notification => ({
   id: String(n.id),
   type: n.type,
   threadId: n.threadId === null ? null : String(n.threadId),
   threadTitle,
   postId: n.postId === null ? null : String(n.postId),
+  excerpt,
   actor: actor === null ? null : toAuthor(actor),
   createdAt: n.createdAt.toISOString(),
   readAt: n.readAt === null ? null : n.readAt.toISOString()

@@ -10,7 +10,7 @@ export interface Limit {
 }
 
 /** The per-user actions limited by `app.limit(request, action)`. */
-export const userActions = ['thread', 'post', 'vote', 'report', 'upload'] as const;
+export const userActions = ['thread', 'post', 'vote', 'report', 'upload', 'draft'] as const;
 export type UserAction = (typeof userActions)[number];
 
 /** Every abuse limit of the forum. */
@@ -41,6 +41,8 @@ export interface Limits {
   report: Limit;
   /** Uploads (photos, PDFs) per user: each is re-encoded and read by OCR. */
   upload: Limit;
+  /** Draft saves per user (the web app saves a pause in typing, at most every few seconds). */
+  draft: Limit;
   /** Tighter limits for accounts younger than NEW_ACCOUNT_MS. */
   newAccount: Record<UserAction, Limit>;
 }
@@ -61,12 +63,14 @@ export const defaultLimits: Limits = {
   vote: { max: 120, windowMs: 10 * MINUTE },
   report: { max: 20, windowMs: HOUR },
   upload: { max: 40, windowMs: HOUR },
+  draft: { max: 300, windowMs: 10 * MINUTE },
   newAccount: {
     thread: { max: 3, windowMs: HOUR },
     post: { max: 5, windowMs: 10 * MINUTE },
     vote: { max: 30, windowMs: 10 * MINUTE },
     report: { max: 5, windowMs: HOUR },
-    upload: { max: 8, windowMs: HOUR }
+    upload: { max: 8, windowMs: HOUR },
+    draft: { max: 150, windowMs: 10 * MINUTE }
   }
 };
 

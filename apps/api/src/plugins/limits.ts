@@ -25,7 +25,14 @@ export interface LimitsOptions {
   store: LimitStore;
 }
 
-const NOUNS: Record<UserAction, string> = { thread: 'new threads', post: 'posts', vote: 'votes', report: 'reports', upload: 'uploads' };
+const NOUNS: Record<UserAction, string> = {
+  thread: 'new threads',
+  post: 'posts',
+  vote: 'votes',
+  report: 'reports',
+  upload: 'uploads',
+  draft: 'draft saves'
+};
 
 export const limitsPlugin = fp<LimitsOptions>(
   async (app, { limits, store }) => {

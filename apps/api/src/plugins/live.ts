@@ -122,7 +122,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
     }
     if (row.notification.id <= c.lastNotificationId) return;
     c.lastNotificationId = row.notification.id;
-    send(c, { type: 'notification', notification: toNotification(row.notification, row.actor, row.threadTitle) });
+    send(c, { type: 'notification', notification: toNotification(row.notification, row.actor, row.threadTitle, row.excerpt) });
   };
 
   app.decorate('publish', (events: BusEvent[]) => {

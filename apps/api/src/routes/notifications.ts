@@ -24,7 +24,9 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const [page, unread] = await Promise.all([listNotifications(app.db, user.id, limit, before), unreadCount(app.db, user.id)]);
       return {
-        notifications: page.rows.map(({ notification, actor, threadTitle }) => toNotification(notification, actor, threadTitle)),
+        notifications: page.rows.map(({ notification, actor, threadTitle, excerpt }) =>
+          toNotification(notification, actor, threadTitle, excerpt)
+        ),
         unread,
         nextCursor: page.nextId === null ? null : encodeCursor([page.nextId])
       };

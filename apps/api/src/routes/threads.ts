@@ -21,6 +21,7 @@ import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { createReply, getSubtreeRange, getThread, getThreadAnyState, getThreadPosts, postPath } from '../domain/threads.ts';
 import type { UserRow } from '@bmet/db/schema';
 import { decodeMark, encodeMark, firstUnreadPath, lastReadSeq, markRead, newRepliesSince } from '../domain/reads.ts';
+import { markSeenInThread } from '../domain/notifications.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
 import { getPostContext, myVotes, setSolution } from '../domain/posts.ts';
 import { canModerate } from '../domain/moderation.ts';
@@ -141,7 +142,9 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw invalid('mark', 'mark must be the readState.mark of a page of this thread');
       }
       const lastRead = await markRead(app.db, user.id, { ...mark, cap: Math.min(mark.cap, found.thread.postSeq - 1) });
-      return { lastReadSeq: lastRead, newReplies: newRepliesSince(found.thread.postSeq, lastRead) };
+      // What was read is no longer news: its notifications clear, and the bell follows.
+      const unreadNotifications = await markSeenInThread(app.db, user.id, found.thread.id, lastRead);
+      return { lastReadSeq: lastRead, newReplies: newRepliesSince(found.thread.postSeq, lastRead), unreadNotifications };
     }
   );
 

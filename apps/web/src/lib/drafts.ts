@@ -78,3 +78,45 @@ export function clearAllDrafts(userId?: string): void {
   }
   for (const name of names) store.removeItem(name);
 }
+
+/**
+ * The server's copy (signed-in members): a draft follows its author to another device. Every
+ * call is best effort; offline or refused, the browser's copy is still there.
+ */
+const draftUrl = (key: string) => `/api/v1/drafts/${encodeURIComponent(key)}`;
+
+export async function fetchServerDraft(key: string): Promise<Draft | null> {
+  try {
+    const res = await fetch(draftUrl(key), { headers: { accept: 'application/json' }, cache: 'no-store' });
+    if (res.status !== 200) return null;
+    const data = (await res.json()) as { draft?: { fields?: Record<string, string>; updatedAt?: string } };
+    const savedAt = Date.parse(data.draft?.updatedAt ?? '');
+    if (data.draft?.fields === undefined || Number.isNaN(savedAt)) return null;
+    return { fields: data.draft.fields, savedAt };
+  } catch {
+    return null;
+  }
+}
+
+export async function pushServerDraft(key: string, fields: Record<string, string>): Promise<void> {
+  try {
+    await fetch(draftUrl(key), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fields }) });
+  } catch {
+    // Offline: the local copy is enough until the next pause in typing.
+  }
+}
+
+export async function dropServerDraft(key: string): Promise<void> {
+  try {
+    await fetch(draftUrl(key), { method: 'DELETE' });
+  } catch {
+    // Offline: it is replaced by the next draft of this composer, or expires from the list of 100.
+  }
+}
+
+/** The newer of two drafts (the device's and the server's). */
+export function newer(a: Draft | null, b: Draft | null): Draft | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return b.savedAt > a.savedAt ? b : a;
+}

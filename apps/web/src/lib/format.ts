@@ -19,8 +19,45 @@ export function relativeTime(iso: string, now: number = Date.now()): string {
   return 'just now';
 }
 
-export function fullTime(iso: string): string {
-  return new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A time zone name the runtime knows (an IANA name such as Europe/Berlin), else null. */
+export function validTimeZone(name: string | undefined | null): string | null {
+  if (typeof name !== 'string' || name.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(name)) return null;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return name;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * "3 Dec 2026, 15:52 CET": the absolute time in the reader's zone (UTC until the browser said
+ * which). One formatter per zone, made once: formatting with options each time costs ~50x more.
+ */
+export function fullTime(iso: string, timeZone = 'UTC'): string {
+  let format = formatters.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone,
+      timeZoneName: 'short'
+    });
+    if (formatters.size > 50) formatters.clear();
+    formatters.set(timeZone, format);
+  }
+  return format.format(new Date(iso));
+}
+
+/** The zone this browser is in; null on the server. */
+export function browserTimeZone(): string | null {
+  if (typeof window === 'undefined') return null;
+  return validTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

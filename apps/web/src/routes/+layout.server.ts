@@ -1,12 +1,15 @@
 import type { ModScope, NotificationList } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
+import { validTimeZone } from '$lib/format.ts';
 import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = async (event) => {
   const user = event.locals.user;
   const suspension = event.locals.suspension;
   const boardSuspensions = event.locals.boardSuspensions;
-  if (user === null) return { user, unread: 0, latestNotificationId: null, suspension: null, boardSuspensions, modScope: null };
+  // The reader's time zone, told by their browser (a cookie set by the layout); UTC until then.
+  const timeZone = validTimeZone(event.cookies.get('tz')) ?? 'UTC';
+  if (user === null) return { user, unread: 0, latestNotificationId: null, suspension: null, boardSuspensions, modScope: null, timeZone };
   // The badge is right before JavaScript runs; the newest id is where the live socket resumes.
   // What the user moderates is asked only for moderators and admins: members moderate nothing.
   const [res, scope] = await Promise.all([
@@ -21,6 +24,7 @@ export const load: LayoutServerLoad = async (event) => {
     suspension,
     boardSuspensions,
     /** Null for members (and when the API did not answer): no moderator tools are shown. */
-    modScope: scope?.status === 200 ? scope.data : null
+    modScope: scope?.status === 200 ? scope.data : null,
+    timeZone
   };
 };

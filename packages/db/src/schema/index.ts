@@ -11,3 +11,4 @@ export * from './reads.ts';
 export * from './moderation.ts';
 export * from './search.ts';
 export * from './uploads.ts';
+export * from './drafts.ts';

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, id, ref, ts } from './columns.ts';
 import { users } from './users.ts';
@@ -19,6 +20,12 @@ export const notifications = pgTable(
     createdAt: createdAt(),
     readAt: ts()
   },
-  (t) => [index('notifications_user_idx').on(t.userId, t.id)]
+  (t) => [
+    index('notifications_user_idx').on(t.userId, t.id),
+    // Reading a thread clears its unread notifications (domain markSeenInThread).
+    index('notifications_unread_thread_idx')
+      .on(t.userId, t.threadId)
+      .where(sql`${t.readAt} is null`)
+  ]
 );
 export type NotificationRow = typeof notifications.$inferSelect;

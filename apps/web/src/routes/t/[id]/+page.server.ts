@@ -55,8 +55,11 @@ export const load: PageServerLoad = async (event) => {
   // the browser marks the pages it navigates to once they are on screen. Forward only, and a
   // failure costs nothing but a badge.
   const readState = res.data.readState;
+  let unreadNotifications: number | null = null;
   if (readState !== undefined && !event.isDataRequest) {
-    await api<MarkThreadReadResult>(event, 'POST', `${threadPath}/read`, { mark: readState.mark });
+    const read = await api<MarkThreadReadResult>(event, 'POST', `${threadPath}/read`, { mark: readState.mark });
+    // Reading cleared the notifications about these posts: the bell follows.
+    if (read.status === 200) unreadNotifications = read.data.unreadNotifications;
   }
 
   // Closed as a duplicate: the original's title for the banner that sends readers there.
@@ -91,6 +94,8 @@ export const load: PageServerLoad = async (event) => {
     midThread: subtree === null && startsMidThread(posts, cursor !== null),
     /** Handed back by the browser after a client-side navigation, to mark this page read. */
     readMark: readState?.mark ?? null,
+    /** The reader's unread notifications after this page was marked read (null: not marked here). */
+    unreadNotifications,
     /** Null when signed out (or when the level could not be read): no control is shown. */
     level: subscription?.status === 200 ? subscription.data.level : null,
     /** What the last form that stayed on this thread did (a report sent, a lock), once. */
