@@ -35,7 +35,10 @@ export const handle: Handle = async ({ event, resolve }) => {
     }
     // Any other answer (the database away, a rate limit): keep the cookie, show the page signed out.
   }
-  const response = await resolve(event);
+  // The reader's colour scheme choice (the header's switch): rendered into <html data-theme>.
+  const chosen = event.cookies.get('theme');
+  const theme = chosen === 'light' || chosen === 'dark' ? chosen : 'system';
+  const response = await resolve(event, { transformPageChunk: ({ html }) => html.replace('%bmet.theme%', theme) });
   const csp = response.headers.get('content-security-policy');
   if (csp !== null && IMAGE_HOSTS.length > 0) {
     response.headers.set('content-security-policy', csp.replace(/img-src ([^;]*)/, `img-src $1 ${IMAGE_HOSTS.join(' ')}`));

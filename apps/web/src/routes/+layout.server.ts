@@ -9,7 +9,10 @@ export const load: LayoutServerLoad = async (event) => {
   const boardSuspensions = event.locals.boardSuspensions;
   // The reader's time zone, told by their browser (a cookie set by the layout); UTC until then.
   const timeZone = validTimeZone(event.cookies.get('tz')) ?? 'UTC';
-  if (user === null) return { user, unread: 0, latestNotificationId: null, suspension: null, boardSuspensions, modScope: null, timeZone };
+  const chosen = event.cookies.get('theme');
+  const theme: 'light' | 'dark' | 'system' = chosen === 'light' || chosen === 'dark' ? chosen : 'system';
+  if (user === null)
+    return { user, unread: 0, latestNotificationId: null, suspension: null, boardSuspensions, modScope: null, timeZone, theme };
   // The badge is right before JavaScript runs; the newest id is where the live socket resumes.
   // What the user moderates is asked only for moderators and admins: members moderate nothing.
   const [res, scope] = await Promise.all([
@@ -25,6 +28,7 @@ export const load: LayoutServerLoad = async (event) => {
     boardSuspensions,
     /** Null for members (and when the API did not answer): no moderator tools are shown. */
     modScope: scope?.status === 200 ? scope.data : null,
-    timeZone
+    timeZone,
+    theme
   };
 };
