@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
 import { notifications, posts, threads, users, type NotificationRow, type NotificationType } from '@bmet/db/schema';
 import { authorColumns, type AuthorRow } from './serialize.ts';
@@ -195,29 +195,16 @@ export async function unreadCount(db: Conn, userId: number): Promise<number> {
 }
 
 /**
- * Reading a thread clears what pointed at it: the reader's unread notifications about posts
- * of this thread up to their read position (`posts.seq <= upto`) are marked read, and the
- * unread count moves by exactly those rows. Returns the unread count after.
+ * Marks read the user's unread notifications that `which` selects, in one transaction, and
+ * moves the unread count by exactly the rows changed (a notification arriving meanwhile stays
+ * counted). Returns the unread count after.
  */
-export async function markSeenInThread(db: Db, userId: number, threadId: number, upto: number): Promise<number> {
+async function markUnreadRead(db: Db, userId: number, which: (tx: Conn) => SQL | undefined): Promise<number> {
   return db.transaction(async (tx) => {
     const changed = await tx
       .update(notifications)
       .set({ readAt: new Date() })
-      .where(
-        and(
-          eq(notifications.userId, userId),
-          eq(notifications.threadId, threadId),
-          isNull(notifications.readAt),
-          inArray(
-            notifications.postId,
-            tx
-              .select({ id: posts.id })
-              .from(posts)
-              .where(and(eq(posts.threadId, threadId), lte(posts.seq, upto)))
-          )
-        )
-      )
+      .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), which(tx)))
       .returning({ id: notifications.id });
     if (changed.length === 0) return unreadCount(tx, userId);
     const [user] = await tx
@@ -230,27 +217,25 @@ export async function markSeenInThread(db: Db, userId: number, threadId: number,
 }
 
 /**
- * Marks some (ids) or all of a user's notifications read. The unread count moves by exactly
- * the rows this statement changed, so a notification arriving meanwhile stays counted.
+ * Reading a thread clears what pointed at it: the reader's unread notifications about posts
+ * of this thread up to their read position (`posts.seq <= upto`).
  */
-export async function markRead(db: Db, userId: number, ids: number[] | 'all'): Promise<number> {
-  return db.transaction(async (tx) => {
-    const changed = await tx
-      .update(notifications)
-      .set({ readAt: new Date() })
-      .where(
-        and(
-          eq(notifications.userId, userId),
-          isNull(notifications.readAt),
-          ids === 'all' ? undefined : inArray(notifications.id, ids.length === 0 ? [-1] : ids)
-        )
+export function markSeenInThread(db: Db, userId: number, threadId: number, upto: number): Promise<number> {
+  return markUnreadRead(db, userId, (tx) =>
+    and(
+      eq(notifications.threadId, threadId),
+      inArray(
+        notifications.postId,
+        tx
+          .select({ id: posts.id })
+          .from(posts)
+          .where(and(eq(posts.threadId, threadId), lte(posts.seq, upto)))
       )
-      .returning({ id: notifications.id });
-    const [user] = await tx
-      .update(users)
-      .set({ unreadNotifications: sql`${users.unreadNotifications} - ${changed.length}` })
-      .where(eq(users.id, userId))
-      .returning({ n: users.unreadNotifications });
-    return user?.n ?? 0;
-  });
+    )
+  );
+}
+
+/** Marks some (ids) or all of a user's notifications read. */
+export function markRead(db: Db, userId: number, ids: number[] | 'all'): Promise<number> {
+  return markUnreadRead(db, userId, () => (ids === 'all' ? undefined : inArray(notifications.id, ids.length === 0 ? [-1] : ids)));
 }
