@@ -40,8 +40,12 @@ async function post<T>(path: string, body: unknown, token: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-const pressed = (page: Page, name: string | RegExp) =>
-  page.getByRole('button', { name, exact: typeof name === 'string' }).getAttribute('aria-pressed');
+/** Whether a watch toggle says it is on: its label reads "Watching …" instead of "Watch …". */
+const watching = async (page: Page, noun: string) => {
+  const on = await page.getByRole('button', { name: `Watching ${noun}`, exact: true }).count();
+  const off = await page.getByRole('button', { name: `Watch ${noun}`, exact: true }).count();
+  return on === 1 && off === 0 ? true : off === 1 && on === 0 ? false : null;
+};
 
 /** A screenshot at 1280 px and one at 390 px wide, for looking at. */
 async function shots(page: Page, name: string): Promise<void> {
@@ -62,16 +66,17 @@ describe('watching boards, models and threads', () => {
     await open(page, `${h.server.origin}/settings`);
     await expect(page.getByText('You are not watching any equipment models.').isVisible()).resolves.toBe(true);
     await expect(page.getByText('You are not watching or muting any threads.').isVisible()).resolves.toBe(true);
-    const watchBoard = page.getByRole('button', { name: 'Watch BMET Bench & Field Service' });
-    await expect(watchBoard.getAttribute('aria-pressed')).resolves.toBe('false');
-    await watchBoard.click();
-    await expect.poll(() => watchBoard.getAttribute('aria-pressed')).toBe('true');
+    await expect(watching(page, 'BMET Bench & Field Service')).resolves.toBe(false);
+    await page.getByRole('button', { name: 'Watch BMET Bench & Field Service', exact: true }).click();
+    await expect.poll(() => watching(page, 'BMET Bench & Field Service')).toBe(true);
     // The button kept the focus through the reload of the page's data.
-    await expect(watchBoard.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
+    await expect(
+      page.getByRole('button', { name: 'Watching BMET Bench & Field Service' }).evaluate((el) => el === document.activeElement)
+    ).resolves.toBe(true);
 
     // The board page shows the same state.
     await open(page, `${h.server.origin}/b/bmet`);
-    await expect(pressed(page, 'Watch board')).resolves.toBe('true');
+    await expect(watching(page, 'board')).resolves.toBe(true);
     await shots(page, 'watch-board');
 
     // Another member starts a thread there, about a model: the watcher hears of it, with its title.
@@ -115,7 +120,7 @@ describe('watching boards, models and threads', () => {
     await page.waitForURL(/\/equipment\/bd\/alaris-8015$/);
     await hydrated(page);
     await page.getByRole('button', { name: 'Watch model' }).click();
-    await expect.poll(() => pressed(page, 'Watch model')).toBe('true');
+    await expect.poll(() => watching(page, 'model')).toBe(true);
     await shots(page, 'watch-model');
 
     // Settings lists the model and the muted thread; unwatch the model there.
@@ -132,7 +137,7 @@ describe('watching boards, models and threads', () => {
     // The focus, lost with the row, continues from the section's heading.
     await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('models-heading');
     await open(page, `${h.server.origin}/equipment/bd/alaris-8015`);
-    await expect(pressed(page, 'Watch model')).resolves.toBe('false');
+    await expect(watching(page, 'model')).resolves.toBe(false);
 
     // Back to Normal from the settings page takes the thread off the list.
     await open(page, `${h.server.origin}/settings`);
@@ -145,9 +150,9 @@ describe('watching boards, models and threads', () => {
     await noJs.addCookies([{ name: 'session', value: watcher.token, url: h.server.origin }]);
     const plain = await noJs.newPage();
     await plain.goto(`${h.server.origin}/b/bmet?sort=top`);
-    await plain.getByRole('button', { name: 'Watch board' }).click();
+    await plain.getByRole('button', { name: 'Watching board' }).click();
     await plain.waitForLoadState();
-    await expect(pressed(plain, 'Watch board')).resolves.toBe('false');
+    await expect(watching(plain, 'board')).resolves.toBe(false);
     await expect(plain.getByRole('link', { name: 'Top' }).getAttribute('aria-current')).resolves.toBe('page');
 
     // Signed out: no controls, a way to log in instead, and settings asks to log in.
