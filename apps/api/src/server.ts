@@ -8,6 +8,7 @@ import { openDatabase, type Database } from '@bmet/db/client';
 import { isUnavailable } from '@bmet/db/errors';
 import { migrate } from '@bmet/db/migrate';
 import { buildApp } from './app.ts';
+import { refoldEquipment } from './domain/equipment-merge.ts';
 import { pino } from 'pino';
 import { loadConfig } from './config.ts';
 import { clientAddressOf, trustFunction, type TrustProxy } from './lib/client-address.ts';
@@ -194,10 +195,13 @@ async function main() {
  * Migrations need the database: wait for it (a container started beside its database, a
  * failover) instead of exiting, trying again with backoff and saying so.
  */
-async function untilMigrated(database: Database, folder: string, logger: { warn(obj: unknown, msg: string): void }): Promise<void> {
+async function untilMigrated(database: Database, folder: string, logger: pino.Logger): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await migrate(database, folder);
+      // Records whose names a newer slugify() folds to one key become one (a no-op when none).
+      const refolded = await refoldEquipment(database.db);
+      if (refolded.manufacturers + refolded.models > 0) logger.info(refolded, 'equipment records folded to their new keys');
       return;
     } catch (err) {
       if (!isUnavailable(err)) throw err;

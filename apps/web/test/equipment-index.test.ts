@@ -165,4 +165,62 @@ describe('discovery pages: equipment, manufacturers, tags, sorted lists and dupl
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/2 threads/);
     await expect(page.getByLabel('Answered').locator('option', { hasText: 'Not solved yet' }).textContent()).resolves.toContain('(2)');
   });
+
+  it('lets a global moderator merge one manufacturer into another: the threads move, the old link leads there, and the log says so', async () => {
+    const tag = Date.now().toString(36);
+    const maker = `Medix${tag}`;
+    const typo = `Medix ${tag} Inc`;
+    const asker = await registerMember(h, `mg${tag}`);
+    const mod = await registerMember(h, `mgmod${tag}`);
+    await h.server.setRole(`mgmod${tag}`, 'moderator');
+    const equipment = (manufacturer: string) => ({ manufacturer, model: 'V9', category: null, errorCode: null });
+    await apiPost(h, '/boards/bmet/threads', { title: `V9 alarm ${tag}`, body: 'Beeps.', equipment: equipment(maker) }, asker.token);
+    await apiPost(h, '/boards/bmet/threads', { title: `V9 door ${tag}`, body: 'Sticks.', equipment: equipment(typo) }, asker.token);
+
+    // Members see no merge tool.
+    const member = await h.browser.newContext({ viewport: { width: 390, height: 844 } });
+    await member.addCookies([{ name: 'session', value: asker.token, url: h.server.origin }]);
+    const mp = await member.newPage();
+    const typoSlug = `medix-${tag}-inc`;
+    await open(mp, `${h.server.origin}/equipment/${typoSlug}`);
+    await expect(mp.getByText('Merge this manufacturer into another').count()).resolves.toBe(0);
+
+    const ctx = await h.browser.newContext({ viewport: { width: 390, height: 844 } });
+    ctx.setDefaultTimeout(5000);
+    await ctx.addCookies([{ name: 'session', value: mod.token, url: h.server.origin }]);
+    const page = await ctx.newPage();
+    await open(page, `${h.server.origin}/equipment/${typoSlug}`);
+    await page.getByText('Merge this manufacturer into another').click();
+    // A name the forum does not know is refused beside the field, and nothing moves.
+    await page.getByLabel('Other manufacturer').fill('Nobody Makes This');
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toBe(
+      'The forum knows no manufacturer by that name. Pick one from the suggestions.'
+    );
+    await expect(page.getByLabel('Other manufacturer').inputValue()).resolves.toBe('Nobody Makes This');
+    await shot(page, 'merge-refused-phone');
+    await page.getByLabel('Other manufacturer').fill(maker);
+    await page.getByLabel('Reason (optional, kept in the moderation log)').fill('same company');
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await page.waitForURL(`${h.server.origin}/equipment/${maker.toLowerCase()}`);
+    await expect(
+      page
+        .getByRole('status')
+        .filter({ hasText: `Merged into ${maker}.` })
+        .count()
+    ).resolves.toBe(1);
+    await expect(page.locator('.record-facts').textContent()).resolves.toMatch(/1\s*model\s*2\s*threads/);
+    await shot(page, 'merge-done-phone');
+
+    // The old link leads to the survivor, for anyone.
+    await open(mp, `${h.server.origin}/equipment/${typoSlug}/v9`);
+    expect(mp.url()).toBe(`${h.server.origin}/equipment/${maker.toLowerCase()}/v9`);
+    await expect(mp.locator('h1').textContent()).resolves.toBe('V9');
+
+    await open(page, `${h.server.origin}/mod/log`);
+    const row = page.locator('li, tr').filter({ hasText: 'Merged manufacturers' }).first();
+    await expect(row.textContent()).resolves.toContain(`"${typo}" merged into "${maker}": same company`);
+    await ctx.close();
+    await member.close();
+  });
 });

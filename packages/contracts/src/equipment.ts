@@ -11,16 +11,31 @@ export function foldName(name: string): string {
 }
 
 /**
- * URL slug of a manufacturer or model name: "IntelliVue MX450" -> "intellivue-mx450",
- * "Dräger" -> "drager", "迈瑞" -> "迈瑞". Letters of every script are kept, so different names
- * never share a slug unless they differ only in case, spacing, punctuation or accents.
+ * URL slug of a manufacturer or model name, and the key under which two names are one record:
+ * "IntelliVue MX450" -> "intellivue-mx450", "Dräger" -> "drager", "迈瑞" -> "迈瑞". Case,
+ * spacing, punctuation and accents fold away, and so do the dots and spaces between initials:
+ * "b.d.", "B D" and "BD" are all "bd", "G.E. Healthcare" is "ge-healthcare". A dot between
+ * digits stays a separator ("2.1" -> "2-1"), apostrophes vanish ("O'Neil" -> "oneil"). Letters
+ * of every script are kept, so names that differ in anything else never share a slug.
  */
 export function slugify(name: string): string {
-  const slug = foldName(name)
+  const words = foldName(name)
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
-    .replace(/[^\p{L}\p{N}]+/gu, '-')
-    .replace(/^-+|-+$/g, '');
+    .replace(/['\u2019`]/g, '')
+    .replace(/(?<!\p{N})\.|\.(?!\p{N})/gu, ' ')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w !== '');
+  // Runs of single letters are initials: "b d" -> "bd".
+  const joined: string[] = [];
+  let initials = false;
+  for (const word of words) {
+    const initial = /^\p{L}$/u.test(word);
+    if (initial && initials) joined[joined.length - 1] += word;
+    else joined.push(word);
+    initials = initial;
+  }
+  const slug = joined.join('-');
   return slug === '' ? `x-${[...foldName(name)].map((c) => c.codePointAt(0)!.toString(16)).join('-')}` : slug;
 }
 
@@ -114,3 +129,23 @@ export const TagList = Type.Object({ tags: Type.Array(Tag) });
 export type TagList = Static<typeof TagList>;
 export const TagPage = Type.Object({ tag: Tag, threads: Type.Array(Thread), nextCursor: NullableString });
 export type TagPage = Static<typeof TagPage>;
+
+const RecordName = (field: string) =>
+  Type.String({ minLength: 1, maxLength: 100, 'x-message': `${field} must be a name or slug of 1 to 100 characters` });
+const MergeReason = Type.Optional(
+  Type.Union([Type.String({ maxLength: 500, 'x-message': 'reason must be at most 500 characters' }), Type.Null()])
+);
+
+/** A global moderator or admin merges this manufacturer into another (`into`: its name or slug). */
+export const MergeManufacturerBody = Type.Object({ into: RecordName('into'), reason: MergeReason });
+export type MergeManufacturerBody = Static<typeof MergeManufacturerBody>;
+/** The same for a model: `into` names a manufacturer and one of its models (names or slugs). */
+export const MergeModelBody = Type.Object({
+  into: Type.Object({ manufacturer: RecordName('into.manufacturer'), model: RecordName('into.model') }),
+  reason: MergeReason
+});
+export type MergeModelBody = Static<typeof MergeModelBody>;
+export const ManufacturerResult = Type.Object({ manufacturer: Manufacturer });
+export type ManufacturerResult = Static<typeof ManufacturerResult>;
+export const ModelResult = Type.Object({ model: Model });
+export type ModelResult = Static<typeof ModelResult>;

@@ -1,6 +1,16 @@
 import { and, asc, desc, eq, gt, ilike, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
-import { boards, deviceCategories, manufacturers, models, threads, type DeviceCategoryRow, type ThreadRow } from '@bmet/db/schema';
+import {
+  boards,
+  deviceCategories,
+  manufacturerAliases,
+  manufacturers,
+  modelAliases,
+  models,
+  threads,
+  type DeviceCategoryRow,
+  type ThreadRow
+} from '@bmet/db/schema';
 import { foldName, slugify, type Equipment, type EquipmentSort } from '@bmet/contracts';
 import { decodeCursor, encodeCursor, olderThan } from '../lib/cursor.ts';
 import { sortFilter } from './threads.ts';
@@ -34,32 +44,64 @@ export async function resolveEquipment(tx: Conn, input: Equipment | null): Promi
   const equipment: Equipment = { ...input, category: category?.name ?? input.category };
   if (input.manufacturer === null) return { equipment, manufacturerId: null, modelId: null };
 
-  const [maker] = await tx
-    .insert(manufacturers)
-    .values({ slug: slugify(input.manufacturer), name: input.manufacturer })
-    .onConflictDoUpdate({ target: manufacturers.slug, set: { slug: sql`excluded.slug` } })
-    .returning({ id: manufacturers.id, name: manufacturers.name });
+  // One statement each: the record of this slug, else the one it was merged into (an alias),
+  // else a new record. The insert is skipped when either exists and is safe against a
+  // concurrent insert of the same slug (on conflict answers the row that won).
+  const makerSlug = slugify(input.manufacturer);
+  const makerRows = (await tx.execute(sql`
+    with found as (
+      select id, name from ${manufacturers} where slug = ${makerSlug}
+      union all
+      select m.id, m.name from ${manufacturerAliases} a join ${manufacturers} m on m.id = a.manufacturer_id
+      where a.slug = ${makerSlug} and not exists (select 1 from ${manufacturers} where slug = ${makerSlug})
+    ), made as (
+      insert into ${manufacturers} (slug, name) select ${makerSlug}, ${input.manufacturer}
+      where not exists (select 1 from found)
+      on conflict (slug) do update set slug = excluded.slug
+      returning id, name
+    )
+    select id, name from found union all select id, name from made limit 1`)) as unknown as {
+    rows: { id: number | string; name: string }[];
+  };
+  const maker = makerRows.rows[0];
   if (maker === undefined) throw new Error('manufacturer upsert returned nothing');
+  const makerId = Number(maker.id);
   equipment.manufacturer = maker.name;
-  if (input.model === null) return { equipment, manufacturerId: maker.id, modelId: null };
+  if (input.model === null) return { equipment, manufacturerId: makerId, modelId: null };
 
-  const [model] = await tx
-    .insert(models)
-    .values({ manufacturerId: maker.id, slug: slugify(input.model), name: input.model, categoryId: category?.id ?? null })
-    .onConflictDoUpdate({
-      target: [models.manufacturerId, models.slug],
-      set: { categoryId: sql`coalesce(${models.categoryId}, excluded.category_id)` }
-    })
-    .returning({ id: models.id, name: models.name, inserted: sql<boolean>`(xmax = 0)` });
+  const modelSlug = slugify(input.model);
+  const categoryId = category?.id ?? null;
+  const modelRows = (await tx.execute(sql`
+    with found as (
+      select id, name from ${models} where manufacturer_id = ${makerId} and slug = ${modelSlug}
+      union all
+      select m.id, m.name from ${modelAliases} a join ${models} m on m.id = a.model_id
+      where a.manufacturer_id = ${makerId} and a.slug = ${modelSlug}
+        and not exists (select 1 from ${models} where manufacturer_id = ${makerId} and slug = ${modelSlug})
+    ), made as (
+      insert into ${models} (manufacturer_id, slug, name, category_id)
+      select ${makerId}, ${modelSlug}, ${input.model}, ${categoryId}::bigint
+      where not exists (select 1 from found)
+      on conflict (manufacturer_id, slug) do update set category_id = coalesce(${models}.category_id, excluded.category_id)
+      returning id, name, (xmax = 0) as inserted
+    ), kept as (
+      update ${models} set category_id = ${categoryId}::bigint
+      where id = (select id from found limit 1) and category_id is null and ${categoryId}::bigint is not null
+    )
+    select id, name, false as inserted from found union all select id, name, inserted from made limit 1`)) as unknown as {
+    rows: { id: number | string; name: string; inserted: boolean }[];
+  };
+  const model = modelRows.rows[0];
   if (model === undefined) throw new Error('model upsert returned nothing');
+  const modelId = Number(model.id);
   if (model.inserted) {
     await tx
       .update(manufacturers)
       .set({ modelCount: sql`${manufacturers.modelCount} + 1` })
-      .where(eq(manufacturers.id, maker.id));
+      .where(eq(manufacturers.id, makerId));
   }
   equipment.model = model.name;
-  return { equipment, manufacturerId: maker.id, modelId: model.id };
+  return { equipment, manufacturerId: makerId, modelId };
 }
 
 /** A new thread counts for its model and its manufacturer, inside the thread's transaction. */
@@ -146,18 +188,18 @@ export function suggestModels(db: Conn, q: string, manufacturer: string | undefi
     .limit(20);
 }
 
-export async function getModelBySlugs(db: Conn, manufacturerSlug: string, modelSlug: string) {
+export async function getModelById(db: Conn, id: number) {
   const rows = await db
     .select(modelSelection)
     .from(models)
     .innerJoin(manufacturers, eq(manufacturers.id, models.manufacturerId))
     .leftJoin(deviceCategories, eq(deviceCategories.id, models.categoryId))
-    .where(and(eq(manufacturers.slug, manufacturerSlug), eq(models.slug, modelSlug)))
+    .where(eq(models.id, id))
     .limit(1);
   return rows[0] ?? null;
 }
 
-export type ModelWithRefs = NonNullable<Awaited<ReturnType<typeof getModelBySlugs>>>;
+export type ModelWithRefs = NonNullable<Awaited<ReturnType<typeof getModelById>>>;
 
 /** The error codes seen on a model, most discussed first, each with the latest thread that solved it. */
 export async function errorCodesForModel(db: Conn, modelId: number) {
@@ -213,8 +255,8 @@ export async function listEquipmentThreads(
   return { rows: page, nextCursor };
 }
 
-export async function getManufacturerBySlug(db: Conn, slug: string) {
-  const rows = await db.select().from(manufacturers).where(eq(manufacturers.slug, slug)).limit(1);
+export async function getManufacturerById(db: Conn, id: number) {
+  const rows = await db.select().from(manufacturers).where(eq(manufacturers.id, id)).limit(1);
   return rows[0] ?? null;
 }
 

@@ -4,6 +4,8 @@ import {
   boardModerators,
   boardSuspensions,
   boards,
+  manufacturers,
+  models,
   modLog,
   postRevisions,
   posts,
@@ -510,7 +512,7 @@ export async function describeTargets(db: Conn, entries: ModLogRow[]): Promise<M
       : await db.select({ id: reports.id, postId: reports.postId }).from(reports).where(inArray(reports.id, reportIds));
   const postOfReport = new Map(reportRows.map((r) => [r.id, r.postId]));
   const postIds = [...new Set([...idsOf('post'), ...reportRows.map((r) => r.postId)])];
-  const [postRows, userRows, boardRows] = await Promise.all([
+  const [postRows, userRows, boardRows, makerRows, modelRows] = await Promise.all([
     postIds.length === 0 ? [] : db.select({ id: posts.id, threadId: posts.threadId }).from(posts).where(inArray(posts.id, postIds)),
     idsOf('user').length === 0
       ? []
@@ -523,7 +525,24 @@ export async function describeTargets(db: Conn, entries: ModLogRow[]): Promise<M
       : db
           .select({ id: boards.id, slug: boards.slug, name: boards.name })
           .from(boards)
-          .where(inArray(boards.id, idsOf('board')))
+          .where(inArray(boards.id, idsOf('board'))),
+    idsOf('manufacturer').length === 0
+      ? []
+      : db
+          .select({ id: manufacturers.id, name: manufacturers.name })
+          .from(manufacturers)
+          .where(inArray(manufacturers.id, idsOf('manufacturer'))),
+    idsOf('model').length === 0
+      ? []
+      : db
+          .select({ id: models.id, name: sql<string>`${manufacturers.name} || ' ' || ${models.name}` })
+          .from(models)
+          .innerJoin(manufacturers, eq(manufacturers.id, models.manufacturerId))
+          .where(inArray(models.id, idsOf('model')))
+  ]);
+  const recordOf = new Map([
+    ...makerRows.map((m) => [`manufacturer:${m.id}`, m.name] as const),
+    ...modelRows.map((m) => [`model:${m.id}`, m.name] as const)
   ]);
   const threadOfPost = new Map(postRows.map((p) => [p.id, p.threadId]));
   const threadIds = [...new Set([...idsOf('thread'), ...postRows.map((p) => p.threadId)])];
@@ -545,6 +564,9 @@ export async function describeTargets(db: Conn, entries: ModLogRow[]): Promise<M
       out.set(e.id, { ...none, postId, threadId, label: threadId === null ? null : (titleOf.get(threadId) ?? null) });
     }
     if (e.targetType === 'user') out.set(e.id, { ...none, username: userOf.get(id) ?? null, label: userOf.get(id) ?? null });
+    if (e.targetType === 'manufacturer' || e.targetType === 'model') {
+      out.set(e.id, { ...none, label: recordOf.get(`${e.targetType}:${id}`) ?? null });
+    }
     if (e.targetType === 'board') {
       const board = boardOf.get(id);
       out.set(e.id, { ...none, boardSlug: board?.slug ?? null, label: board?.name ?? null });

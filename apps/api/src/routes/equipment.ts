@@ -1,5 +1,6 @@
 import { withNewReplies } from '../domain/reads.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import {
   CategoryList,
   EquipmentIndex,
@@ -7,21 +8,29 @@ import {
   ListQuery,
   ManufacturerList,
   ManufacturerPage,
+  ManufacturerResult,
+  MergeManufacturerBody,
+  MergeModelBody,
   ModelList,
+  ModelResult,
   ModelPage,
   PageQuery,
   SuggestQuery,
   TagIndexQuery,
   TagList,
-  TagPage
+  TagPage,
+  slugify
 } from '@bmet/contracts';
 import { Type } from 'typebox';
-import { invalid, notFound } from '../lib/http-error.ts';
+import { forbidden, invalid, notFound } from '../lib/http-error.ts';
+import { requireUser } from '../plugins/auth.ts';
+import { moderationScope, reasonFrom } from '../domain/moderation.ts';
+import { manufacturerIdBySlug, mergeManufacturers, mergeModels, modelIdBySlugs } from '../domain/equipment-merge.ts';
 import {
   equipmentIndex,
   errorCodesForModel,
-  getManufacturerBySlug,
-  getModelBySlugs,
+  getManufacturerById,
+  getModelById,
   listCategories,
   listEquipmentThreads,
   modelsOfManufacturer,
@@ -72,6 +81,78 @@ async function withAuthors(db: Conn, rows: { thread: ThreadRow; boardSlug: strin
 const Q = Type.Object({ q: Type.Optional(Type.String({ maxLength: 100 })) });
 
 export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /**
+   * A manufacturer by its slug or by a slug it was merged under (the answer then carries the
+   * survivor's own slug, and the web page redirects to it); 404 when neither.
+   */
+  async function manufacturerOr404(slug: string) {
+    const id = await manufacturerIdBySlug(app.db, slug);
+    const maker = id === null ? null : await getManufacturerById(app.db, id);
+    if (maker === null) throw notFound('manufacturer');
+    return maker;
+  }
+  async function modelOr404(manufacturer: string, model: string) {
+    const id = await modelIdBySlugs(app.db, manufacturer, model);
+    const found = id === null ? null : await getModelById(app.db, id);
+    if (found === null) throw notFound('model');
+    return found;
+  }
+  /** Equipment records are site-wide: merging them is for global moderators and admins. */
+  async function requireGlobalModerator(request: FastifyRequest) {
+    const user = requireUser(request);
+    if ((await moderationScope(app.db, user)) !== 'all') throw forbidden('only a global moderator or an admin may merge equipment records');
+    return user;
+  }
+
+  app.post(
+    '/equipment/manufacturers/:manufacturer/merge',
+    {
+      schema: {
+        tags: ['equipment', 'moderation'],
+        summary: 'Merge this manufacturer into another: its models, threads and watches move, its slug becomes an alias',
+        params: Type.Object({ manufacturer: Type.String() }),
+        body: MergeManufacturerBody,
+        response: { 200: ManufacturerResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody }
+      }
+    },
+    async (request) => {
+      const user = await requireGlobalModerator(request);
+      const from = await manufacturerOr404(request.params.manufacturer);
+      const intoId = await manufacturerIdBySlug(app.db, slugify(request.body.into));
+      if (intoId === null) throw invalid('into', 'into must name a manufacturer the forum knows');
+      if (intoId === from.id) throw invalid('into', 'into names this same manufacturer');
+      const outcome = await mergeManufacturers(app.db, { fromId: from.id, intoId, actorId: user.id, reason: reasonFrom(request.body) });
+      if (outcome === 'not_found') throw notFound('manufacturer');
+      const into = await getManufacturerById(app.db, intoId);
+      if (into === null) throw notFound('manufacturer');
+      return { manufacturer: toManufacturer(into) };
+    }
+  );
+
+  app.post(
+    '/equipment/models/:manufacturer/:model/merge',
+    {
+      schema: {
+        tags: ['equipment', 'moderation'],
+        summary: 'Merge this model into another (of any manufacturer): its threads and watches move, its slug becomes an alias',
+        params: Type.Object({ manufacturer: Type.String(), model: Type.String() }),
+        body: MergeModelBody,
+        response: { 200: ModelResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody }
+      }
+    },
+    async (request) => {
+      const user = await requireGlobalModerator(request);
+      const from = await modelOr404(request.params.manufacturer, request.params.model);
+      const intoId = await modelIdBySlugs(app.db, slugify(request.body.into.manufacturer), slugify(request.body.into.model));
+      if (intoId === null) throw invalid('into', 'into must name a model the forum knows');
+      if (intoId === from.model.id) throw invalid('into', 'into names this same model');
+      const outcome = await mergeModels(app.db, { fromId: from.model.id, intoId, actorId: user.id, reason: reasonFrom(request.body) });
+      if (outcome === 'not_found') throw notFound('model');
+      const into = await getModelById(app.db, intoId);
+      if (into === null) throw notFound('model');
+      return { model: toModel(into) };
+    }
+  );
   app.get('/equipment/categories', { schema: { tags: ['equipment'], response: { 200: CategoryList } } }, async () => ({
     categories: await listCategories(app.db)
   }));
@@ -117,8 +198,7 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
-      const maker = await getManufacturerBySlug(app.db, request.params.manufacturer);
-      if (maker === null) throw notFound('manufacturer');
+      const maker = await manufacturerOr404(request.params.manufacturer);
       const { limit = 50, cursor, sort = 'latest' } = request.query;
       const [page, list] = await Promise.all([
         listEquipmentThreads(app.db, { manufacturerId: maker.id }, sort, limit, cursor),
@@ -154,8 +234,7 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
-      const found = await getModelBySlugs(app.db, request.params.manufacturer, request.params.model);
-      if (found === null) throw notFound('model');
+      const found = await modelOr404(request.params.manufacturer, request.params.model);
       const { limit = 50, cursor, sort = 'latest' } = request.query;
       const [page, errorCodes] = await Promise.all([
         listEquipmentThreads(app.db, { modelId: found.model.id }, sort, limit, cursor),

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { notFound } from '../lib/http-error.ts';
 import { requireUser } from '../plugins/auth.ts';
 import { getBoardBySlug } from '../domain/boards.ts';
-import { getModelBySlugs } from '../domain/equipment.ts';
+import { modelIdBySlugs } from '../domain/equipment-merge.ts';
 import { loadThread } from './threads.ts';
 import { listWatches, setBoardWatch, setModelWatch, setThreadLevel, threadLevel } from '../domain/watches.ts';
 
@@ -64,9 +64,9 @@ export const watchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const user = requireUser(request);
-      const found = await getModelBySlugs(app.db, request.params.manufacturer, request.params.model);
-      if (found === null) throw notFound('model');
-      await setModelWatch(app.db, user.id, found.model.id, request.body.watching);
+      const modelId = await modelIdBySlugs(app.db, request.params.manufacturer, request.params.model);
+      if (modelId === null) throw notFound('model');
+      await setModelWatch(app.db, user.id, modelId, request.body.watching);
       return { watching: request.body.watching };
     }
   );

@@ -39,6 +39,36 @@ export const models = pgTable(
 );
 export type ModelRow = typeof models.$inferSelect;
 
+/**
+ * The slugs of manufacturers a moderator merged into another (or that a change of folding made
+ * the same): a thread naming one lands on the survivor, and the old page redirects there.
+ */
+export const manufacturerAliases = pgTable(
+  'manufacturer_aliases',
+  {
+    slug: text().primaryKey(),
+    manufacturerId: ref()
+      .notNull()
+      .references(() => manufacturers.id),
+    createdAt: createdAt()
+  },
+  (t) => [index('manufacturer_aliases_target_idx').on(t.manufacturerId)]
+);
+
+/** The same for models: a (manufacturer, slug) that now means another model. */
+export const modelAliases = pgTable(
+  'model_aliases',
+  {
+    manufacturerId: ref().notNull(),
+    slug: text().notNull(),
+    modelId: ref()
+      .notNull()
+      .references(() => models.id),
+    createdAt: createdAt()
+  },
+  (t) => [primaryKey({ columns: [t.manufacturerId, t.slug] }), index('model_aliases_target_idx').on(t.modelId)]
+);
+
 export const tags = pgTable(
   'tags',
   {

@@ -66,7 +66,7 @@ export const modLog = pgTable(
       .notNull()
       .references(() => users.id),
     action: text().notNull(),
-    targetType: text().$type<'thread' | 'post' | 'user' | 'board' | 'report' | 'upload'>().notNull(),
+    targetType: text().$type<'thread' | 'post' | 'user' | 'board' | 'report' | 'upload' | 'manufacturer' | 'model'>().notNull(),
     targetId: text().notNull(),
     reason: text(),
     /**

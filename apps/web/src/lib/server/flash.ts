@@ -73,3 +73,33 @@ export function takeThreadFlash(cookies: Cookies, url: URL, threadId: string): T
     return null;
   }
 }
+
+/**
+ * A one-line message for the page at `path` after a form that redirected there (a merge). The
+ * path is in the value too: a cookie scoped to /equipment/bd also reaches the pages below it,
+ * which must not take it.
+ */
+const PAGE_COOKIE = 'flash_p';
+
+export function setPageFlash(cookies: Cookies, url: URL, path: string, message: string): void {
+  cookies.set(PAGE_COOKIE, JSON.stringify({ path, message: message.slice(0, 300) }), {
+    path,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: secureCookie(url),
+    maxAge: 60
+  });
+}
+
+export function takePageFlash(cookies: Cookies, url: URL, path: string): string | null {
+  const raw = cookies.get(PAGE_COOKIE);
+  if (raw === undefined) return null;
+  try {
+    const value = JSON.parse(raw) as { path?: unknown; message?: unknown } | null;
+    if (value?.path !== path || typeof value.message !== 'string') return null;
+    cookies.delete(PAGE_COOKIE, { path, secure: secureCookie(url) });
+    return value.message.slice(0, 300);
+  } catch {
+    return null;
+  }
+}

@@ -38,7 +38,9 @@ const actionLabels: Record<string, string> = {
   'board.edit': 'Edited board',
   'board.archive': 'Archived board',
   'board.unarchive': 'Unarchived board',
-  'board.moderators': 'Changed board moderators'
+  'board.moderators': 'Changed board moderators',
+  'manufacturer.merge': 'Merged manufacturers',
+  'model.merge': 'Merged models'
 };
 
 export function actionLabel(action: string): string {
@@ -55,7 +57,9 @@ export const targetNoun: Record<string, string> = {
   post: 'Post',
   user: 'Member',
   board: 'Board',
-  report: 'Report'
+  report: 'Report',
+  manufacturer: 'Manufacturer',
+  model: 'Model'
 };
 
 /** A link to one post of a thread: the page that holds it, scrolled to it. */

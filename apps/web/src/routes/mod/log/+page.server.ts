@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import type { ModLog } from '@bmet/contracts';
+import { slugify, type ModLog } from '@bmet/contracts';
 import { api } from '$lib/server/api.ts';
 import { requireModerator, toLogin } from '../guard.server.ts';
 import { postHref, targetNoun } from '../labels.ts';
@@ -32,6 +32,13 @@ function describeTarget(e: Entry): LogTarget {
       return t.username === null ? { label: noun, href: null } : { label: `@${t.username}`, href: `/u/${encodeURIComponent(t.username)}` };
     case 'board':
       return t.boardSlug === null ? { label: noun, href: null } : { label: `Board “${t.label ?? t.boardSlug}”`, href: `/b/${t.boardSlug}` };
+    case 'manufacturer':
+      // A record's canonical name folds to its slug (slugify), so the name is the link.
+      return t.label === null
+        ? { label: noun, href: null }
+        : { label: t.label, href: `/equipment/${encodeURIComponent(slugify(t.label))}` };
+    case 'model':
+      return { label: t.label ?? noun, href: null };
     default:
       return { label: noun, href: null };
   }
