@@ -102,6 +102,50 @@ describe('never lose a word', () => {
   });
 });
 
+describe('@mention suggestions', () => {
+  it('suggests the thread’s people first as one types @, and arrow keys and Enter or a tap insert the name', async () => {
+    const tag = Date.now().toString(36);
+    const asker = await registerMember(h, `okafor${tag}`, 'Sam Okafor');
+    await registerMember(h, `okapi${tag}`, 'Okapi Outsider');
+    const writer = await registerMember(h, `writer${tag}`);
+    const threadId = await newThread(asker.token, `Infusion pump keeps alarming ${tag}`);
+    const { context, page } = await member(h, writer.token);
+    await open(page, `${h.server.origin}/t/${threadId}`);
+    const box = page.getByLabel('Reply to the thread');
+    await box.click();
+    await box.pressSequentially(`Thanks @oka`);
+    const list = page.getByRole('listbox', { name: 'People to mention' });
+    await list.waitFor();
+    const options = list.getByRole('option');
+    // The asker (in the thread) before the outsider; both match the typed prefix.
+    await expect(options.nth(0).textContent()).resolves.toContain(`@okafor${tag}`);
+    await expect(options.nth(0).textContent()).resolves.toContain('in this thread');
+    await expect(box.getAttribute('aria-activedescendant')).resolves.toBe((await options.nth(0).getAttribute('id'))!);
+    await shot(page, 'mention-suggestions-390');
+    await page.keyboard.press('ArrowDown');
+    await expect(options.nth(1).getAttribute('aria-selected')).resolves.toBe('true');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await expect(box.inputValue()).resolves.toBe(`Thanks @okafor${tag} `);
+    await expect(list.count()).resolves.toBe(0);
+
+    // Escape closes the list and keeps the text; a tap on a suggestion inserts it too.
+    await box.pressSequentially('and @okap');
+    await list.waitFor();
+    await page.keyboard.press('Escape');
+    await expect(list.count()).resolves.toBe(0);
+    await expect(box.inputValue()).resolves.toBe(`Thanks @okafor${tag} and @okap`);
+    await box.pressSequentially('i');
+    await list.getByRole('option', { name: new RegExp(`@okapi${tag}`) }).click();
+    await expect(box.inputValue()).resolves.toBe(`Thanks @okafor${tag} and @okapi${tag} `);
+    // No suggestions inside code or an e-mail address.
+    await box.pressSequentially('mail sam@oka');
+    await page.waitForTimeout(400);
+    await expect(list.count()).resolves.toBe(0);
+    await context.close();
+  });
+});
+
 describe('a big thread is light for a member', () => {
   it('renders a 200-post thread signed in with at most 1.5x the elements of the same page signed out, one form open at a time', async () => {
     const asker = await registerMember(h, `big${Date.now().toString(36)}`);

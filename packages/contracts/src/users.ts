@@ -68,3 +68,14 @@ export const MeResult = Type.Object({
   boardSuspensions: Type.Optional(Type.Array(Type.Object({ boardSlug: Type.String(), until: Type.String(), reason: Type.String() })))
 });
 export type MeResult = Static<typeof MeResult>;
+
+/** The @mention suggestions: members whose username or display name starts with `q`. */
+export const UserSuggestQuery = Type.Object({
+  q: Type.String({ minLength: 1, maxLength: 32, 'x-message': 'q must be 1 to 32 characters' }),
+  /** A thread id: its participants come first, marked inThread. */
+  thread: Type.Optional(Type.String({ maxLength: 20, 'x-message': 'thread must be a thread id' }))
+});
+export const UserSuggestion = Type.Object({ ...Author.properties, inThread: Type.Boolean() });
+export type UserSuggestion = Static<typeof UserSuggestion>;
+export const UserSuggestions = Type.Object({ users: Type.Array(UserSuggestion) });
+export type UserSuggestions = Static<typeof UserSuggestions>;

@@ -1,14 +1,73 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, PageQuery, Profile, UserPosts } from '@bmet/contracts';
-import { boards, posts, threads } from '@bmet/db/schema';
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { ErrorBody, PageQuery, Profile, UserPosts, UserSuggestQuery, UserSuggestions } from '@bmet/contracts';
+import { boards, posts, threads, users } from '@bmet/db/schema';
+import { and, asc, desc, eq, isNull, or, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { invalid, notFound } from '../lib/http-error.ts';
 import { encodeCursor, olderThan } from '../lib/cursor.ts';
 import { findUserByUsername } from '../domain/users.ts';
-import { toPost, toThread, toUser } from '../domain/serialize.ts';
+import { toAuthor, toPost, toThread, toUser } from '../domain/serialize.ts';
+import { escapeLike } from '../lib/clean.ts';
+import { parseId } from '../lib/ids.ts';
+import { requireUser } from '../plugins/auth.ts';
+
+const SUGGESTIONS = 8;
+const authorColumns = {
+  id: users.id,
+  username: users.username,
+  displayName: users.displayName,
+  profession: users.profession,
+  role: users.role
+};
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // For members writing a post: the people of the thread first, then the member directory.
+  // Signed in only, so the directory is not a list anyone can page through.
+  app.get(
+    '/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: '@mention suggestions: members whose username or display name starts with q',
+        querystring: UserSuggestQuery,
+        response: { 200: UserSuggestions, 400: ErrorBody, 401: ErrorBody }
+      }
+    },
+    async (request) => {
+      requireUser(request);
+      const { q, thread } = request.query;
+      const threadId = thread === undefined ? null : parseId(thread);
+      if (thread !== undefined && threadId === null) throw invalid('thread', 'thread must be a thread id');
+      const prefix = `${escapeLike(q.trim().replace(/^@/, '').toLowerCase())}%`;
+      const matches = or(sql`lower(${users.username}) like ${prefix}`, sql`lower(${users.displayName}) like ${prefix}`);
+      const [inThread, directory] = await Promise.all([
+        threadId === null
+          ? []
+          : app.db
+              .selectDistinct({ user: authorColumns })
+              .from(posts)
+              .innerJoin(users, eq(users.id, posts.authorId))
+              .where(and(eq(posts.threadId, threadId), isNull(posts.deletedAt), matches))
+              .limit(SUGGESTIONS),
+        app.db
+          .select({ user: authorColumns })
+          .from(users)
+          .where(matches)
+          .orderBy(asc(sql`lower(${users.username})`))
+          .limit(SUGGESTIONS)
+      ]);
+      const seen = new Set(inThread.map((r) => r.user.id));
+      const byName = (a: { user: { username: string } }, b: { user: { username: string } }) =>
+        a.user.username.toLowerCase().localeCompare(b.user.username.toLowerCase());
+      return {
+        users: [
+          ...inThread.toSorted(byName).map((r) => ({ ...toAuthor(r.user), inThread: true })),
+          ...directory.filter((r) => !seen.has(r.user.id)).map((r) => ({ ...toAuthor(r.user), inThread: false }))
+        ].slice(0, SUGGESTIONS)
+      };
+    }
+  );
+
   app.get(
     '/users/:username',
     {

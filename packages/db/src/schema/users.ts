@@ -24,7 +24,10 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex('users_username_lower_idx').on(sql`lower(${t.username})`),
-    uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`)
+    uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
+    // The @mention suggestions: a prefix of the username or of the display name (LIKE 'q%').
+    index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
+    index('users_display_name_prefix_idx').using('btree', sql`lower(${t.displayName}) text_pattern_ops`)
   ]
 );
 export type UserRow = typeof users.$inferSelect;
