@@ -199,9 +199,7 @@ async function untilMigrated(database: Database, folder: string, logger: pino.Lo
   for (let attempt = 0; ; attempt++) {
     try {
       await migrate(database, folder);
-      // Records whose names a newer slugify() folds to one key become one (a no-op when none).
-      const refolded = await refoldEquipment(database.db);
-      if (refolded.manufacturers + refolded.models > 0) logger.info(refolded, 'equipment records folded to their new keys');
+      await refold(database, logger);
       return;
     } catch (err) {
       if (!isUnavailable(err)) throw err;
@@ -209,6 +207,20 @@ async function untilMigrated(database: Database, folder: string, logger: pino.Lo
       logger.warn({ err: err instanceof Error ? err.message : err, retryInMs: delay }, 'waiting for the database');
       await new Promise((r) => setTimeout(r, delay));
     }
+  }
+}
+
+/**
+ * Records whose names a newer slugify() folds to one key become one (a no-op when none). A
+ * failure here is logged and the forum starts anyway: the records stay as they were, apart.
+ */
+async function refold(database: Database, logger: pino.Logger): Promise<void> {
+  try {
+    const refolded = await refoldEquipment(database.db);
+    if (refolded.manufacturers + refolded.models > 0) logger.info(refolded, 'equipment records folded to their new keys');
+  } catch (err) {
+    if (isUnavailable(err)) throw err;
+    logger.error({ err: err instanceof Error ? err.message : err }, 'equipment records could not be folded; they stay apart');
   }
 }
 
