@@ -1,43 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { Id, NullableString, PageQuery } from './common.ts';
 import { Thread } from './threads.ts';
+import { equipmentSorts } from './pure.ts';
 
-/**
- * The key under which names are the same record: case and spacing folded, so "philips",
- * "Philips " and "PHILIPS" are one manufacturer.
- */
-export function foldName(name: string): string {
-  return name.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase();
-}
-
-/**
- * URL slug of a manufacturer or model name, and the key under which two names are one record:
- * "IntelliVue MX450" -> "intellivue-mx450", "Dräger" -> "drager", "迈瑞" -> "迈瑞". Case,
- * spacing, punctuation and accents fold away, and so do the dots and spaces between initials:
- * "b.d.", "B D" and "BD" are all "bd", "G.E. Healthcare" is "ge-healthcare". A dot between
- * digits stays a separator ("2.1" -> "2-1"), apostrophes vanish ("O'Neil" -> "oneil"). Letters
- * of every script are kept, so names that differ in anything else never share a slug.
- */
-export function slugify(name: string): string {
-  const words = foldName(name)
-    .normalize('NFKD')
-    .replace(/\p{M}+/gu, '')
-    .replace(/['\u2019`]/g, '')
-    .replace(/(?<!\p{N})\.|\.(?!\p{N})/gu, ' ')
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w !== '');
-  // Runs of single letters are initials: "b d" -> "bd".
-  const joined: string[] = [];
-  let initials = false;
-  for (const word of words) {
-    const initial = /^\p{L}$/u.test(word);
-    if (initial && initials) joined[joined.length - 1] += word;
-    else joined.push(word);
-    initials = initial;
-  }
-  const slug = joined.join('-');
-  return slug === '' ? `x-${[...foldName(name)].map((c) => c.codePointAt(0)!.toString(16)).join('-')}` : slug;
-}
+export { equipmentSorts, foldName, slugify, type EquipmentSort } from './pure.ts';
 
 export const Category = Type.Object({ slug: Type.String(), name: Type.String() });
 export type Category = Static<typeof Category>;
@@ -84,9 +50,6 @@ export const ModelPage = Type.Object({
 });
 export type ModelPage = Static<typeof ModelPage>;
 
-/** The lists of a model, a manufacturer or a tag: newest activity, unanswered questions, solved. */
-export const equipmentSorts = ['latest', 'unanswered', 'solved'] as const;
-export type EquipmentSort = (typeof equipmentSorts)[number];
 export const ListQuery = Type.Object({
   sort: Type.Optional(
     Type.Union(

@@ -1,4 +1,4 @@
-import { equipmentSorts, type EquipmentSort } from '@bmet/contracts';
+import { equipmentSorts, type EquipmentSort } from '@bmet/contracts/pure';
 
 /** The tabs of a model's, a manufacturer's and a tag's lists. */
 export const listSorts: { key: EquipmentSort; label: string }[] = [
