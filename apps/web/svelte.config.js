@@ -7,6 +7,9 @@ const config = {
   kit: {
     // scripts/build.mjs builds into the API's dist/<build>/web; a plain `vite build` into build/.
     adapter: adapter({ out: process.env.BMET_WEB_OUT ?? 'build' }),
+    // Registered by the layout once the page is idle (lib/offline.ts), not on 'load': installing
+    // it fetches the whole app shell, which must not compete with a phone's first page.
+    serviceWorker: { register: false },
     // A strict policy for every page: scripts only from the forum itself (SvelteKit adds a fresh
     // nonce for its own inline bootstrap on each page), no inline styles, images from the forum
     // (and data: images in posts; hooks.server.ts adds the hosts an admin allows with

@@ -55,9 +55,12 @@ export function fullTime(iso: string, timeZone = 'UTC'): string {
 }
 
 /** The zone this browser is in; null on the server. */
+let browserZone: string | undefined;
 export function browserTimeZone(): string | null {
   if (typeof window === 'undefined') return null;
-  return validTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  // Asked once per page: every <time> of a thread asks, and each answer makes two formatters.
+  browserZone ??= validTimeZone(Intl.DateTimeFormat().resolvedOptions().timeZone) ?? '';
+  return browserZone === '' ? null : browserZone;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

@@ -36,3 +36,22 @@ export async function forgetSavedPages(): Promise<void> {
 export function keepForOffline(path: string): void {
   navigator.serviceWorker?.controller?.postMessage({ type: 'keep', path });
 }
+
+/**
+ * Registers the service worker (src/service-worker.ts) once the first page has loaded and the
+ * browser is idle: its install fetches the app shell, which on a phone would otherwise compete
+ * with the page being read. Later pages find it already registered (a no-op).
+ */
+export function registerServiceWorker(): void {
+  if (!('serviceWorker' in navigator)) return;
+  const register = () => {
+    void navigator.serviceWorker.register('/service-worker.js', { type: import.meta.env.DEV ? 'module' : 'classic' }).catch(() => {
+      // No offline reading on this browser (private mode, an old one): the forum works the same.
+    });
+  };
+  // A few seconds after load, then at the next idle moment: the page is read by then.
+  const whenIdle = () =>
+    setTimeout(() => (typeof requestIdleCallback === 'function' ? requestIdleCallback(register, { timeout: 5000 }) : register()), 3000);
+  if (document.readyState === 'complete') whenIdle();
+  else addEventListener('load', whenIdle, { once: true });
+}
