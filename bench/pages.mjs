@@ -109,7 +109,8 @@ try {
         ['signed in', asker.token]
       ]) {
         const runs = [];
-        for (let r = 0; r < RUNS; r++) {
+        // A run Lighthouse itself could not record (NO_NAVSTART, NO_FCP) is run again, twice at most.
+        for (let r = 0, retries = 0; r < RUNS; r++) {
           const result = await lighthouse(
             `${base}${path}`,
             {
@@ -122,6 +123,12 @@ try {
             undefined
           );
           const lhr = result.lhr;
+          if (lhr.runtimeError !== undefined && retries < 2 * RUNS) {
+            console.error(`  ${name}, ${who}: Lighthouse could not record the run (${lhr.runtimeError.code}); again`);
+            retries++;
+            r--;
+            continue;
+          }
           runs.push({
             performance: Math.round(lhr.categories.performance.score * 100),
             accessibility: Math.round(lhr.categories.accessibility.score * 100),
