@@ -117,14 +117,7 @@ export function mergeManufacturers(
     if (locked.length !== 2) return 'not_found';
     const name = (id: number) => locked.find((m) => m.id === id)!.name;
     await foldManufacturer(tx, input.fromId, input.intoId);
-    await logAction(tx, {
-      actorId: input.actorId,
-      action: 'manufacturer.merge',
-      targetType: 'manufacturer',
-      targetId: input.intoId,
-      reason: mergeReason(name(input.fromId), name(input.intoId), input.reason),
-      boardId: null
-    });
+    await logMerge(tx, 'manufacturer', input, name(input.fromId), name(input.intoId));
     return 'merged';
   });
 }
@@ -149,20 +142,28 @@ export function mergeModels(
     await foldModel(tx, from.id, into.id);
     await recountManufacturer(tx, from.manufacturerId);
     if (into.manufacturerId !== from.manufacturerId) await recountManufacturer(tx, into.manufacturerId);
-    await logAction(tx, {
-      actorId: input.actorId,
-      action: 'model.merge',
-      targetType: 'model',
-      targetId: into.id,
-      reason: mergeReason(`${from.maker} ${from.name}`, `${into.maker} ${into.name}`, input.reason),
-      boardId: null
-    });
+    await logMerge(tx, 'model', input, `${from.maker} ${from.name}`, `${into.maker} ${into.name}`);
     return 'merged';
   });
 }
 
-const mergeReason = (from: string, into: string, reason: string | null) =>
-  `"${from}" merged into "${into}"${reason === null ? '' : `: ${reason}`}`.slice(0, 600);
+/** The log entry of a merge: site-wide, on the survivor, saying what became what (and why). */
+function logMerge(
+  tx: Conn,
+  kind: 'manufacturer' | 'model',
+  input: { intoId: number; actorId: number; reason: string | null },
+  fromName: string,
+  intoName: string
+): Promise<void> {
+  return logAction(tx, {
+    actorId: input.actorId,
+    action: `${kind}.merge`,
+    targetType: kind,
+    targetId: input.intoId,
+    reason: `"${fromName}" merged into "${intoName}"${input.reason === null ? '' : `: ${input.reason}`}`.slice(0, 600),
+    boardId: null
+  });
+}
 
 /** The manufacturer a slug names today: its own, or the one it was merged into. */
 export async function manufacturerIdBySlug(db: Conn, slug: string): Promise<number | null> {

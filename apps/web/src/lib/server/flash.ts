@@ -8,19 +8,16 @@ import { secureCookie } from './session.ts';
  */
 const COOKIE = 'flash';
 
+/** Every flash cookie: for one page (and the ones below its path), unreadable to scripts, a minute at most. */
+const options = (url: URL, path: string) => ({ path, httpOnly: true, sameSite: 'lax' as const, secure: secureCookie(url), maxAge: 60 });
+
 /** What a board page can be told after a moderator deleted one of its threads. */
 export interface BoardFlash {
   deleted: { id: string; title: string };
 }
 
 export function setBoardFlash(cookies: Cookies, url: URL, boardSlug: string, flash: BoardFlash): void {
-  cookies.set(COOKIE, JSON.stringify(flash), {
-    path: `/b/${boardSlug}`,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: secureCookie(url),
-    maxAge: 60
-  });
+  cookies.set(COOKIE, JSON.stringify(flash), options(url, `/b/${boardSlug}`));
 }
 
 /** The board's flash, once: it is cleared as it is read. */
@@ -52,13 +49,7 @@ const THREAD_COOKIE = 'flash_t';
 const threadPath = (threadId: string) => `/t/${encodeURIComponent(threadId)}`;
 
 export function setThreadFlash(cookies: Cookies, url: URL, threadId: string, flash: ThreadFlash): void {
-  cookies.set(THREAD_COOKIE, JSON.stringify(flash), {
-    path: threadPath(threadId),
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: secureCookie(url),
-    maxAge: 60
-  });
+  cookies.set(THREAD_COOKIE, JSON.stringify(flash), options(url, threadPath(threadId)));
 }
 
 export function takeThreadFlash(cookies: Cookies, url: URL, threadId: string): ThreadFlash | null {
@@ -82,13 +73,7 @@ export function takeThreadFlash(cookies: Cookies, url: URL, threadId: string): T
 const PAGE_COOKIE = 'flash_p';
 
 export function setPageFlash(cookies: Cookies, url: URL, path: string, message: string): void {
-  cookies.set(PAGE_COOKIE, JSON.stringify({ path, message: message.slice(0, 300) }), {
-    path,
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: secureCookie(url),
-    maxAge: 60
-  });
+  cookies.set(PAGE_COOKIE, JSON.stringify({ path, message: message.slice(0, 300) }), options(url, path));
 }
 
 export function takePageFlash(cookies: Cookies, url: URL, path: string): string | null {
