@@ -17,9 +17,15 @@ export const User = Type.Object({
   displayName: Type.String(),
   profession: Profession,
   role: Role,
+  /** A few lines about the member, plain text; null when they wrote none. */
+  bio: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp
 });
 export type User = Static<typeof User>;
+
+/** The member's own view of themself (/me, login, register): also their address and whether it is confirmed. */
+export const OwnUser = Type.Object({ ...User.properties, email: Type.String(), emailVerified: Type.Boolean() });
+export type OwnUser = Static<typeof OwnUser>;
 
 export const Author = Type.Object({
   id: Id,
@@ -58,10 +64,10 @@ export const LoginBody = Type.Object({
 });
 export type LoginBody = Static<typeof LoginBody>;
 
-export const AuthResult = Type.Object({ user: User, token: Type.String() });
+export const AuthResult = Type.Object({ user: OwnUser, token: Type.String() });
 export type AuthResult = Static<typeof AuthResult>;
 export const MeResult = Type.Object({
-  user: User,
+  user: OwnUser,
   /** Present while the caller is suspended: they may read, not write. */
   suspension: Type.Optional(Type.Object({ until: Type.String(), reason: Type.String() })),
   /** Present while the caller is suspended from some boards: they may not write there. */
@@ -79,3 +85,36 @@ export const UserSuggestion = Type.Object({ ...Author.properties, inThread: Type
 export type UserSuggestion = Static<typeof UserSuggestion>;
 export const UserSuggestions = Type.Object({ users: Type.Array(UserSuggestion) });
 export type UserSuggestions = Static<typeof UserSuggestions>;
+
+export const BIO_MAX = 500;
+/** PATCH /me: any of the three; a field left out stays as it is. */
+export const UpdateMeBody = Type.Object({
+  displayName: Type.Optional(Type.String({ maxLength: 200, 'x-message': 'displayName must be 1 to 64 printable characters' })),
+  profession: Type.Optional(Profession),
+  bio: Type.Optional(
+    Type.Union([Type.String({ maxLength: 2000, 'x-message': `bio must be at most ${BIO_MAX} characters` }), Type.Null()], {
+      'x-message': `bio must be at most ${BIO_MAX} characters, or null`
+    })
+  )
+});
+export type UpdateMeBody = Static<typeof UpdateMeBody>;
+export const UserResult = Type.Object({ user: OwnUser });
+export type UserResult = Static<typeof UserResult>;
+
+export const ChangePasswordBody = Type.Object({
+  currentPassword: Type.String({ minLength: 1, maxLength: 256, 'x-message': 'currentPassword is required' }),
+  newPassword: Type.String({ minLength: 1, maxLength: 256, 'x-message': 'newPassword is required' })
+});
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
+
+export const SessionInfo = Type.Object({
+  id: Type.String(),
+  createdAt: Timestamp,
+  lastSeenAt: Timestamp,
+  userAgent: Type.Union([Type.String(), Type.Null()]),
+  /** The session this request came with. */
+  current: Type.Boolean()
+});
+export type SessionInfo = Static<typeof SessionInfo>;
+export const SessionList = Type.Object({ sessions: Type.Array(SessionInfo) });
+export type SessionList = Static<typeof SessionList>;

@@ -1,4 +1,4 @@
-import type { Author, Board, Notification, Post, Thread, User } from '@bmet/contracts';
+import type { Author, Board, Notification, OwnUser, Post, Thread, User } from '@bmet/contracts';
 import type { BoardRow, NotificationRow, PostRow, ThreadRow, UserRow } from '@bmet/db/schema';
 import { users } from '@bmet/db/schema';
 
@@ -20,7 +20,10 @@ export const toAuthor = (a: AuthorRow): Author => ({
   role: a.role
 });
 
-export const toUser = (u: UserRow): User => ({ ...toAuthor(u), createdAt: u.createdAt.toISOString() });
+export const toUser = (u: UserRow): User => ({ ...toAuthor(u), bio: u.bio, createdAt: u.createdAt.toISOString() });
+
+/** The member's own view: with their address and whether it is confirmed (no other view has these). */
+export const toOwnUser = (u: UserRow): OwnUser => ({ ...toUser(u), email: u.email, emailVerified: u.emailVerifiedAt !== null });
 
 export const toBoard = (b: BoardRow): Board => ({
   slug: b.slug,

@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, ne } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
 import { sessions, users, type SessionRow, type UserRow } from '@bmet/db/schema';
 
@@ -11,7 +11,9 @@ export const SESSION_COOKIE = 'session';
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const RENEW_WHEN_LEFT_MS = SESSION_TTL_MS / 2;
 
-export type Session = Pick<SessionRow, 'id' | 'userId' | 'createdAt' | 'expiresAt'>;
+export type Session = Pick<SessionRow, 'id' | 'userId' | 'createdAt' | 'expiresAt' | 'lastSeenAt' | 'userAgent'>;
+/** How often a session's last-seen time moves: one write per session every few minutes, not per request. */
+const SEEN_EVERY_MS = 5 * 60 * 1000;
 export type SessionValidation = { session: Session; user: UserRow; renewed: boolean } | { session: null; user: null; renewed: false };
 
 function generateSecureRandomString(): string {
@@ -24,11 +26,25 @@ function hashSecret(secret: string): Uint8Array {
   return sha256(new TextEncoder().encode(secret));
 }
 
-export async function createSession(db: Conn, userId: number): Promise<{ session: Session; token: string }> {
+/** The browser as it names itself, for the member's list of sessions: printable, at most 200 characters. */
+export function cleanUserAgent(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const text = raw
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 200);
+  return text === '' ? null : text;
+}
+
+export async function createSession(
+  db: Conn,
+  userId: number,
+  userAgent: string | null = null
+): Promise<{ session: Session; token: string }> {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
   const now = new Date();
-  const session = { id, userId, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS) };
+  const session = { id, userId, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS), lastSeenAt: now, userAgent };
   await db.insert(sessions).values({ ...session, secretHash: hashSecret(secret) });
   return { session, token: `${id}.${secret}` };
 }
@@ -55,20 +71,26 @@ export async function validateSessionToken(db: Conn, token: string): Promise<Ses
     return invalidSession;
   }
   const { secretHash: _hash, ...session } = row.session;
-  if (session.expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS) {
-    session.expiresAt = new Date(now + SESSION_TTL_MS);
-    await db.update(sessions).set({ expiresAt: session.expiresAt }).where(eq(sessions.id, id));
-    return { session, user: row.user, renewed: true };
+  const renew = session.expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS;
+  const seen = now - session.lastSeenAt.getTime() >= SEEN_EVERY_MS;
+  if (renew || seen) {
+    // One write for both, and only every few minutes: reading pages must not write per request.
+    session.lastSeenAt = new Date(now);
+    if (renew) session.expiresAt = new Date(now + SESSION_TTL_MS);
+    await db
+      .update(sessions)
+      .set({ lastSeenAt: session.lastSeenAt, ...(renew ? { expiresAt: session.expiresAt } : {}) })
+      .where(eq(sessions.id, id));
   }
-  return { session, user: row.user, renewed: false };
+  return { session, user: row.user, renewed: renew };
 }
 
 export async function invalidateSession(db: Conn, sessionId: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
-export async function invalidateUserSessions(db: Conn, userId: number): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.userId, userId));
+export async function invalidateUserSessions(db: Conn, userId: number, except?: string): Promise<void> {
+  await db.delete(sessions).where(and(eq(sessions.userId, userId), except === undefined ? undefined : ne(sessions.id, except)));
 }
 
 export async function deleteExpiredSessions(db: Conn, now = new Date()): Promise<void> {

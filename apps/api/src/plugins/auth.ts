@@ -15,8 +15,18 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** A suspended member still reads and comes and goes: these writes are part of reading. */
-const SUSPENDED_MAY = new Set(['/api/v1/auth/login', '/api/v1/auth/logout', '/api/v1/notifications/read', '/api/v1/threads/:id/read']);
+/**
+ * A suspended member still reads and comes and goes: these writes are part of reading, or of
+ * keeping the account safe (a new password, ending a session on a lost phone).
+ */
+const SUSPENDED_MAY = new Set([
+  '/api/v1/auth/login',
+  '/api/v1/auth/logout',
+  '/api/v1/notifications/read',
+  '/api/v1/threads/:id/read',
+  '/api/v1/me/password',
+  '/api/v1/me/sessions/:id'
+]);
 
 export interface AuthOptions {
   secureCookies: boolean;

@@ -5,12 +5,12 @@ import { Type } from 'typebox';
 import { cleanText } from '../lib/clean.ts';
 import { HttpError, conflict, invalid } from '../lib/http-error.ts';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from '../lib/password.ts';
-import { SESSION_COOKIE, createSession, invalidateSession } from '../lib/session.ts';
+import { SESSION_COOKIE, cleanUserAgent, createSession, invalidateSession } from '../lib/session.ts';
 import { requireUser, setSessionCookie } from '../plugins/auth.ts';
 import type { Limit } from '../lib/rate-limit.ts';
 import { DEVICE_COOKIE, DEVICE_TTL_MS, rememberDevice, trustedDevice } from '../lib/login-devices.ts';
 import { createUser, findTakenField, findUserByLogin } from '../domain/users.ts';
-import { toUser } from '../domain/serialize.ts';
+import { toOwnUser } from '../domain/serialize.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody };
 
@@ -42,12 +42,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       const result = await app.db.transaction(async (tx) => {
         const user = await createUser(tx, { username, displayName, email: email.trim(), passwordHash, profession });
         if (user === null) return null;
-        return { user, ...(await createSession(tx, user.id)) };
+        return { user, ...(await createSession(tx, user.id, cleanUserAgent(request.headers['user-agent']))) };
       });
       // Two registrations raced for the same name: the unique index decided.
       if (result === null) throw conflict('username', 'that username or email is already taken');
       setSessionCookie(reply, result.token, result.session.expiresAt, secureCookies);
-      return reply.code(201).send({ user: toUser(result.user), token: result.token });
+      return reply.code(201).send({ user: toOwnUser(result.user), token: result.token });
     }
   );
 
@@ -84,7 +84,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       if (limiter !== null) await limiter.reset(here);
       // The session and the device cookie's row land together, or neither does.
       const { session, token, newDevice } = await app.db.transaction(async (tx) => ({
-        ...(await createSession(tx, user.id)),
+        ...(await createSession(tx, user.id, cleanUserAgent(request.headers['user-agent']))),
         newDevice: await rememberDevice(tx, user.id, deviceToken)
       }));
       if (newDevice !== null) {
@@ -97,7 +97,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         });
       }
       setSessionCookie(reply, token, session.expiresAt, secureCookies);
-      return { user: toUser(user), token };
+      return { user: toOwnUser(user), token };
     }
   );
 
@@ -112,7 +112,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     const user = requireUser(request);
     const boards = await boardSuspensionsOf(app.db, user.id);
     return {
-      user: toUser(user),
+      user: toOwnUser(user),
       ...(isSuspended(user) ? { suspension: { until: user.suspendedUntil!.toISOString(), reason: user.suspensionReason ?? '' } } : {}),
       ...(boards.length === 0
         ? {}

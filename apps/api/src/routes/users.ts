@@ -6,19 +6,12 @@ import { Type } from 'typebox';
 import { invalid, notFound } from '../lib/http-error.ts';
 import { encodeCursor, olderThan } from '../lib/cursor.ts';
 import { findUserByUsername } from '../domain/users.ts';
-import { toAuthor, toPost, toThread, toUser } from '../domain/serialize.ts';
+import { authorColumns, toAuthor, toPost, toThread, toUser } from '../domain/serialize.ts';
 import { escapeLike } from '../lib/clean.ts';
 import { parseId } from '../lib/ids.ts';
 import { requireUser } from '../plugins/auth.ts';
 
 const SUGGESTIONS = 8;
-const authorColumns = {
-  id: users.id,
-  username: users.username,
-  displayName: users.displayName,
-  profession: users.profession,
-  role: users.role
-};
 
 export const userRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // For members writing a post: the people of the thread first, then the member directory.

@@ -20,6 +20,10 @@ export const users = pgTable(
     /** Suspended until then: the user reads and logs in, every write answers 403 suspended. */
     suspendedUntil: ts(),
     suspensionReason: text(),
+    /** A few lines about the member, plain text, shown on their profile. */
+    bio: text(),
+    /** When the member confirmed that the address is theirs (the link in the verification e-mail). */
+    emailVerifiedAt: ts(),
     createdAt: createdAt()
   },
   (t) => [
@@ -47,7 +51,11 @@ export const sessions = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
-    expiresAt: ts().notNull()
+    expiresAt: ts().notNull(),
+    /** Moved on at most every few minutes (session.ts), for the member's list of sessions. */
+    lastSeenAt: ts().notNull().defaultNow(),
+    /** The browser that signed in, as it named itself (cleaned, shortened), for the same list. */
+    userAgent: text()
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]
 );

@@ -1,0 +1,64 @@
+import { fail, redirect } from '@sveltejs/kit';
+import type { MeResult, UserResult } from '@bmet/contracts';
+import { toFormFailure } from '$lib/api-errors.ts';
+import { api } from '$lib/server/api.ts';
+import { setPageFlash, takePageFlash } from '$lib/server/flash.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+const PATH = '/settings/account';
+const login = `/login?next=${encodeURIComponent(PATH)}`;
+const text = (form: FormData, name: string) => {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
+};
+
+/** The API names its fields ("newPassword must be…"); the form says it in words. */
+const names: [RegExp, string][] = [
+  [/^currentPassword is not the password of this account/i, 'That is not your current password'],
+  [/^currentPassword/i, 'Your current password'],
+  [/^newPassword/i, 'The new password'],
+  [/^displayName/i, 'The display name'],
+  [/^bio/i, 'The bio'],
+  [/^profession/i, 'The profession']
+];
+function inWords(failure: { message: string; fields: Record<string, string> }) {
+  const say = (m: string) => names.reduce((out, [pattern, words]) => out.replace(pattern, words), m);
+  return { message: say(failure.message), fields: Object.fromEntries(Object.entries(failure.fields).map(([k, v]) => [k, say(v)])) };
+}
+
+export const load: PageServerLoad = async (event) => {
+  if (event.locals.user === null) redirect(303, login);
+  const res = await api<MeResult>(event, 'GET', '/me');
+  if (res.status === 401) redirect(303, login);
+  return { me: res.status === 200 ? res.data.user : null, flash: takePageFlash(event.cookies, event.url, PATH) };
+};
+
+export const actions: Actions = {
+  profile: async (event) => {
+    if (event.locals.user === null) redirect(303, login);
+    const form = await event.request.formData();
+    const values = { displayName: text(form, 'displayName').trim(), profession: text(form, 'profession'), bio: text(form, 'bio') };
+    const res = await api<UserResult>(event, 'PATCH', '/me', { ...values, bio: values.bio.trim() === '' ? null : values.bio });
+    if (res.status === 200) {
+      setPageFlash(event.cookies, event.url, PATH, 'Your profile is saved.');
+      redirect(303, PATH);
+    }
+    const { message, fields } = inWords(toFormFailure(res.status, res.data, 'Your profile could not be saved. Please try again.'));
+    return fail(res.status === 400 || res.status === 403 ? res.status : 502, { form: 'profile' as const, message, fields, values });
+  },
+  password: async (event) => {
+    if (event.locals.user === null) redirect(303, login);
+    const form = await event.request.formData();
+    const res = await api<UserResult>(event, 'POST', '/me/password', {
+      currentPassword: text(form, 'currentPassword'),
+      newPassword: text(form, 'newPassword')
+    });
+    if (res.status === 200) {
+      setPageFlash(event.cookies, event.url, PATH, 'Your password is changed. Every other session has been signed out.');
+      redirect(303, PATH);
+    }
+    const { message, fields } = inWords(toFormFailure(res.status, res.data, 'Your password could not be changed. Please try again.'));
+    // The passwords are never sent back to the page.
+    return fail(res.status === 400 || res.status === 429 ? res.status : 502, { form: 'password' as const, message, fields, values: {} });
+  }
+};
