@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { defaultLimits } from '../src/lib/rate-limit.ts';
 import { call, expectError, registerUser, setRole, useApp } from './helper.ts';
 
 const ctx = useApp();
+// The same app with the abuse limits on (registrations loosened so the tests can sign up).
+const limited = useApp({ limits: { ...defaultLimits, register: { max: 100, windowMs: 60_000 } } });
 
 describe('the member’s own account: profile, password, sessions', () => {
   it('changes the display name, profession and bio, and refuses bad values without changing anything', async () => {
@@ -116,5 +119,66 @@ describe('the member’s own account: profile, password, sessions', () => {
       body: { currentPassword: member.password, newPassword: 'another long passphrase 7' }
     });
     expect(res.statusCode).toBe(200);
+  });
+});
+
+describe('GET /api/v1/me/export', () => {
+  it('hands the member everything they wrote and set, as a JSON download, and nothing of anyone else', async () => {
+    const { createThread, reply } = await import('./helper.ts');
+    const member = await registerUser(ctx.app);
+    const other = await registerUser(ctx.app);
+    const { thread, post: opening } = await createThread(ctx.app, member.token, {
+      kind: 'question',
+      title: 'Sigma Spectrum downstream occlusion export check',
+      equipment: { manufacturer: 'Baxter', model: 'Sigma Spectrum', category: null, errorCode: 'E-203' },
+      tags: ['alarm']
+    });
+    const theirs = await reply(ctx.app, other.token, thread.id, 'Someone else wrote this reply.');
+    const mine = await reply(ctx.app, member.token, thread.id, 'Replaced the **door sensor**, fixed.', theirs.id);
+    expect((await call(ctx.app, 'POST', `/posts/${theirs.id}/vote`, { token: member.token, body: { value: 1 } })).statusCode).toBe(200);
+    expect(
+      (await call(ctx.app, 'PUT', '/drafts/new:bmet', { token: member.token, body: { fields: { body: 'half a thought' } } })).statusCode
+    ).toBeLessThan(300);
+    expect((await call(ctx.app, 'PUT', '/boards/bmet/watch', { token: member.token, body: { watching: true } })).statusCode).toBe(200);
+
+    const res = await call(ctx.app, 'GET', '/me/export', { token: member.token });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="bmet-forum-${member.user.username}.json"`);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const data = res.data;
+    expect(data.user).toMatchObject({ username: member.user.username, email: `${member.user.username}@example.org` });
+    expect(data.threads).toEqual([
+      expect.objectContaining({ id: thread.id, board: 'bmet', title: 'Sigma Spectrum downstream occlusion export check', tags: ['alarm'] })
+    ]);
+    expect(data.threads[0].equipment).toMatchObject({ manufacturer: 'Baxter', model: 'Sigma Spectrum', errorCode: 'E-203' });
+    expect(data.posts.map((p: any) => p.id)).toEqual([opening.id, mine.id]);
+    expect(data.posts[1]).toMatchObject({ body: 'Replaced the **door sensor**, fixed.', parentId: theirs.id, deleted: false });
+    expect(data.votes).toEqual([expect.objectContaining({ postId: theirs.id, value: 1 })]);
+    expect(data.drafts).toEqual([expect.objectContaining({ key: 'new:bmet', fields: { body: 'half a thought' } })]);
+    expect(data.watches.boards.map((b: any) => b.slug)).toContain('bmet');
+    expect(data.sessions).toHaveLength(1);
+    // Nothing secret and nothing of the other member.
+    expect(res.body).not.toContain('Someone else wrote this reply.');
+    expect(res.body).not.toContain(other.user.username);
+    expect(res.body).not.toMatch(/passwordHash|secretHash|\$argon2|\$scrypt/);
+
+    expectError(await call(ctx.app, 'GET', '/me/export'), 401, 'unauthenticated');
+  });
+
+  it('gives at most five exports an hour, and guesses at the current password meet the login limit', async () => {
+    const member = await registerUser(limited.app);
+    for (let i = 0; i < 5; i++) expect((await call(limited.app, 'GET', '/me/export', { token: member.token })).statusCode).toBe(200);
+    expectError(await call(limited.app, 'GET', '/me/export', { token: member.token }), 429, 'rate_limited');
+    const guess = (currentPassword: string) =>
+      call(limited.app, 'POST', '/me/password', {
+        token: member.token,
+        body: { currentPassword, newPassword: 'a much better passphrase 42' }
+      });
+    for (let i = 0; i < defaultLimits.loginFailures.max; i++) expectError(await guess(`wrong guess number ${i}`), 400, 'validation_failed');
+    // Spent: even the right password waits now, and nothing changed.
+    expectError(await guess(member.password), 429, 'rate_limited');
+    expect(
+      (await call(limited.app, 'POST', '/auth/login', { body: { login: member.user.username, password: member.password } })).statusCode
+    ).toBe(200);
   });
 });

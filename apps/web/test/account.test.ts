@@ -34,6 +34,14 @@ describe('settings: profile, password and sessions', () => {
     await expect(page.getByLabel('Display name').inputValue()).resolves.toBe('Dana Ruiz-Okafor');
     await expect(page.locator('header .who .name').textContent()).resolves.toBe('Dana Ruiz-Okafor');
 
+    // The data download is the API's export, with this session's cookie.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download your data' }).click()]);
+    expect(download.suggestedFilename()).toBe(`bmet-forum-${name}.json`);
+    const exported = JSON.parse(await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8')) as {
+      user: { displayName: string };
+    };
+    expect(exported.user.displayName).toBe('Dana Ruiz-Okafor');
+
     // A wrong current password is said at its field, and nothing changes.
     await page.getByLabel('Current password').fill('not my password at all');
     await page.getByLabel(/New password/).fill('a much better passphrase 42');

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { BIO_MAX, ChangePasswordBody, ErrorBody, SessionList, UpdateMeBody, UserResult } from '@bmet/contracts';
-import { sessions, users } from '@bmet/db/schema';
-import { and, desc, eq } from 'drizzle-orm';
+import { boards, drafts, posts, sessions, threads, uploads, users, votes } from '@bmet/db/schema';
+import { and, asc, desc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { cleanText } from '../lib/clean.ts';
 import { invalid, notFound } from '../lib/http-error.ts';
@@ -9,6 +9,10 @@ import { hashPassword, passwordProblem, verifyPassword } from '../lib/password.t
 import { invalidateUserSessions } from '../lib/session.ts';
 import { requireUser } from '../plugins/auth.ts';
 import { toOwnUser } from '../domain/serialize.ts';
+import { uploadUrl } from '../domain/uploads.ts';
+import { listWatches } from '../domain/watches.ts';
+
+const EXPORTS = { max: 5, windowMs: 60 * 60_000 };
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 429: ErrorBody };
 
@@ -130,6 +134,88 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // Another member's session is as unknown as one that never was.
       if (ended.length === 0) throw notFound('session');
       return reply.code(204).send(null);
+    }
+  );
+
+  // Everything the member wrote and set, as JSON (issue 12; GDPR's right of access): a
+  // download, never cached, at most five an hour (it reads every post they wrote).
+  app.get(
+    '/me/export',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'The member’s data as JSON: profile, threads, posts, votes, watches, drafts, uploads, sessions'
+      }
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      if (limiter !== null) await limiter.hit(`export:user:${user.id}`, EXPORTS, 'exports');
+      const [threadRows, postRows, voteRows, watches, draftRows, uploadRows, sessionRows] = await Promise.all([
+        app.db
+          .select({ thread: threads, boardSlug: boards.slug })
+          .from(threads)
+          .innerJoin(boards, eq(boards.id, threads.boardId))
+          .where(eq(threads.authorId, user.id))
+          .orderBy(asc(threads.createdAt)),
+        app.db.select().from(posts).where(eq(posts.authorId, user.id)).orderBy(asc(posts.createdAt)),
+        app.db
+          .select({ postId: votes.postId, value: votes.value, createdAt: votes.createdAt })
+          .from(votes)
+          .where(eq(votes.userId, user.id)),
+        listWatches(app.db, user.id),
+        app.db.select().from(drafts).where(eq(drafts.userId, user.id)),
+        app.db.select().from(uploads).where(eq(uploads.uploaderId, user.id)).orderBy(asc(uploads.createdAt)),
+        app.db.select().from(sessions).where(eq(sessions.userId, user.id))
+      ]);
+      const at = (d: Date | null) => (d === null ? null : d.toISOString());
+      const body = {
+        exportedAt: new Date().toISOString(),
+        user: toOwnUser(user),
+        threads: threadRows.map(({ thread: t, boardSlug }) => ({
+          id: String(t.id),
+          board: boardSlug,
+          title: t.title,
+          kind: t.kind,
+          createdAt: t.createdAt.toISOString(),
+          deleted: t.deletedAt !== null,
+          equipment: {
+            manufacturer: t.equipmentManufacturer,
+            model: t.equipmentModel,
+            category: t.equipmentCategory,
+            errorCode: t.equipmentErrorCode
+          },
+          tags: t.tags
+        })),
+        posts: postRows.map((p) => ({
+          id: String(p.id),
+          threadId: String(p.threadId),
+          parentId: p.parentId === null ? null : String(p.parentId),
+          body: p.bodyMarkdown,
+          createdAt: p.createdAt.toISOString(),
+          editedAt: at(p.editedAt),
+          deleted: p.deletedAt !== null
+        })),
+        votes: voteRows.map((v) => ({ postId: String(v.postId), value: v.value, createdAt: v.createdAt.toISOString() })),
+        watches,
+        drafts: draftRows.map((d) => ({ key: d.key, fields: d.fields, updatedAt: d.updatedAt.toISOString() })),
+        uploads: uploadRows.map((u) => ({
+          url: uploadUrl(u.key),
+          filename: u.filename,
+          contentType: u.contentType,
+          bytes: u.bytes,
+          createdAt: u.createdAt.toISOString()
+        })),
+        sessions: sessionRows.map((s) => ({
+          createdAt: s.createdAt.toISOString(),
+          lastSeenAt: s.lastSeenAt.toISOString(),
+          userAgent: s.userAgent
+        }))
+      };
+      return reply
+        .header('cache-control', 'no-store')
+        .header('content-disposition', `attachment; filename="bmet-forum-${user.username}.json"`)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(body, null, 2));
     }
   );
 };
