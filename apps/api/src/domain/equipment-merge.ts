@@ -1,6 +1,7 @@
 import { slugify } from '@bmet/contracts';
 import { manufacturerAliases, manufacturers, modelAliases, models, modelWatches, postSearch, threads } from '@bmet/db/schema';
 import { eq, inArray, sql } from 'drizzle-orm';
+import { manufacturerIdOf, modelIdOf } from './equipment.ts';
 import { logAction } from './moderation.ts';
 import type { Conn, Db } from '@bmet/db/client';
 
@@ -165,32 +166,20 @@ function logMerge(
   });
 }
 
-/** The manufacturer a slug names today: its own, or the one it was merged into. */
+/** The manufacturer a slug names today (its own, or the one it was merged into); null when none. */
 export async function manufacturerIdBySlug(db: Conn, slug: string): Promise<number | null> {
-  const rows = await db.execute(sql`
-    select id, 0 as alias from ${manufacturers} where slug = ${slug}
-    union all
-    select manufacturer_id, 1 from ${manufacturerAliases} where slug = ${slug}
-    order by alias limit 1`);
-  const row = (rows as unknown as { rows: { id: number | string }[] }).rows[0];
-  return row === undefined ? null : Number(row.id);
+  return idFrom(await db.execute(sql`select ${manufacturerIdOf(slug)} as id`));
 }
 
 /** The model a (manufacturer slug, model slug) names today, following aliases of either. */
 export async function modelIdBySlugs(db: Conn, manufacturerSlug: string, modelSlug: string): Promise<number | null> {
-  const rows = await db.execute(sql`
-    with maker as (
-      select id, 0 as alias from ${manufacturers} where slug = ${manufacturerSlug}
-      union all
-      select manufacturer_id, 1 from ${manufacturerAliases} where slug = ${manufacturerSlug}
-      order by alias limit 1
-    )
-    select id, 0 as alias from ${models} where manufacturer_id = (select id from maker) and slug = ${modelSlug}
-    union all
-    select model_id, 1 from ${modelAliases} where manufacturer_id = (select id from maker) and slug = ${modelSlug}
-    order by alias limit 1`);
-  const row = (rows as unknown as { rows: { id: number | string }[] }).rows[0];
-  return row === undefined ? null : Number(row.id);
+  return idFrom(await db.execute(sql`select ${modelIdOf(manufacturerIdOf(manufacturerSlug), modelSlug)} as id`));
+}
+
+// Both drivers answer execute() with { rows } (bigints as strings on pg); the shared type cannot say so.
+function idFrom(result: unknown): number | null {
+  const id = (result as { rows: { id: number | string | null }[] }).rows[0]?.id ?? null;
+  return id === null ? null : Number(id);
 }
 
 /**

@@ -22,6 +22,28 @@ export interface ResolvedEquipment {
   modelId: number | null;
 }
 
+/**
+ * The id of the manufacturer a slug names today: its own record, else the one it was merged
+ * into (`manufacturer_aliases`); null when neither. A scalar subquery, so a lookup by slug is
+ * one statement wherever it is used (pages, the thread upsert, merges, watches).
+ */
+export const manufacturerIdOf = (slug: string): SQL => sql`(
+  select id from (
+    select id, 0 as alias from ${manufacturers} where slug = ${slug}
+    union all
+    select manufacturer_id, 1 from ${manufacturerAliases} where slug = ${slug}
+    order by alias limit 1
+  ) as named)`;
+
+/** The same for a model of a manufacturer (an id or a manufacturerIdOf subquery). */
+export const modelIdOf = (makerId: number | SQL, slug: string): SQL => sql`(
+  select id from (
+    select id, 0 as alias from ${models} where manufacturer_id = ${makerId} and slug = ${slug}
+    union all
+    select model_id, 1 from ${modelAliases} where manufacturer_id = ${makerId} and slug = ${slug}
+    order by alias limit 1
+  ) as named)`;
+
 /** A category given as text: one of the known ones (by slug or folded name), or null. */
 async function findCategory(tx: Conn, text: string): Promise<DeviceCategoryRow | null> {
   const slug = slugify(text);
@@ -44,23 +66,19 @@ export async function resolveEquipment(tx: Conn, input: Equipment | null): Promi
   const equipment: Equipment = { ...input, category: category?.name ?? input.category };
   if (input.manufacturer === null) return { equipment, manufacturerId: null, modelId: null };
 
-  // One statement each: the record of this slug, else the one it was merged into (an alias),
-  // else a new record. The insert is skipped when either exists and is safe against a
-  // concurrent insert of the same slug (on conflict answers the row that won).
+  // One statement each: the record this slug names (its own or, merged, the survivor), else a
+  // new one. The insert is skipped when one exists and is safe against a concurrent insert of
+  // the same slug (on conflict answers the row that won).
   const makerSlug = slugify(input.manufacturer);
   const makerRows = (await tx.execute(sql`
-    with found as (
-      select id, name from ${manufacturers} where slug = ${makerSlug}
-      union all
-      select m.id, m.name from ${manufacturerAliases} a join ${manufacturers} m on m.id = a.manufacturer_id
-      where a.slug = ${makerSlug} and not exists (select 1 from ${manufacturers} where slug = ${makerSlug})
-    ), made as (
+    with found as (select id, name from ${manufacturers} where id = ${manufacturerIdOf(makerSlug)}),
+    made as (
       insert into ${manufacturers} (slug, name) select ${makerSlug}, ${input.manufacturer}
       where not exists (select 1 from found)
       on conflict (slug) do update set slug = excluded.slug
       returning id, name
     )
-    select id, name from found union all select id, name from made limit 1`)) as unknown as {
+    select id, name from found union all select id, name from made`)) as unknown as {
     rows: { id: number | string; name: string }[];
   };
   const maker = makerRows.rows[0];
@@ -72,23 +90,20 @@ export async function resolveEquipment(tx: Conn, input: Equipment | null): Promi
   const modelSlug = slugify(input.model);
   const categoryId = category?.id ?? null;
   const modelRows = (await tx.execute(sql`
-    with found as (
-      select id, name from ${models} where manufacturer_id = ${makerId} and slug = ${modelSlug}
-      union all
-      select m.id, m.name from ${modelAliases} a join ${models} m on m.id = a.model_id
-      where a.manufacturer_id = ${makerId} and a.slug = ${modelSlug}
-        and not exists (select 1 from ${models} where manufacturer_id = ${makerId} and slug = ${modelSlug})
-    ), made as (
+    with found as (select id, name from ${models} where id = ${modelIdOf(makerId, modelSlug)}),
+    made as (
       insert into ${models} (manufacturer_id, slug, name, category_id)
       select ${makerId}, ${modelSlug}, ${input.model}, ${categoryId}::bigint
       where not exists (select 1 from found)
       on conflict (manufacturer_id, slug) do update set category_id = coalesce(${models}.category_id, excluded.category_id)
       returning id, name, (xmax = 0) as inserted
-    ), kept as (
+    ),
+    -- A known model without a category takes the one this thread gives.
+    kept as (
       update ${models} set category_id = ${categoryId}::bigint
-      where id = (select id from found limit 1) and category_id is null and ${categoryId}::bigint is not null
+      where id = (select id from found) and category_id is null and ${categoryId}::bigint is not null
     )
-    select id, name, false as inserted from found union all select id, name, inserted from made limit 1`)) as unknown as {
+    select id, name, false as inserted from found union all select id, name, inserted from made`)) as unknown as {
     rows: { id: number | string; name: string; inserted: boolean }[];
   };
   const model = modelRows.rows[0];
@@ -188,7 +203,9 @@ export function suggestModels(db: Conn, q: string, manufacturer: string | undefi
     .limit(20);
 }
 
-export async function getModelById(db: Conn, id: number) {
+/** A model by id, or by (manufacturer slug, model slug) following aliases of either: one query. */
+export async function getModel(db: Conn, by: number | { manufacturer: string; model: string }) {
+  const id = typeof by === 'number' ? by : modelIdOf(manufacturerIdOf(by.manufacturer), by.model);
   const rows = await db
     .select(modelSelection)
     .from(models)
@@ -199,7 +216,7 @@ export async function getModelById(db: Conn, id: number) {
   return rows[0] ?? null;
 }
 
-export type ModelWithRefs = NonNullable<Awaited<ReturnType<typeof getModelById>>>;
+export type ModelWithRefs = NonNullable<Awaited<ReturnType<typeof getModel>>>;
 
 /** The error codes seen on a model, most discussed first, each with the latest thread that solved it. */
 export async function errorCodesForModel(db: Conn, modelId: number) {
@@ -255,7 +272,9 @@ export async function listEquipmentThreads(
   return { rows: page, nextCursor };
 }
 
-export async function getManufacturerById(db: Conn, id: number) {
+/** A manufacturer by id, or by a slug (its own or one it was merged under): one query. */
+export async function getManufacturer(db: Conn, by: number | string) {
+  const id = typeof by === 'number' ? by : manufacturerIdOf(by);
   const rows = await db.select().from(manufacturers).where(eq(manufacturers.id, id)).limit(1);
   return rows[0] ?? null;
 }

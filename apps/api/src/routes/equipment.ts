@@ -29,8 +29,8 @@ import { manufacturerIdBySlug, mergeManufacturers, mergeModels, modelIdBySlugs }
 import {
   equipmentIndex,
   errorCodesForModel,
-  getManufacturerById,
-  getModelById,
+  getManufacturer,
+  getModel,
   listCategories,
   listEquipmentThreads,
   modelsOfManufacturer,
@@ -86,14 +86,12 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * survivor's own slug, and the web page redirects to it); 404 when neither.
    */
   async function manufacturerOr404(slug: string) {
-    const id = await manufacturerIdBySlug(app.db, slug);
-    const maker = id === null ? null : await getManufacturerById(app.db, id);
+    const maker = await getManufacturer(app.db, slug);
     if (maker === null) throw notFound('manufacturer');
     return maker;
   }
   async function modelOr404(manufacturer: string, model: string) {
-    const id = await modelIdBySlugs(app.db, manufacturer, model);
-    const found = id === null ? null : await getModelById(app.db, id);
+    const found = await getModel(app.db, { manufacturer, model });
     if (found === null) throw notFound('model');
     return found;
   }
@@ -123,7 +121,7 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (intoId === from.id) throw invalid('into', 'into names this same manufacturer');
       const outcome = await mergeManufacturers(app.db, { fromId: from.id, intoId, actorId: user.id, reason: reasonFrom(request.body) });
       if (outcome === 'not_found') throw notFound('manufacturer');
-      const into = await getManufacturerById(app.db, intoId);
+      const into = await getManufacturer(app.db, intoId);
       if (into === null) throw notFound('manufacturer');
       return { manufacturer: toManufacturer(into) };
     }
@@ -148,7 +146,7 @@ export const equipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (intoId === from.model.id) throw invalid('into', 'into names this same model');
       const outcome = await mergeModels(app.db, { fromId: from.model.id, intoId, actorId: user.id, reason: reasonFrom(request.body) });
       if (outcome === 'not_found') throw notFound('model');
-      const into = await getModelById(app.db, intoId);
+      const into = await getModel(app.db, intoId);
       if (into === null) throw notFound('model');
       return { model: toModel(into) };
     }
