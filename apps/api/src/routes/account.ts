@@ -78,7 +78,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const problem = passwordProblem(newPassword, user.username, user.email);
       if (problem !== null) throw invalid('newPassword', problem.replace(/^password/, 'newPassword'));
-      if (await verifyPassword(user.passwordHash, newPassword)) throw invalid('newPassword', 'newPassword is the same as the current one');
+      // The current one was just verified: the same text is the same password, no second hash check.
+      if (newPassword === currentPassword) throw invalid('newPassword', 'newPassword is the same as the current one');
       const passwordHash = await hashPassword(newPassword);
       const current = request.session?.id;
       const updated = await app.db.transaction(async (tx) => {
@@ -157,7 +158,19 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           .innerJoin(boards, eq(boards.id, threads.boardId))
           .where(eq(threads.authorId, user.id))
           .orderBy(asc(threads.createdAt)),
-        app.db.select().from(posts).where(eq(posts.authorId, user.id)).orderBy(asc(posts.createdAt)),
+        app.db
+          .select({
+            id: posts.id,
+            threadId: posts.threadId,
+            parentId: posts.parentId,
+            bodyMarkdown: posts.bodyMarkdown,
+            createdAt: posts.createdAt,
+            editedAt: posts.editedAt,
+            deletedAt: posts.deletedAt
+          })
+          .from(posts)
+          .where(eq(posts.authorId, user.id))
+          .orderBy(asc(posts.createdAt)),
         app.db
           .select({ postId: votes.postId, value: votes.value, createdAt: votes.createdAt })
           .from(votes)

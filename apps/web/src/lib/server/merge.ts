@@ -1,13 +1,11 @@
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { toFormFailure } from '$lib/api-errors.ts';
 import { api } from './api.ts';
+import { field } from './form-field.ts';
 import { setPageFlash } from './flash.ts';
 import { loginRedirect } from './watches.ts';
 
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value.trim() : '';
-};
+const text = (form: FormData, name: string) => field(form, name).trim();
 
 /**
  * A moderator's merge form, posted to the API (`apiPath` ends in /merge): on success the

@@ -36,11 +36,7 @@ export function requireAdmin(event: Pick<RequestEvent, 'locals' | 'url'>): User 
   return user;
 }
 
-/** A form field as text ('' when missing). */
-export const field = (form: FormData, name: string): string => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
+export { field } from '$lib/server/form-field.ts';
 
 const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;
 

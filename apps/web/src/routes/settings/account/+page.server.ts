@@ -2,15 +2,12 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { MeResult, UserResult } from '@bmet/contracts';
 import { toFormFailure } from '$lib/api-errors.ts';
 import { api } from '$lib/server/api.ts';
+import { field } from '$lib/server/form-field.ts';
 import { setPageFlash, takePageFlash } from '$lib/server/flash.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 const PATH = '/settings/account';
 const login = `/login?next=${encodeURIComponent(PATH)}`;
-const text = (form: FormData, name: string) => {
-  const value = form.get(name);
-  return typeof value === 'string' ? value : '';
-};
 
 /** The API names its fields ("newPassword must be…"); the form says it in words. */
 const names: [RegExp, string][] = [
@@ -37,7 +34,7 @@ export const actions: Actions = {
   profile: async (event) => {
     if (event.locals.user === null) redirect(303, login);
     const form = await event.request.formData();
-    const values = { displayName: text(form, 'displayName').trim(), profession: text(form, 'profession'), bio: text(form, 'bio') };
+    const values = { displayName: field(form, 'displayName').trim(), profession: field(form, 'profession'), bio: field(form, 'bio') };
     const res = await api<UserResult>(event, 'PATCH', '/me', { ...values, bio: values.bio.trim() === '' ? null : values.bio });
     if (res.status === 200) {
       setPageFlash(event.cookies, event.url, PATH, 'Your profile is saved.');
@@ -50,8 +47,8 @@ export const actions: Actions = {
     if (event.locals.user === null) redirect(303, login);
     const form = await event.request.formData();
     const res = await api<UserResult>(event, 'POST', '/me/password', {
-      currentPassword: text(form, 'currentPassword'),
-      newPassword: text(form, 'newPassword')
+      currentPassword: field(form, 'currentPassword'),
+      newPassword: field(form, 'newPassword')
     });
     if (res.status === 200) {
       setPageFlash(event.cookies, event.url, PATH, 'Your password is changed. Every other session has been signed out.');
