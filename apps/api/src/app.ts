@@ -17,9 +17,13 @@ import { livePlugin, type LiveOptions } from './plugins/live.ts';
 import { limitsPlugin, type LimitStore } from './plugins/limits.ts';
 import { authPlugin } from './plugins/auth.ts';
 import { dbPlugin } from './plugins/db.ts';
+import { DEFAULT_MAIL, mailPlugin, type MailOptions } from './plugins/mail.ts';
 import { errorsPlugin } from './plugins/errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
+import { emailRoutes } from './routes/email.ts';
+import { twoFactorRoutes } from './routes/two-factor.ts';
+import { adminAccountRoutes } from './routes/admin-accounts.ts';
 import { boardRoutes } from './routes/boards.ts';
 import { healthRoutes } from './routes/health.ts';
 import { equipmentRoutes } from './routes/equipment.ts';
@@ -63,6 +67,8 @@ export interface AppOptions {
   live?: Omit<LiveOptions, 'bus' | 'db'>;
   /** The thresholds of a search's paths (domain/search.ts); tests move them to take each path. */
   searchTuning?: Partial<SearchTuning>;
+  /** E-mail and background jobs (issue 12); no SMTP (the outbox) and the default timings when absent. */
+  mail?: Partial<MailOptions>;
   uploads?: {
     /** Where PGlite's upload bytes go (DATA_DIR/uploads); PostgreSQL keeps them in the database. A temporary folder when absent. */
     dir?: string;
@@ -174,6 +180,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(dbPlugin, { database: options.database });
   await app.register(limitsPlugin, { limits: options.limits ?? null, store: options.limitStore ?? 'memory' });
+  await app.register(mailPlugin, { ...options.mail, config: options.mail?.config ?? DEFAULT_MAIL });
   await app.register(authPlugin, {
     secureCookies: options.secureCookies ?? false,
     allowedOrigins: options.allowedOrigins ?? []
@@ -232,6 +239,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await api.register(authRoutes, { secureCookies: options.secureCookies ?? false });
       await api.register(accountRoutes);
+      await api.register(emailRoutes);
+      await api.register(twoFactorRoutes, { secureCookies: options.secureCookies ?? false });
+      await api.register(adminAccountRoutes);
       await api.register(boardRoutes);
       await api.register(threadRoutes);
       await api.register(draftRoutes);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseTrustProxy, type TrustProxy } from './lib/client-address.ts';
@@ -33,6 +34,79 @@ export interface Config {
   maxDocumentBytes: number;
   /** Tesseract workers reading the text in uploaded pictures (OCR_WORKERS). */
   ocrWorkers: number;
+  /** E-mail: links, sender, transport, signing, timing (issue 12). */
+  mail: MailConfig;
+  /** SECRET_KEY: the key that encrypts two-factor keys; generated and kept when unset. */
+  secretKey: string | undefined;
+}
+
+export interface MailConfig {
+  /** The origin put in links in e-mails (PUBLIC_URL), without a trailing slash. */
+  publicUrl: string;
+  /** The forum's name, in From and in subjects (FORUM_NAME). */
+  forumName: string;
+  /** The sender's address (MAIL_FROM). */
+  from: string;
+  /** smtp:// or smtps:// (SMTP_URL); undefined keeps every message in the admin's outbox. */
+  smtpUrl: string | undefined;
+  /** DKIM signing, when DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are all set. */
+  dkim: { domainName: string; keySelector: string; privateKey: string } | undefined;
+  /** How long a notification may go unseen on the site before it is e-mailed (EMAIL_NOTIFY_DELAY_S). */
+  notifyDelayMs: number;
+}
+
+const ADDRESS = /^[^\s@<>"(),;:]+@[^\s@<>"(),;:]+\.[^\s@<>"(),;:]+$/;
+
+/** The mail settings of the environment; fails fast on a malformed one. */
+export function parseMail(env: NodeJS.ProcessEnv, port: number, host: string): MailConfig {
+  const rawUrl = env.PUBLIC_URL ?? '';
+  let publicUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
+  if (rawUrl !== '') {
+    let parsed: URL;
+    try {
+      parsed = new URL(rawUrl);
+    } catch {
+      fail(`PUBLIC_URL must be an http:// or https:// origin, got "${rawUrl}"`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol)) fail(`PUBLIC_URL must be an http:// or https:// origin, got "${rawUrl}"`);
+    publicUrl = `${parsed.origin}${parsed.pathname.replace(/\/+$/, '')}`;
+  }
+  const smtpUrl = env.SMTP_URL === undefined || env.SMTP_URL === '' ? undefined : env.SMTP_URL;
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) {
+    fail('SMTP_URL must look like smtp://user:pass@host:port (or smtps:// for TLS)');
+  }
+  const forumName = (env.FORUM_NAME ?? 'BMET Forum').trim();
+  if (forumName === '' || forumName.length > 80 || /[\r\n"<>]/.test(forumName)) {
+    fail('FORUM_NAME must be 1 to 80 characters without line breaks, quotes or angle brackets');
+  }
+  const hostname = new URL(publicUrl).hostname;
+  const mailHost = /^[\d.]+$|^\[|:/.test(hostname) || !hostname.includes('.') ? 'localhost.localdomain' : hostname;
+  const from = (env.MAIL_FROM ?? '').trim() || `no-reply@${mailHost}`;
+  if (!ADDRESS.test(from)) fail(`MAIL_FROM must be a plain address like forum@example.org, got "${env.MAIL_FROM}"`);
+  const dkimVars = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY].map((v) => (v ?? '').trim());
+  const dkimSet = dkimVars.filter((v) => v !== '').length;
+  if (dkimSet !== 0 && dkimSet !== 3) fail('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY are set together or not at all');
+  let dkim: MailConfig['dkim'];
+  if (dkimSet === 3) {
+    const [domainName, keySelector, keyOrPath] = dkimVars as [string, string, string];
+    const privateKey = keyOrPath.includes('-----BEGIN') ? keyOrPath.replace(/\\n/g, '\n') : readKeyFile(keyOrPath);
+    dkim = { domainName, keySelector, privateKey };
+  }
+  const delay = Number(env.EMAIL_NOTIFY_DELAY_S ?? 600);
+  if (!Number.isFinite(delay) || delay < 0 || delay > 7 * 86_400)
+    fail(`EMAIL_NOTIFY_DELAY_S must be a number of seconds from 0 to 604800, got "${env.EMAIL_NOTIFY_DELAY_S}"`);
+  return { publicUrl, forumName, from, smtpUrl, dkim, notifyDelayMs: Math.round(delay * 1000) };
+}
+
+function readKeyFile(path: string): string {
+  try {
+    const text = readFileSync(path, 'utf8');
+    if (!text.includes('-----BEGIN')) fail(`DKIM_PRIVATE_KEY: ${path} holds no PEM private key`);
+    return text;
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('configuration:')) throw err;
+    fail(`DKIM_PRIVATE_KEY must be a PEM private key or the path of a file holding one; ${path} could not be read`);
+  }
 }
 
 // Set by the build (scripts/build.mjs) in the compiled server: its web app and migrations sit
@@ -56,6 +130,10 @@ const LIMIT_VARS: Record<string, { name: LimitName; newAccount: boolean }> = {
   LOGIN: { name: 'login', newAccount: false },
   LOGIN_FAILURES: { name: 'loginFailures', newAccount: false },
   LOGIN_FAILURES_ACCOUNT: { name: 'loginFailuresAccount', newAccount: false },
+  FORGOT_PASSWORD: { name: 'forgotPassword', newAccount: false },
+  EMAIL_TO: { name: 'emailTo', newAccount: false },
+  EMAIL_ACCOUNT: { name: 'emailAccount', newAccount: false },
+  TWO_FACTOR: { name: 'twoFactor', newAccount: false },
   ...Object.fromEntries(
     userActions.flatMap((action) => [
       [action.toUpperCase(), { name: action, newAccount: false }],
@@ -124,9 +202,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fail(`OCR_WORKERS must be a whole number from 1 to 16, got "${env.OCR_WORKERS}"`);
   const trustProxy = parseTrustProxy(env.TRUST_PROXY);
   if (typeof trustProxy === 'string') fail(trustProxy);
+  const host = env.HOST ?? '127.0.0.1';
+  const secretKey = env.SECRET_KEY === undefined || env.SECRET_KEY === '' ? undefined : env.SECRET_KEY;
+  if (secretKey !== undefined && secretKey.length < 32) fail('SECRET_KEY must be at least 32 characters (e.g. openssl rand -base64 32)');
   return {
     port,
-    host: env.HOST ?? '127.0.0.1',
+    host,
     // Relative to where the command was typed (pnpm runs scripts inside the package folder).
     dataDir: env.DATA_DIR === undefined || env.DATA_DIR === '' ? DEFAULTS.data : resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR),
     databaseUrl,
@@ -149,6 +230,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     liveSocketsPerAddress: liveSockets,
     maxImageBytes: megabytes('UPLOAD_MAX_IMAGE_MB', 10),
     maxDocumentBytes: megabytes('UPLOAD_MAX_PDF_MB', 20),
-    ocrWorkers
+    ocrWorkers,
+    mail: parseMail(env, port, host),
+    secretKey
   };
 }

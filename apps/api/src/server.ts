@@ -92,6 +92,7 @@ async function main() {
     bus,
     ...(hub === null ? {} : { liveDb: hub.db }),
     live: { maxSocketsPerAddress: config.liveSocketsPerAddress },
+    mail: { config: config.mail, secretKey: config.secretKey },
     uploads: {
       dir: join(config.dataDir, 'uploads'),
       ocrWorkers: config.ocrWorkers,
@@ -182,6 +183,14 @@ async function main() {
   process.once('SIGINT', () => void close('SIGINT'));
   process.once('SIGTERM', () => void close('SIGTERM'));
 
+  if (config.mail.smtpUrl === undefined) {
+    app.log.info('no SMTP_URL: e-mails are kept in the outbox for admins (/admin/outbox), none leaves this machine');
+  }
+  if (config.secretKey === undefined && database.kind === 'pg') {
+    app.log.warn(
+      'no SECRET_KEY: two-factor keys are sealed with a key kept in the database; set SECRET_KEY so a copy of the database alone cannot read them'
+    );
+  }
   if (config.limits === null) app.log.info('abuse limits are off (RATE_LIMITS=off)');
   else if (config.rateLimitStore === 'memory' && database.kind === 'pg') {
     app.log.warn('abuse limits are counted in memory (RATE_LIMIT_STORE=memory): each instance counts on its own');

@@ -50,6 +50,11 @@ export const errorCodes = [
   'bad_request',
   'unsupported_media_type',
   'unavailable',
-  'internal'
+  'internal',
+  'token_invalid',
+  'token_used',
+  'token_expired',
+  'two_factor_required',
+  'two_factor_invalid'
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];

@@ -10,3 +10,4 @@ export * from './moderation.ts';
 export * from './search.ts';
 export * from './uploads.ts';
 export * from './drafts.ts';
+export * from './accounts.ts';

@@ -54,7 +54,9 @@ export const RegisterBody = Type.Object({
     'x-message': 'password must be 10 to 256 characters'
   }),
   profession: Profession,
-  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, 'x-message': 'displayName must be 1 to 64 characters' }))
+  displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, 'x-message': 'displayName must be 1 to 64 characters' })),
+  /** The member's IANA time zone (the digest comes in their morning); UTC when absent. */
+  timeZone: Type.Optional(Type.String({ maxLength: 64, 'x-message': 'timeZone must be an IANA time zone such as America/Chicago' }))
 });
 export type RegisterBody = Static<typeof RegisterBody>;
 
@@ -64,12 +66,22 @@ export const LoginBody = Type.Object({
 });
 export type LoginBody = Static<typeof LoginBody>;
 
-export const AuthResult = Type.Object({ user: OwnUser, token: Type.String() });
+export const AuthResult = Type.Object({
+  user: OwnUser,
+  token: Type.String(),
+  /**
+   * Present (true) when the account has two-factor sign-in: the token only finishes signing in,
+   * with POST /auth/two-factor, within ten minutes.
+   */
+  twoFactorRequired: Type.Optional(Type.Boolean())
+});
 export type AuthResult = Static<typeof AuthResult>;
 export const MeResult = Type.Object({
   user: OwnUser,
   /** Present while the caller is suspended: they may read, not write. */
   suspension: Type.Optional(Type.Object({ until: Type.String(), reason: Type.String() })),
+  /** Present (true) for a moderator or admin who must set up two-factor sign-in before acting as one. */
+  twoFactorSetupRequired: Type.Optional(Type.Boolean()),
   /** Present while the caller is suspended from some boards: they may not write there. */
   boardSuspensions: Type.Optional(Type.Array(Type.Object({ boardSlug: Type.String(), until: Type.String(), reason: Type.String() })))
 });

@@ -63,6 +63,9 @@ export async function resolveMentions(tx: Conn, names: string[]): Promise<number
   return wanted.flatMap((n) => byName.get(n) ?? []);
 }
 
+/** What is e-mailed when the member does not see it on the site in time (issue 12); new threads wait for the digest. */
+export const EMAILED_TYPES: ReadonlySet<NotificationType> = new Set(['reply', 'mention', 'solution']);
+
 /** Writes notifications and moves each recipient's unread count, inside the caller's transaction. */
 export async function notify(
   tx: Conn,
@@ -72,7 +75,7 @@ export async function notify(
   if (recipients.length === 0) return [];
   const rows = await tx
     .insert(notifications)
-    .values(recipients.map((r) => ({ userId: r.userId, type: r.type, ...about })))
+    .values(recipients.map((r) => ({ userId: r.userId, type: r.type, ...about, emailPending: EMAILED_TYPES.has(r.type) })))
     .returning();
   await tx
     .update(users)
@@ -90,7 +93,7 @@ export async function notify(
  * Notification rows with their actors and thread titles: one lookup each, not one per row.
  * A deleted thread's title is not shown.
  */
-async function withContext(db: Conn, rows: NotificationRow[]) {
+export async function withContext(db: Conn, rows: NotificationRow[]) {
   const actorIds = [...new Set(rows.flatMap((r) => (r.actorId === null ? [] : [r.actorId])))];
   const threadIds = [...new Set(rows.flatMap((r) => (r.threadId === null ? [] : [r.threadId])))];
   const postIds = [...new Set(rows.flatMap((r) => (r.postId === null ? [] : [r.postId])))];
@@ -203,7 +206,7 @@ async function markUnreadRead(db: Db, userId: number, which: (tx: Conn) => SQL |
   return db.transaction(async (tx) => {
     const changed = await tx
       .update(notifications)
-      .set({ readAt: new Date() })
+      .set({ readAt: new Date(), emailPending: false })
       .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), which(tx)))
       .returning({ id: notifications.id });
     if (changed.length === 0) return unreadCount(tx, userId);

@@ -167,7 +167,7 @@ export async function softDeleteInTx(tx: Conn, ctx: PostContext): Promise<void> 
     .where(eq(users.id, deleted.authorId));
   const cleared = await tx
     .update(threads)
-    .set({ solutionPostId: null })
+    .set({ solutionPostId: null, solvedAt: null })
     .where(and(eq(threads.id, ctx.thread.id), eq(threads.solutionPostId, ctx.post.id)))
     .returning({ id: threads.id });
   if (cleared.length > 0) {
@@ -257,7 +257,13 @@ export async function setSolution(
       }
     }
     const previous = locked.solutionPostId;
-    const [thread] = await tx.update(threads).set({ solutionPostId: postId }).where(eq(threads.id, threadId)).returning();
+    // solvedAt moves only when the thread becomes solved (or stops being): a changed answer keeps the day it was solved.
+    const solvedAt = postId === null ? null : previous === null ? sql`now()` : undefined;
+    const [thread] = await tx
+      .update(threads)
+      .set({ solutionPostId: postId, ...(solvedAt === undefined ? {} : { solvedAt }) })
+      .where(eq(threads.id, threadId))
+      .returning();
     if (previous !== postId) {
       if (previous !== null) await moveSolutionCount(tx, previous, -1);
       if (postId !== null) await moveSolutionCount(tx, postId, 1);

@@ -9,6 +9,7 @@ export interface NewUser {
   email: string;
   passwordHash: string;
   profession: Profession;
+  timeZone?: string;
 }
 
 /** Inserts a user; null when the username or email is taken (case-insensitively). */

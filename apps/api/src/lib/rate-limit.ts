@@ -31,6 +31,14 @@ export interface Limits {
    * known devices still sign in.
    */
   loginFailuresAccount: Limit;
+  /** Password-reset requests per client address. */
+  forgotPassword: Limit;
+  /** E-mails with a link (reset, verification, change of address) per destination address. */
+  emailTo: Limit;
+  /** Verification resends and changes of address per account. */
+  emailAccount: Limit;
+  /** Wrong two-factor codes per account (a code is six digits: guessing must stay hopeless). */
+  twoFactor: Limit;
   /** New threads per user. */
   thread: Limit;
   /** Replies per user. */
@@ -58,6 +66,10 @@ export const defaultLimits: Limits = {
   login: { max: 30, windowMs: 10 * MINUTE },
   loginFailures: { max: 10, windowMs: 15 * MINUTE },
   loginFailuresAccount: { max: 50, windowMs: HOUR },
+  forgotPassword: { max: 10, windowMs: HOUR },
+  emailTo: { max: 3, windowMs: HOUR },
+  emailAccount: { max: 5, windowMs: HOUR },
+  twoFactor: { max: 5, windowMs: 15 * MINUTE },
   thread: { max: 10, windowMs: HOUR },
   post: { max: 30, windowMs: 10 * MINUTE },
   vote: { max: 120, windowMs: 10 * MINUTE },

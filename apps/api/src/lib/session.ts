@@ -11,18 +11,21 @@ export const SESSION_COOKIE = 'session';
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const RENEW_WHEN_LEFT_MS = SESSION_TTL_MS / 2;
 
-export type Session = Pick<SessionRow, 'id' | 'userId' | 'createdAt' | 'expiresAt' | 'lastSeenAt' | 'userAgent'>;
+export type Session = Pick<SessionRow, 'id' | 'userId' | 'createdAt' | 'expiresAt' | 'lastSeenAt' | 'userAgent' | 'twoFactorPending'>;
+/** A session whose second factor is still owed lives this long (Lucia's two-factor guide). */
+export const PENDING_TTL_MS = 10 * 60 * 1000;
 /** How often a session's last-seen time moves: one write per session every few minutes, not per request. */
 const SEEN_EVERY_MS = 5 * 60 * 1000;
 export type SessionValidation = { session: Session; user: UserRow; renewed: boolean } | { session: null; user: null; renewed: false };
 
-function generateSecureRandomString(): string {
+/** 24 random bytes in lower-case base32 (Lucia's guide): ids and secrets of sessions and e-mailed links. */
+export function generateSecureRandomString(): string {
   const bytes = new Uint8Array(24);
   crypto.getRandomValues(bytes);
   return encodeBase32LowerCaseNoPadding(bytes);
 }
 
-function hashSecret(secret: string): Uint8Array {
+export function hashSecret(secret: string): Uint8Array {
   return sha256(new TextEncoder().encode(secret));
 }
 
@@ -39,12 +42,15 @@ export function cleanUserAgent(raw: string | undefined): string | null {
 export async function createSession(
   db: Conn,
   userId: number,
-  userAgent: string | null = null
+  userAgent: string | null = null,
+  /** The password was right and a second factor is owed: the session may only finish signing in. */
+  twoFactorPending = false
 ): Promise<{ session: Session; token: string }> {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
   const now = new Date();
-  const session = { id, userId, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_TTL_MS), lastSeenAt: now, userAgent };
+  const ttl = twoFactorPending ? PENDING_TTL_MS : SESSION_TTL_MS;
+  const session = { id, userId, createdAt: now, expiresAt: new Date(now.getTime() + ttl), lastSeenAt: now, userAgent, twoFactorPending };
   await db.insert(sessions).values({ ...session, secretHash: hashSecret(secret) });
   return { session, token: `${id}.${secret}` };
 }
@@ -71,6 +77,8 @@ export async function validateSessionToken(db: Conn, token: string): Promise<Ses
     return invalidSession;
   }
   const { secretHash: _hash, ...session } = row.session;
+  // A session still owing its second factor never slides: it ends minutes after the password.
+  if (session.twoFactorPending) return { session, user: row.user, renewed: false };
   const renew = session.expiresAt.getTime() - now < RENEW_WHEN_LEFT_MS;
   const seen = now - session.lastSeenAt.getTime() >= SEEN_EVERY_MS;
   if (renew || seen) {
@@ -83,6 +91,13 @@ export async function validateSessionToken(db: Conn, token: string): Promise<Ses
       .where(eq(sessions.id, id));
   }
   return { session, user: row.user, renewed: renew };
+}
+
+/** The second factor was given: the session becomes a full one, with a full lifetime. */
+export async function completeTwoFactor(db: Conn, sessionId: string): Promise<Date> {
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
+  await db.update(sessions).set({ twoFactorPending: false, expiresAt, lastSeenAt: new Date() }).where(eq(sessions.id, sessionId));
+  return expiresAt;
 }
 
 export async function invalidateSession(db: Conn, sessionId: string): Promise<void> {

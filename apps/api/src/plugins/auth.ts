@@ -5,11 +5,19 @@ import { HttpError, unauthenticated } from '../lib/http-error.ts';
 import type { Conn } from '@bmet/db/client';
 import { boardSuspension, isSuspended } from '../domain/moderation.ts';
 import { SESSION_COOKIE, validateSessionToken, type Session } from '../lib/session.ts';
+import { SiteSettingsCache } from '../lib/site-settings.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
     user: UserRow | null;
     session: Session | null;
+    /** A session whose password was right and whose second factor is still owed (user stays null). */
+    pendingTwoFactor: { session: Session; user: UserRow } | null;
+    /** A moderator or admin acting as a member until they set up two-factor sign-in (the admins' rule). */
+    twoFactorSetupRequired: boolean;
+  }
+  interface FastifyInstance {
+    siteSettings: SiteSettingsCache;
   }
 }
 
@@ -25,7 +33,18 @@ const SUSPENDED_MAY = new Set([
   '/api/v1/notifications/read',
   '/api/v1/threads/:id/read',
   '/api/v1/me/password',
-  '/api/v1/me/sessions/:id'
+  '/api/v1/me/sessions/:id',
+  '/api/v1/me/email',
+  '/api/v1/me/email/verification',
+  '/api/v1/me/email-settings',
+  '/api/v1/me/two-factor',
+  '/api/v1/me/two-factor/setup',
+  '/api/v1/me/two-factor/recovery-codes',
+  '/api/v1/auth/two-factor',
+  '/api/v1/auth/verify-email',
+  '/api/v1/auth/password/forgot',
+  '/api/v1/auth/password/reset',
+  '/api/v1/email/unsubscribe'
 ]);
 
 export interface AuthOptions {
@@ -66,6 +85,10 @@ function sameOrigin(request: FastifyRequest, allowed: string[]): boolean {
 export const authPlugin = fp<AuthOptions>(async (app, options) => {
   app.decorateRequest('user', null);
   app.decorateRequest('session', null);
+  app.decorateRequest('pendingTwoFactor', null);
+  app.decorateRequest('twoFactorSetupRequired', false);
+  const settings = new SiteSettingsCache();
+  app.decorate('siteSettings', settings);
 
   app.addHook('onRequest', async (request, reply) => {
     const bearer = bearerToken(request);
@@ -90,8 +113,18 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     if (byCookie && request.headers.upgrade?.toLowerCase() === 'websocket' && !sameOrigin(request, options.allowedOrigins)) {
       return;
     }
+    if (result.session.twoFactorPending) {
+      // Only the second factor (or signing out) is open to it: to every other route it is nobody.
+      request.pendingTwoFactor = { session: result.session, user: result.user };
+      return;
+    }
     request.user = result.user;
     request.session = result.session;
+    app.presence.touch(result.user.id);
+    if (result.user.role !== 'member' && result.user.totpKey === null && (await settings.get(app.db)).requireTwoFactorForModerators) {
+      request.user = { ...result.user, role: 'member' };
+      request.twoFactorSetupRequired = true;
+    }
     if (unsafe && isSuspended(result.user) && !SUSPENDED_MAY.has(request.routeOptions.url ?? '')) {
       const until = result.user.suspendedUntil?.toISOString() ?? '';
       throw new HttpError(403, 'suspended', `your account is suspended until ${until}: ${result.user.suspensionReason ?? ''}`.trim());

@@ -122,6 +122,8 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
     }
     if (row.notification.id <= c.lastNotificationId) return;
     c.lastNotificationId = row.notification.id;
+    // Pushed to an open socket of its member: seen on the site, so not e-mailed later.
+    app.presence.seen([row.notification.id]);
     send(c, { type: 'notification', notification: toNotification(row.notification, row.actor, row.threadTitle, row.excerpt) });
   };
 
@@ -288,6 +290,7 @@ export const livePlugin = fp<LiveOptions>(async (app: FastifyInstance, options) 
   /** `ready` tells the state as of now: later notifications are pushed, earlier ones come by `resume`. */
   async function greet(c: Client): Promise<void> {
     if (c.user === null) return send(c, { type: 'ready', unread: 0 });
+    app.presence.touch(c.user.id);
     const state = await notificationState(db, c.user.id);
     c.lastNotificationId = Math.max(c.lastNotificationId, state.latestId);
     send(c, { type: 'ready', unread: state.unread });

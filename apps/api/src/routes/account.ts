@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { BIO_MAX, ChangePasswordBody, ErrorBody, SessionList, UpdateMeBody, UserResult } from '@bmet/contracts';
+import { BIO_MAX, ChangePasswordBody, ErrorBody, PasswordBody, SessionList, UpdateMeBody, UserResult } from '@bmet/contracts';
 import { boards, drafts, posts, sessions, threads, uploads, users, votes } from '@bmet/db/schema';
 import { and, asc, desc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { cleanText } from '../lib/clean.ts';
 import { invalid, notFound } from '../lib/http-error.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../lib/password.ts';
-import { invalidateUserSessions } from '../lib/session.ts';
+import { SESSION_COOKIE, invalidateUserSessions } from '../lib/session.ts';
+import { closeAccount } from '../domain/close-account.ts';
+import { queueSecurityNotice } from '../domain/account-mail.ts';
 import { requireUser } from '../plugins/auth.ts';
 import { toOwnUser } from '../domain/serialize.ts';
 import { uploadUrl } from '../domain/uploads.ts';
@@ -85,9 +87,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const updated = await app.db.transaction(async (tx) => {
         const [row] = await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).returning();
         await invalidateUserSessions(tx, user.id, current);
+        await queueSecurityNotice(tx, app.mailer, user, {
+          what: 'your password was changed',
+          detail: 'The password of your account was changed, and every other device was signed out.'
+        });
         return row;
       });
       if (updated === undefined) throw notFound('user');
+      app.mailer.wake();
       if (limiter !== null) await limiter.reset(`password-change:user:${user.id}`);
       return { user: toOwnUser(updated) };
     }
@@ -222,13 +229,50 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           createdAt: s.createdAt.toISOString(),
           lastSeenAt: s.lastSeenAt.toISOString(),
           userAgent: s.userAgent
-        }))
+        })),
+        settings: {
+          emailNotifications: user.emailNotifications,
+          emailDigest: user.emailDigest,
+          timeZone: user.timeZone,
+          twoFactor: user.totpKey !== null
+        }
       };
       return reply
         .header('cache-control', 'no-store')
         .header('content-disposition', `attachment; filename="bmet-forum-${user.username}.json"`)
         .type('application/json; charset=utf-8')
         .send(JSON.stringify(body, null, 2));
+    }
+  );
+
+  app.delete(
+    '/me',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'Close the account: sessions end, the address and profile are erased, posts stay under a neutral name',
+        body: PasswordBody,
+        response: { 204: Type.Null(), ...errors }
+      }
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      if (limits !== null && limiter !== null)
+        await limiter.hit(`password-check:user:${user.id}`, limits.loginFailures, 'password attempts');
+      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
+        throw invalid('password', 'password is not the password of this account');
+      }
+      await app.db.transaction(async (tx) => {
+        await closeAccount(tx, user.id);
+        // The last e-mail to the address, sent after the rest of its mail is erased.
+        await queueSecurityNotice(tx, app.mailer, user, {
+          what: 'your account was closed',
+          detail: 'Your account was closed: your address and profile are erased and your posts stay under the name "Former member".'
+        });
+      });
+      app.mailer.wake();
+      void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send(null);
     }
   );
 };

@@ -16,6 +16,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody,
 
 function requireAdmin(request: FastifyRequest): UserRow {
   const user = requireUser(request);
+  if (request.twoFactorSetupRequired) throw new HttpError(403, 'two_factor_required', 'set up two-factor sign-in to act as an admin');
   if (user.role !== 'admin') throw forbidden('only an admin may manage boards');
   return user;
 }

@@ -11,6 +11,9 @@ import type { Limit } from '../lib/rate-limit.ts';
 import { DEVICE_COOKIE, DEVICE_TTL_MS, rememberDevice, trustedDevice } from '../lib/login-devices.ts';
 import { createUser, findTakenField, findUserByLogin } from '../domain/users.ts';
 import { toOwnUser } from '../domain/serialize.ts';
+import { queueVerification } from '../domain/account-mail.ts';
+import { RESERVED_USERNAME } from '../domain/close-account.ts';
+import { canonicalTimeZone } from '../lib/time-zone.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody };
 
@@ -34,18 +37,28 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       const { username, email, password, profession } = request.body;
       const displayName = cleanText(request.body.displayName ?? username, 'displayName');
       if (displayName === '') throw invalid('displayName', 'displayName must be 1 to 64 printable characters');
+      if (RESERVED_USERNAME.test(username)) throw conflict('username', 'that username is already taken');
       const problem = passwordProblem(password, username, email);
       if (problem !== null) throw invalid('password', problem);
       const taken = await findTakenField(app.db, username, email);
       if (taken !== null) throw conflict(taken, `that ${taken} is already taken`);
+      let timeZone = 'UTC';
+      if (request.body.timeZone !== undefined) {
+        const zone = canonicalTimeZone(request.body.timeZone);
+        if (zone === null) throw invalid('timeZone', 'timeZone must be an IANA time zone such as America/Chicago');
+        timeZone = zone;
+      }
       const passwordHash = await hashPassword(password);
       const result = await app.db.transaction(async (tx) => {
-        const user = await createUser(tx, { username, displayName, email: email.trim(), passwordHash, profession });
+        const user = await createUser(tx, { username, displayName, email: email.trim(), passwordHash, profession, timeZone });
         if (user === null) return null;
+        // The account, its session and the link that confirms its address land together.
+        await queueVerification(tx, app.mailer, user);
         return { user, ...(await createSession(tx, user.id, cleanUserAgent(request.headers['user-agent']))) };
       });
       // Two registrations raced for the same name: the unique index decided.
       if (result === null) throw conflict('username', 'that username or email is already taken');
+      app.mailer.wake();
       setSessionCookie(reply, result.token, result.session.expiresAt, secureCookies);
       return reply.code(201).send({ user: toOwnUser(result.user), token: result.token });
     }
@@ -82,9 +95,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         throw new HttpError(401, 'unauthenticated', 'wrong username, email or password');
       }
       if (limiter !== null) await limiter.reset(here);
+      // With two-factor sign-in the session can do nothing but take the second factor, for minutes.
+      const twoFactor = user.totpKey !== null;
       // The session and the device cookie's row land together, or neither does.
       const { session, token, newDevice } = await app.db.transaction(async (tx) => ({
-        ...(await createSession(tx, user.id, cleanUserAgent(request.headers['user-agent']))),
+        ...(await createSession(tx, user.id, cleanUserAgent(request.headers['user-agent']), twoFactor)),
         newDevice: await rememberDevice(tx, user.id, deviceToken)
       }));
       if (newDevice !== null) {
@@ -97,13 +112,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         });
       }
       setSessionCookie(reply, token, session.expiresAt, secureCookies);
-      return { user: toOwnUser(user), token };
+      return { user: toOwnUser(user), token, ...(twoFactor ? { twoFactorRequired: true } : {}) };
     }
   );
 
   app.post('/auth/logout', { schema: { tags: ['auth'], response: { 204: Type.Null(), ...errors } } }, async (request, reply) => {
-    requireUser(request);
-    if (request.session !== null) await invalidateSession(app.db, request.session.id);
+    // Giving up halfway through two-factor sign-in ends that session too.
+    const session = request.session ?? request.pendingTwoFactor?.session ?? null;
+    if (session === null) requireUser(request);
+    if (session !== null) await invalidateSession(app.db, session.id);
     void reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.code(204).send(null);
   });
@@ -113,6 +130,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     const boards = await boardSuspensionsOf(app.db, user.id);
     return {
       user: toOwnUser(user),
+      ...(request.twoFactorSetupRequired ? { twoFactorSetupRequired: true } : {}),
       ...(isSuspended(user) ? { suspension: { until: user.suspendedUntil!.toISOString(), reason: user.suspensionReason ?? '' } } : {}),
       ...(boards.length === 0
         ? {}

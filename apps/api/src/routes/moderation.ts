@@ -117,6 +117,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     boardId: number | null
   ): Promise<{ user: UserRow; scope: Exclude<Scope, null> }> {
     const user = requireUser(request);
+    if (request.twoFactorSetupRequired) throw new HttpError(403, 'two_factor_required', 'set up two-factor sign-in to moderate');
     const scope = await moderationScope(app.db, user);
     if (scope === null || (boardId !== null && !scopeCovers(scope, boardId))) {
       throw forbidden('only a moderator of this board or an admin may do this');
@@ -456,6 +457,7 @@ export const moderationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/me/moderation', { schema: { tags: ['moderation'], response: { 200: ModScope, 401: ErrorBody } } }, async (request) => {
     const user = requireUser(request);
+    if (request.twoFactorSetupRequired) throw new HttpError(403, 'two_factor_required', 'set up two-factor sign-in to moderate');
     const scope = await moderationScope(app.db, user);
     if (scope === null || scope === 'all') return { all: scope === 'all', boards: [] };
     const rows = await app.db

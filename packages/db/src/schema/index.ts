@@ -12,3 +12,4 @@ export * from './moderation.ts';
 export * from './search.ts';
 export * from './uploads.ts';
 export * from './drafts.ts';
+export * from './accounts.ts';

@@ -24,6 +24,8 @@ export const threads = pgTable(
     postSeq: integer().notNull().default(0),
     score: integer().notNull().default(0),
     solutionPostId: ref(),
+    /** When the accepted answer was chosen (null while none is): the daily digest's "solved". */
+    solvedAt: ts(),
     pinned: boolean().notNull().default(false),
     locked: boolean().notNull().default(false),
     deletedAt: ts(),
@@ -51,6 +53,13 @@ export const threads = pgTable(
       .on(t.boardId, t.lastPostAt, t.id)
       .where(sql`${t.solutionPostId} is not null and ${t.deletedAt} is null`),
     index('threads_author_idx').on(t.authorId, t.createdAt),
+    // The daily digest: threads started, or solved, in the last day.
+    index('threads_created_idx')
+      .on(t.createdAt)
+      .where(sql`${t.deletedAt} is null`),
+    index('threads_solved_at_idx')
+      .on(t.solvedAt)
+      .where(sql`${t.solvedAt} is not null and ${t.deletedAt} is null`),
     index('threads_tags_idx').using('gin', t.tags),
     index('threads_model_idx').on(t.modelId, t.lastPostAt, t.id),
     // A model's and a manufacturer's lists (latest, unanswered, solved), as a board's.

@@ -1,6 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { customType, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, id, ref, ts } from './columns.ts';
+
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => new Uint8Array(v)
+});
 
 export const users = pgTable(
   'users',
@@ -24,6 +29,22 @@ export const users = pgTable(
     bio: text(),
     /** When the member confirmed that the address is theirs (the link in the verification e-mail). */
     emailVerifiedAt: ts(),
+    /** The last request or live socket of the member, moved at most every few seconds: "seen on the site". */
+    lastActiveAt: ts(),
+    /** E-mail the member about replies, mentions and accepted answers they did not see on the site. */
+    emailNotifications: boolean().notNull().default(true),
+    /** A daily digest of new and solved threads in the boards and models the member watches. */
+    emailDigest: boolean().notNull().default(true),
+    /** IANA zone the member lives in (the digest comes in their morning). */
+    timeZone: text().notNull().default('UTC'),
+    /** When the next digest is due; null while none is (digest off, address not verified, account closed). */
+    nextDigestAt: ts(),
+    /** TOTP key for two-factor sign-in, encrypted (AES-256-GCM) with the forum's secret key. */
+    totpKey: bytea(),
+    /** The last 30-second step whose code signed in: a code is good once (RFC 6238, 5.2). */
+    totpLastStep: bigint({ mode: 'number' }),
+    /** When the account was closed: e-mail and profile erased, posts kept under a neutral name. */
+    closedAt: ts(),
     createdAt: createdAt()
   },
   (t) => [
@@ -31,15 +52,14 @@ export const users = pgTable(
     uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`),
     // The @mention suggestions: a prefix of the username or of the display name (LIKE 'q%').
     index('users_username_prefix_idx').using('btree', sql`lower(${t.username}) text_pattern_ops`),
-    index('users_display_name_prefix_idx').using('btree', sql`lower(${t.displayName}) text_pattern_ops`)
+    index('users_display_name_prefix_idx').using('btree', sql`lower(${t.displayName}) text_pattern_ops`),
+    // The digest scan: members whose digest is due, nobody else.
+    index('users_next_digest_idx')
+      .on(t.nextDigestAt)
+      .where(sql`${t.nextDigestAt} is not null`)
   ]
 );
 export type UserRow = typeof users.$inferSelect;
-
-const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
-  dataType: () => 'bytea',
-  fromDriver: (v) => new Uint8Array(v)
-});
 
 /** Sessions as in Lucia's guide: the id is public, only SHA-256(secret) is stored. */
 export const sessions = pgTable(
@@ -55,7 +75,12 @@ export const sessions = pgTable(
     /** Moved on at most every few minutes (session.ts), for the member's list of sessions. */
     lastSeenAt: ts().notNull().defaultNow(),
     /** The browser that signed in, as it named itself (cleaned, shortened), for the same list. */
-    userAgent: text()
+    userAgent: text(),
+    /**
+     * The password was right but the second factor is still owed (Lucia's two-factor guide): such
+     * a session may only finish signing in or sign out, and lives minutes, not days.
+     */
+    twoFactorPending: boolean().notNull().default(false)
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)]
 );

@@ -1,0 +1,87 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { createdAt, id, ref, ts } from './columns.ts';
+import { bytea, users } from './users.ts';
+
+export type TokenPurpose = 'password_reset' | 'email_verify' | 'email_change' | 'unsubscribe';
+
+/**
+ * The links in e-mails (reset, verify, change of address, unsubscribe), made as Lucia's guide
+ * makes sessions: token = id + "." + secret, only SHA-256(secret) stored, compared in constant
+ * time, single use (`used_at`), short-lived (`expires_at`).
+ */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: text().primaryKey(),
+    secretHash: bytea().notNull(),
+    purpose: text().$type<TokenPurpose>().notNull(),
+    userId: ref()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The address a verification or change is for; the list an unsubscribe is for. */
+    target: text(),
+    createdAt: createdAt(),
+    expiresAt: ts().notNull(),
+    usedAt: ts()
+  },
+  (t) => [index('account_tokens_user_idx').on(t.userId, t.purpose), index('account_tokens_expires_idx').on(t.expiresAt)]
+);
+export type AccountTokenRow = typeof accountTokens.$inferSelect;
+
+/** Two-factor recovery codes: SHA-256 of each, one use each. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: id(),
+    userId: ref()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: bytea().notNull(),
+    usedAt: ts()
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)]
+);
+
+export type MailKind = 'verify_email' | 'password_reset' | 'email_change' | 'security' | 'notifications' | 'digest';
+/** held: no SMTP_URL, kept for the admin; queued: a send job waits; sent; failed: every retry was spent. */
+export type MailStatus = 'held' | 'queued' | 'sent' | 'failed';
+
+/**
+ * Every e-mail the forum writes, before it is sent: the job that sends it reads it from here, and
+ * without SMTP_URL it stays here for the admin to read (so a new install loses nothing).
+ */
+export const mailOutbox = pgTable(
+  'mail_outbox',
+  {
+    id: id(),
+    userId: ref().references(() => users.id, { onDelete: 'set null' }),
+    kind: text().$type<MailKind>().notNull(),
+    toAddress: text().notNull(),
+    subject: text().notNull(),
+    textBody: text().notNull(),
+    htmlBody: text().notNull(),
+    /** Message-ID, threading and List-Unsubscribe headers, as sent. */
+    headers: jsonb().$type<Record<string, string>>().notNull(),
+    status: text().$type<MailStatus>().notNull(),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    createdAt: createdAt(),
+    sentAt: ts()
+  },
+  (t) => [
+    index('mail_outbox_created_idx').on(t.createdAt, t.id),
+    index('mail_outbox_user_idx').on(t.userId),
+    index('mail_outbox_status_idx')
+      .on(t.status, t.createdAt, t.id)
+      .where(sql`${t.status} <> 'sent'`)
+  ]
+);
+export type MailRow = typeof mailOutbox.$inferSelect;
+
+/** Site-wide settings an admin changes at run time (requiring two-factor of moderators), and the generated secret. */
+export const siteSettings = pgTable('site_settings', {
+  key: text().primaryKey(),
+  value: jsonb().notNull(),
+  updatedAt: ts().notNull().defaultNow()
+});
