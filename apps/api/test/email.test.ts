@@ -2,6 +2,7 @@ import { accountTokens, mailOutbox, users } from '@bmet/db/schema';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MAIL } from '../src/plugins/mail.ts';
+import { defaultLimits } from '../src/lib/rate-limit.ts';
 import { call, expectError, registerUser, unique, useApp } from './helper.ts';
 import { addressOf, startInbox, tokenIn, type Inbox } from './mail-helper.ts';
 
@@ -150,3 +151,120 @@ async function waitForJobs(queue: string): Promise<void> {
   throw new Error(`jobs of ${queue} still waiting`);
 }
 
+describe('changing the address', () => {
+  it('checks the password and the address, mails the new one, and changes it only when that link is confirmed', async () => {
+    const name = unique('move');
+    const email = `${name}@example.org`;
+    const { token, password } = await registerUser(ctx.app, { username: name });
+    const taken = await registerUser(ctx.app);
+    const newEmail = `${name}-new@example.net`;
+
+    expectError(
+      await call(ctx.app, 'POST', '/me/email', { token, body: { email: newEmail, password: 'not the password' } }),
+      400,
+      'validation_failed'
+    );
+    expectError(
+      await call(ctx.app, 'POST', '/me/email', { token, body: { email: `${taken.user.username}@EXAMPLE.org`, password } }),
+      409,
+      'conflict'
+    );
+    expectError(
+      await call(ctx.app, 'POST', '/me/email', { token, body: { email: email.toUpperCase(), password } }),
+      400,
+      'validation_failed'
+    );
+    expectError(
+      await call(ctx.app, 'POST', '/me/email', { token, body: { email: 'two words@x.org', password } }),
+      400,
+      'validation_failed'
+    );
+    expectError(await call(ctx.app, 'POST', '/me/email', { body: { email: newEmail, password } }), 401, 'unauthenticated');
+
+    const asked = await call(ctx.app, 'POST', '/me/email', { token, body: { email: newEmail, password } });
+    expect(asked.statusCode).toBe(202);
+    expect(asked.data).toEqual({ pendingEmail: newEmail });
+    // Nothing changes until the new address confirms it.
+    expect((await call(ctx.app, 'GET', '/me', { token })).data.user.email).toBe(email);
+    const { mail } = await inbox.waitFor(forUser(newEmail, /Confirm your new e-mail address/));
+    const link = tokenIn(mail, '/verify-email');
+
+    const done = await call(ctx.app, 'POST', '/auth/verify-email', { body: { token: link } });
+    expect(done.statusCode).toBe(200);
+    expect(done.data).toEqual({ email: newEmail, changed: true });
+    const me = (await call(ctx.app, 'GET', '/me', { token })).data.user;
+    expect(me).toMatchObject({ email: newEmail, emailVerified: true });
+    expect((await call(ctx.app, 'POST', '/auth/login', { body: { login: newEmail, password } })).statusCode).toBe(200);
+    expectError(await call(ctx.app, 'POST', '/auth/verify-email', { body: { token: link } }), 400, 'token_used');
+    // The first verification link was for the old address: it confirms nothing now.
+    const old = tokenIn((await inbox.waitFor(forUser(email, /Confirm your e-mail address/))).mail, '/verify-email');
+    expectError(await call(ctx.app, 'POST', '/auth/verify-email', { body: { token: old } }), 400, 'token_used');
+  });
+
+  it('tells the old address, and refuses the change when the address was taken meanwhile', async () => {
+    const name = unique('told');
+    const email = `${name}@example.org`;
+    const { token, password } = await registerUser(ctx.app, { username: name });
+    const verify = tokenIn((await inbox.waitFor(forUser(email, /Confirm your e-mail address/))).mail, '/verify-email');
+    await call(ctx.app, 'POST', '/auth/verify-email', { body: { token: verify } });
+    const target = `${name}-target@example.net`;
+    await call(ctx.app, 'POST', '/me/email', { token, body: { email: target, password } });
+    const link = tokenIn((await inbox.waitFor(forUser(target, /Confirm your new e-mail/))).mail, '/verify-email');
+    // Someone registers with that address before the link is used.
+    await registerUser(ctx.app, { username: unique('squat'), email: target });
+    expectError(await call(ctx.app, 'POST', '/auth/verify-email', { body: { token: link } }), 409, 'conflict');
+    expect((await call(ctx.app, 'GET', '/me', { token })).data.user.email).toBe(email);
+
+    const other = `${name}-other@example.net`;
+    await call(ctx.app, 'POST', '/me/email', { token, body: { email: other, password } });
+    const second = tokenIn((await inbox.waitFor(forUser(other, /Confirm your new e-mail/))).mail, '/verify-email');
+    expect((await call(ctx.app, 'POST', '/auth/verify-email', { body: { token: second } })).statusCode).toBe(200);
+    const notice = await inbox.waitFor(forUser(email, /your e-mail address was changed/));
+    expect(notice.mail.text).toContain('@example.net');
+    expect(notice.mail.text).not.toContain(other);
+  });
+});
+
+describe('limits on what sends e-mail', () => {
+  const limited = useApp({ limits: { ...defaultLimits }, mail: { digestScanMs: 0 } });
+
+  it('caps reset requests per address and per client, verification resends and address changes per account', async () => {
+    const { app } = limited;
+    const target = `${unique('cap')}@example.org`;
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++)
+      codes.push((await call(app, 'POST', '/auth/password/forgot', { body: { email: target }, ip: `10.9.0.${i}` })).statusCode);
+    expect(codes).toEqual([202, 202, 202, 429]);
+    const capped = await call(app, 'POST', '/auth/password/forgot', { body: { email: target }, ip: '10.9.0.9' });
+    expectError(capped, 429, 'rate_limited');
+    expect(Number(capped.headers['retry-after'])).toBeGreaterThan(0);
+    // Per client address, whatever the addresses asked for.
+    const ip = '10.9.1.1';
+    const perClient: number[] = [];
+    for (let i = 0; i < 11; i++)
+      perClient.push(
+        (await call(app, 'POST', '/auth/password/forgot', { body: { email: `${unique('many')}@example.org` }, ip })).statusCode
+      );
+    expect(perClient.slice(0, 10).every((c) => c === 202)).toBe(true);
+    expect(perClient[10]).toBe(429);
+
+    const member = await registerUser(app);
+    const resends: number[] = [];
+    for (let i = 0; i < 4; i++) resends.push((await call(app, 'POST', '/me/email/verification', { token: member.token })).statusCode);
+    // Three e-mails with a link to one address an hour.
+    expect(resends).toEqual([202, 202, 202, 429]);
+    const changes: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      changes.push(
+        (
+          await call(app, 'POST', '/me/email', {
+            token: member.token,
+            body: { email: `${unique('c')}@example.net`, password: member.password }
+          })
+        ).statusCode
+      );
+    }
+    // Five an hour per account, the four resends above counted (the refused one too).
+    expect(changes).toEqual([202, 429, 429, 429, 429, 429]);
+  });
+});

@@ -40,6 +40,8 @@ export async function startInbox(): Promise<Inbox> {
     new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
+      // Going down drops open connections at once (the forum's pooled one too), as a crash would.
+      closeTimeout: 100,
       logger: false,
       onRcptTo(address, _session, callback) {
         if (mode.refuse) {
@@ -132,3 +134,16 @@ export const addressOf = (mail: ParsedMail): string => {
   const to = Array.isArray(mail.to) ? mail.to[0] : mail.to;
   return to?.value[0]?.address ?? '';
 };
+
+/** A header exactly as it came over the wire (unfolded), or null: mailparser reshapes List-* headers. */
+export function rawHeader(r: Received, name: string): string | null {
+  const head = r.raw
+    .toString('utf8')
+    .split(/\r?\n\r?\n/)[0]!
+    .replace(/\r?\n[ \t]+/g, ' ');
+  for (const line of head.split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).toLowerCase() === name.toLowerCase()) return line.slice(colon + 1).trim();
+  }
+  return null;
+}

@@ -13,6 +13,8 @@ declare global {
       suspension: { until: string; reason: string } | null;
       /** Boards the signed-in user is suspended from (by those boards' moderators): no writes there. */
       boardSuspensions: { boardSlug: string; until: string; reason: string }[];
+      /** A moderator or admin acting as a member until they turn on two-factor sign-in (the admins' rule). */
+      twoFactorSetupRequired: boolean;
     }
   }
 }

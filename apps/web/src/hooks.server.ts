@@ -19,6 +19,7 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.user = null;
   event.locals.suspension = null;
   event.locals.boardSuspensions = [];
+  event.locals.twoFactorSetupRequired = false;
   event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
   if (event.locals.token !== null) {
     const res = await api<MeResult>(event, 'GET', '/me');
@@ -27,6 +28,7 @@ export const handle: Handle = async ({ event, resolve }) => {
       // Present only while suspended: the layout says so, and the pages leave out their write forms.
       event.locals.suspension = res.data.suspension ?? null;
       event.locals.boardSuspensions = res.data.boardSuspensions ?? [];
+      event.locals.twoFactorSetupRequired = res.data.twoFactorSetupRequired === true;
       // Sliding expiry: the API renews the session on use; keep the cookie in step.
       setSessionCookie(event.cookies, event.locals.token, event.url);
     } else if (res.status === 401) {

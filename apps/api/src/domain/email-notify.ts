@@ -88,7 +88,8 @@ async function emailMember(tx: Conn, mailer: Mailer, userId: number, delayMs: nu
   if (send.length > 0) {
     const context = await withContext(
       tx,
-      send.slice(0, MAX_ITEMS).map((r) => r.n)
+      send.slice(0, MAX_ITEMS).map((r) => r.n),
+      true
     );
     const items: NotificationItem[] = context.flatMap((c) =>
       c.threadTitle === null || c.notification.threadId === null
@@ -181,22 +182,20 @@ async function digestFor(tx: Conn, mailer: Mailer, userId: number): Promise<bool
     model: threads.equipmentModel,
     replyCount: threads.replyCount
   };
-  const [fresh, solved] = await Promise.all([
-    tx
-      .select(columns)
-      .from(threads)
-      .innerJoin(boards, eq(boards.id, threads.boardId))
-      .where(and(isNull(threads.deletedAt), gt(threads.createdAt, since), scope))
-      .orderBy(desc(threads.createdAt))
-      .limit(DIGEST_MAX),
-    tx
-      .select(columns)
-      .from(threads)
-      .innerJoin(boards, eq(boards.id, threads.boardId))
-      .where(and(isNull(threads.deletedAt), isNotNull(threads.solvedAt), gt(threads.solvedAt, since), scope))
-      .orderBy(desc(threads.solvedAt))
-      .limit(DIGEST_MAX)
-  ]);
+  const fresh = await tx
+    .select(columns)
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .where(and(isNull(threads.deletedAt), gt(threads.createdAt, since), scope))
+    .orderBy(desc(threads.createdAt))
+    .limit(DIGEST_MAX);
+  const solved = await tx
+    .select(columns)
+    .from(threads)
+    .innerJoin(boards, eq(boards.id, threads.boardId))
+    .where(and(isNull(threads.deletedAt), isNotNull(threads.solvedAt), gt(threads.solvedAt, since), scope))
+    .orderBy(desc(threads.solvedAt))
+    .limit(DIGEST_MAX);
   if (fresh.length === 0 && solved.length === 0) return false;
   const toDigest = (t: (typeof fresh)[number]): DigestThread => ({
     id: t.id,

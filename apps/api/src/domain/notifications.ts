@@ -93,26 +93,30 @@ export async function notify(
  * Notification rows with their actors and thread titles: one lookup each, not one per row.
  * A deleted thread's title is not shown.
  */
-export async function withContext(db: Conn, rows: NotificationRow[]) {
+export async function withContext(db: Conn, rows: NotificationRow[], inTransaction = false) {
   const actorIds = [...new Set(rows.flatMap((r) => (r.actorId === null ? [] : [r.actorId])))];
   const threadIds = [...new Set(rows.flatMap((r) => (r.threadId === null ? [] : [r.threadId])))];
   const postIds = [...new Set(rows.flatMap((r) => (r.postId === null ? [] : [r.postId])))];
-  const [actors, titles, bodies] = await Promise.all([
-    actorIds.length === 0 ? [] : db.select(authorColumns).from(users).where(inArray(users.id, actorIds)),
+  const actorsQuery = actorIds.length === 0 ? [] : db.select(authorColumns).from(users).where(inArray(users.id, actorIds));
+  const titlesQuery =
     threadIds.length === 0
       ? []
       : db
           .select({ id: threads.id, title: threads.title })
           .from(threads)
-          .where(and(inArray(threads.id, threadIds), isNull(threads.deletedAt))),
-    // Only the start of each body: the excerpt is one line.
+          .where(and(inArray(threads.id, threadIds), isNull(threads.deletedAt)));
+  // Only the start of each body: the excerpt is one line.
+  const bodiesQuery =
     postIds.length === 0
       ? []
       : db
           .select({ id: posts.id, start: sql<string>`left(${posts.bodyMarkdown}, 600)` })
           .from(posts)
-          .where(and(inArray(posts.id, postIds), isNull(posts.deletedAt)))
-  ]);
+          .where(and(inArray(posts.id, postIds), isNull(posts.deletedAt)));
+  // Drizzle's queries run when awaited: in a transaction (one connection) one after another.
+  const [actors, titles, bodies] = inTransaction
+    ? [await actorsQuery, await titlesQuery, await bodiesQuery]
+    : await Promise.all([actorsQuery, titlesQuery, bodiesQuery]);
   const excerptOf = new Map(bodies.map((b) => [b.id, plainFirstLine(b.start)]));
   const byId = new Map<number, AuthorRow>(actors.map((a) => [a.id, a]));
   const titleOf = new Map(titles.map((t) => [t.id, t.title]));

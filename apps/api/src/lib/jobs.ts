@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Conn, Database } from '@bmet/db/client';
 import { sql, type SQL } from 'drizzle-orm';
 import PgBoss from 'pg-boss';
+import { HttpError } from './http-error.ts';
 
 /**
  * Background jobs on pg-boss (a PostgreSQL job queue: SKIP LOCKED fetching, retries with
@@ -90,7 +91,9 @@ export class Jobs {
   private readonly handlers: { queue: QueueName; handler: JobHandler<object>; count: number }[] = [];
   private started = false;
   private stopped = false;
+  /** The start loop (until started or stopped), and its first try. */
   private starting: Promise<void> | null = null;
+  private firstAttempt: Promise<void> | null = null;
 
   constructor(database: Database, options: JobsOptions = {}) {
     this.db =
@@ -129,12 +132,17 @@ export class Jobs {
    * to start.
    */
   start(): Promise<void> {
-    this.starting ??= (async () => {
+    if (this.firstAttempt !== null) return this.firstAttempt;
+    let firstDone: () => void = () => {};
+    this.firstAttempt = new Promise<void>((resolve) => (firstDone = resolve));
+    this.starting = (async () => {
       for (let attempt = 0; !this.stopped; attempt++) {
         try {
           await this.startOnce();
+          firstDone();
           return;
         } catch (err) {
+          firstDone();
           this.onError(err instanceof Error ? err : new Error(String(err)));
           await this.boss.stop({ graceful: false, close: false }).catch(() => {});
           this.boss = this.makeBoss();
@@ -142,7 +150,20 @@ export class Jobs {
         }
       }
     })();
-    return this.starting;
+    return this.firstAttempt;
+  }
+
+  /** Waits (at most `ms`) for the queue to be there: a job sent before would have no table to go to. */
+  private async untilStarted(ms: number): Promise<void> {
+    if (this.started) return;
+    this.wakeUp?.();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    if (this.starting === null) void this.start();
+    await Promise.race([this.starting, late]);
+    clearTimeout(timer);
+    if (!this.started)
+      throw new HttpError(503, 'unavailable', 'the forum is starting; try again in a moment', undefined, { 'retry-after': '5' });
   }
 
   private wakeUp: (() => void) | null = null;
@@ -175,7 +196,7 @@ export class Jobs {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeUp?.();
-    await this.starting;
+    await this.starting?.catch(() => {});
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, timeout: 5000, close: false });
@@ -183,6 +204,7 @@ export class Jobs {
 
   /** Inserts a job in the caller's transaction (or connection). */
   async send(conn: Conn, queue: QueueName, data: object, options: { startAfterSeconds?: number } = {}): Promise<void> {
+    await this.untilStarted(3000);
     await this.boss.send(queue, data, {
       db: drizzleExecutor(conn),
       ...(options.startAfterSeconds === undefined ? {} : { startAfter: options.startAfterSeconds })

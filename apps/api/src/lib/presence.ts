@@ -1,60 +1,72 @@
 import type { Db } from '@bmet/db/client';
 import { notifications, users } from '@bmet/db/schema';
-import { and, eq, inArray, or, isNull, lt, sql } from 'drizzle-orm';
-import { LRUCache } from 'lru-cache';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 
 /**
  * "Seen on the site", which decides whether a notification is e-mailed (issue 12): a member's
- * requests move `users.last_active_at` (at most once per member every few seconds per instance,
- * in the background, so reading pages adds no query to a request), and a notification pushed to
- * a member's open live socket is seen as it arrives.
+ * requests move `users.last_active_at`, and a notification pushed to a member's open live socket
+ * is seen as it arrives. Both are written in the background, in one statement per kind every
+ * `everyMs` (default 1 s) for everyone who came by meanwhile: reading pages adds no query to a
+ * request, and "seen" is never more than a second late.
  */
 export class Presence {
-  private readonly touched = new LRUCache<number, number>({ max: 50_000 });
+  private readonly active = new Set<number>();
   private delivered: number[] = [];
-  private flushing: NodeJS.Timeout | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly db: Db,
     private readonly onError: (err: unknown) => void,
-    private readonly everyMs = 15_000
+    private readonly everyMs = 1000
   ) {}
 
   /** The member was on the site now. */
   touch(userId: number): void {
-    const now = Date.now();
-    const last = this.touched.get(userId);
-    if (last !== undefined && now - last < this.everyMs) return;
-    this.touched.set(userId, now);
-    this.db
-      .update(users)
-      .set({ lastActiveAt: sql`now()` })
-      .where(and(eq(users.id, userId), or(isNull(users.lastActiveAt), lt(users.lastActiveAt, sql`now() - interval '1 second'`))))
-      .catch((err: unknown) => {
-        this.touched.delete(userId);
-        this.onError(err);
-      });
+    this.active.add(userId);
+    this.schedule();
   }
 
-  /** These notifications reached an open socket of their member: not to be e-mailed. Written in batches. */
+  /** These notifications reached an open socket of their member: not to be e-mailed. */
   seen(ids: number[]): void {
     if (ids.length === 0) return;
     this.delivered.push(...ids);
-    this.flushing ??= setTimeout(() => void this.flush(), 250);
+    this.schedule();
   }
 
+  private schedule(): void {
+    if (this.timer !== null || this.closed) return;
+    this.timer = setTimeout(() => void this.flush(), this.everyMs);
+    this.timer.unref();
+  }
+
+  /** Writes what waits now (also on close). A failure is logged and the visits are not retried: they only make an e-mail less likely. */
   async flush(): Promise<void> {
-    if (this.flushing !== null) clearTimeout(this.flushing);
-    this.flushing = null;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const members = [...this.active];
+    this.active.clear();
     const ids = this.delivered.splice(0, this.delivered.length);
-    if (ids.length === 0) return;
     try {
-      await this.db
-        .update(notifications)
-        .set({ emailPending: false })
-        .where(and(inArray(notifications.id, ids), eq(notifications.emailPending, true)));
+      if (members.length > 0) {
+        await this.db
+          .update(users)
+          .set({ lastActiveAt: sql`now()` })
+          .where(inArray(users.id, members));
+      }
+      if (ids.length > 0) {
+        await this.db
+          .update(notifications)
+          .set({ emailPending: false })
+          .where(and(inArray(notifications.id, ids), eq(notifications.emailPending, true)));
+      }
     } catch (err) {
       this.onError(err);
     }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
   }
 }

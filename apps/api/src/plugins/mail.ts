@@ -29,7 +29,7 @@ export interface MailOptions {
   notifyScanMs?: number;
   /** How often due digests are looked for (default 5 minutes); 0 turns the scan off (tests call it). */
   digestScanMs?: number;
-  /** Presence writes per member at most this often (default 15 s). */
+  /** How often visits and socket deliveries are written (default 1 s). */
   presenceEveryMs?: number;
 }
 
@@ -71,9 +71,10 @@ export const mailPlugin = fp<MailOptions>(
       await app.db.transaction((tx) => queuePasswordReset(tx, mailer, user));
       mailer.wake();
     });
-    // The database may be away at this moment (tests of faults build the app so): the queue
-    // starts when it answers, and the forum answers 503 until then.
-    void jobs.start();
+    // Started before the first request when the database answers (pnpm start waits for it);
+    // when it is away (tests of faults build the app so) the queue starts in the background
+    // once it answers, and the forum answers 503 meanwhile.
+    await jobs.start();
 
     const timers: NodeJS.Timeout[] = [];
     const every = (ms: number, what: string, run: () => Promise<unknown>) => {
@@ -103,7 +104,7 @@ export const mailPlugin = fp<MailOptions>(
 
     app.addHook('onClose', async () => {
       for (const timer of timers) clearInterval(timer);
-      await presence.flush();
+      await presence.close();
       await jobs.stop();
       mailer.close();
     });

@@ -334,12 +334,8 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // A GET never unsubscribes (mail scanners follow links): it leads to the page with the button.
-  app.get(
-    '/email/unsubscribe',
-    { schema: { hide: true, querystring: UnsubscribeQuery } },
-    async (request, reply) => {
-      const token = request.query.token ?? '';
-      return reply.redirect(`/unsubscribe?token=${encodeURIComponent(token)}`, 303);
-    }
-  );
+  app.get('/email/unsubscribe', { schema: { hide: true, querystring: UnsubscribeQuery } }, async (request, reply) => {
+    const token = request.query.token ?? '';
+    return reply.redirect(`/unsubscribe?token=${encodeURIComponent(token)}`, 303);
+  });
 };

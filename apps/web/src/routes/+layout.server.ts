@@ -11,8 +11,19 @@ export const load: LayoutServerLoad = async (event) => {
   const timeZone = validTimeZone(event.cookies.get('tz')) ?? 'UTC';
   const chosen = event.cookies.get('theme');
   const theme: 'light' | 'dark' | 'system' = chosen === 'light' || chosen === 'dark' ? chosen : 'system';
+  const twoFactorSetupRequired = event.locals.twoFactorSetupRequired;
   if (user === null)
-    return { user, unread: 0, latestNotificationId: null, suspension: null, boardSuspensions, modScope: null, timeZone, theme };
+    return {
+      user,
+      unread: 0,
+      latestNotificationId: null,
+      suspension: null,
+      boardSuspensions,
+      modScope: null,
+      timeZone,
+      theme,
+      twoFactorSetupRequired: false
+    };
   // The badge is right before JavaScript runs; the newest id is where the live socket resumes.
   // What the user moderates is asked only for moderators and admins: members moderate nothing.
   const [res, scope] = await Promise.all([
@@ -29,6 +40,7 @@ export const load: LayoutServerLoad = async (event) => {
     /** Null for members (and when the API did not answer): no moderator tools are shown. */
     modScope: scope?.status === 200 ? scope.data : null,
     timeZone,
-    theme
+    theme,
+    twoFactorSetupRequired
   };
 };

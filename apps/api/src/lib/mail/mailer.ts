@@ -133,7 +133,7 @@ export class Mailer {
     const [row] = await db.select().from(mailOutbox).where(eq(mailOutbox.id, job.data.id));
     // Sent already (the job ran again after a crash between sending and finishing), or gone.
     if (row === undefined || row.status === 'sent' || this.transport === null) return;
-    const { 'Message-ID': messageId, ...rest } = row.headers;
+    const { 'Message-ID': messageId, 'In-Reply-To': inReplyTo, References: references, ...rest } = row.headers;
     try {
       await this.transport.sendMail({
         from: { name: this.config.forumName, address: this.config.from },
@@ -142,6 +142,9 @@ export class Mailer {
         text: row.textBody,
         html: row.htmlBody,
         ...(messageId === undefined ? {} : { messageId }),
+        // nodemailer writes these itself (a prepared References would be mangled).
+        ...(inReplyTo === undefined ? {} : { inReplyTo }),
+        ...(references === undefined ? {} : { references }),
         // Our own values, one line each (checked when written): sent as they are.
         headers: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, { prepared: true, value: oneLine(v, 900) }]))
       });

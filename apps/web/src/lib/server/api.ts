@@ -83,3 +83,15 @@ export async function api<T = unknown>(
     return { status: 503, data: data as T, setCookies: [] };
   }
 }
+
+/** The same call with another token than the session's (a half-signed-in login's), or none. */
+export function apiWithToken<T = unknown>(
+  event: Pick<RequestEvent, 'locals' | 'getClientAddress' | 'request'>,
+  token: string | null,
+  method: string,
+  path: string,
+  body?: unknown
+): Promise<ApiResponse<T>> {
+  const as = { locals: { ...event.locals, token }, getClientAddress: event.getClientAddress, request: event.request };
+  return api<T>(as, method, path, body);
+}

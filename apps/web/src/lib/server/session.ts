@@ -36,3 +36,14 @@ export function setDeviceCookie(cookies: Cookies, token: string, url: URL): void
 export function clearSessionCookie(cookies: Cookies, url: URL): void {
   cookies.delete(SESSION_COOKIE, { path: '/', secure: secureCookie(url) });
 }
+
+/** The token of a login whose second factor is still owed: only /login/two-factor reads it. */
+export const PENDING_COOKIE = 'pending_login';
+
+export function setPendingCookie(cookies: Cookies, token: string, url: URL): void {
+  cookies.set(PENDING_COOKIE, token, { path: '/login', httpOnly: true, sameSite: 'lax', secure: secureCookie(url), maxAge: 10 * 60 });
+}
+
+export function clearPendingCookie(cookies: Cookies, url: URL): void {
+  cookies.delete(PENDING_COOKIE, { path: '/login', secure: secureCookie(url) });
+}

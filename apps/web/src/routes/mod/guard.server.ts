@@ -29,10 +29,10 @@ export async function requireModerator(event: Event): Promise<{ user: User; scop
 }
 
 /** The signed-in admin; anonymous visitors go to the login page, everyone else gets a 403 page. */
-export function requireAdmin(event: Pick<RequestEvent, 'locals' | 'url'>): User {
+export function requireAdmin(event: Pick<RequestEvent, 'locals' | 'url'>, what = 'manage boards'): User {
   const user = event.locals.user;
   if (user === null) toLogin(event);
-  if (user.role !== 'admin') error(403, 'Only admins can manage boards');
+  if (user.role !== 'admin') error(403, `Only admins can ${what}`);
   return user;
 }
 

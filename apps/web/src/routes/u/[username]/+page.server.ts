@@ -57,7 +57,7 @@ export const load: PageServerLoad = async (event) => {
         minUntil: localInputValue(new Date(now + 60_000))
       }
     : null;
-  return { ...res.data, moderation };
+  return { ...res.data, moderation, viewerIsAdmin: viewer?.role === 'admin' };
 };
 
 async function start(event: RequestEvent) {
