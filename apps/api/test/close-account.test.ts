@@ -156,3 +156,32 @@ describe('the outbox without SMTP_URL', () => {
     expect(log.data.entries.some((e: { action: string }) => e.action === 'user.email_verified')).toBe(true);
   });
 });
+
+describe('keeping the outbox short', () => {
+  it('drops messages older than thirty days, except those still waiting to be sent', async () => {
+    const member = await registerUser(ctx.app);
+    const address = `${member.user.username}@example.org`;
+    const [held] = await ctx.app.db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, address));
+    await ctx.app.db
+      .update(mailOutbox)
+      .set({ createdAt: new Date(Date.now() - 31 * 86_400_000) })
+      .where(eq(mailOutbox.id, held!.id));
+    const [queued] = await ctx.app.db
+      .insert(mailOutbox)
+      .values({
+        kind: held!.kind,
+        userId: held!.userId,
+        toAddress: address,
+        subject: held!.subject,
+        textBody: held!.textBody,
+        htmlBody: held!.htmlBody,
+        headers: held!.headers,
+        status: 'queued',
+        createdAt: new Date(Date.now() - 31 * 86_400_000)
+      })
+      .returning();
+    expect(await ctx.app.mailer.sweep(ctx.app.db)).toBeGreaterThanOrEqual(1);
+    const left = await ctx.app.db.select({ id: mailOutbox.id }).from(mailOutbox).where(eq(mailOutbox.toAddress, address));
+    expect(left.map((r) => r.id)).toEqual([queued!.id]);
+  });
+});

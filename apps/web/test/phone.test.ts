@@ -70,8 +70,33 @@ async function seed() {
 describe('the web app on a phone', () => {
   it('has no axe violations on its pages, in light and dark, signed out and in', async () => {
     const { asker, threadId } = await seed();
-    const pages = ['/', '/b/bmet', `/t/${threadId}`, '/search?q=zoll', '/equipment', '/login', '/register', '/offline'];
-    const memberPages = ['/', `/t/${threadId}`, '/b/bmet/new', '/notifications', '/settings', '/settings/account', '/settings/sessions'];
+    const pages = [
+      '/',
+      '/b/bmet',
+      `/t/${threadId}`,
+      '/search?q=zoll',
+      '/equipment',
+      '/login',
+      '/register',
+      '/offline',
+      '/forgot-password',
+      '/reset-password?token=a.b',
+      '/verify-email?token=a.b',
+      '/unsubscribe?token=a.b',
+      '/goodbye'
+    ];
+    const memberPages = [
+      '/',
+      `/t/${threadId}`,
+      '/b/bmet/new',
+      '/notifications',
+      '/settings',
+      '/settings/account',
+      '/settings/sessions',
+      '/settings/email',
+      '/settings/security',
+      '/settings/close'
+    ];
     const found: string[] = [];
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const [token, list] of [

@@ -36,7 +36,9 @@ export const EmailSettings = Type.Object({
   /** Both stay off until the address is confirmed. */
   emailVerified: Type.Boolean(),
   /** When the next digest is due (null: none, e.g. off or unconfirmed). */
-  nextDigestAt: Type.Union([Timestamp, Type.Null()])
+  nextDigestAt: Type.Union([Timestamp, Type.Null()]),
+  /** How long a notification may go unseen on the site before it is e-mailed (EMAIL_NOTIFY_DELAY_S). */
+  notifyDelaySeconds: Type.Integer()
 });
 export type EmailSettings = Static<typeof EmailSettings>;
 export const UpdateEmailSettingsBody = Type.Object({

@@ -100,7 +100,7 @@ export const mailPlugin = fp<MailOptions>(
       emailUnseenNotifications(app.db, mailer, { delayMs: config.notifyDelayMs, onError: onMemberError })
     );
     every(options.digestScanMs ?? 5 * 60_000, 'digests', () => sendDueDigests(app.db, mailer, { onError: onMemberError }));
-    every(60 * 60_000, 'sweep of old links', () => deleteOldAccountTokens(app.db));
+    every(60 * 60_000, 'sweep of old links and mail', () => Promise.all([deleteOldAccountTokens(app.db), mailer.sweep(app.db)]));
 
     app.addHook('onClose', async () => {
       for (const timer of timers) clearInterval(timer);

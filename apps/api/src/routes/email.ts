@@ -36,12 +36,13 @@ export const maskAddress = (email: string): string => {
   return `${local.slice(0, 1)}•••@${domain}`;
 };
 
-const settingsOf = (u: UserRow) => ({
+const settingsOf = (u: UserRow, delayMs: number) => ({
   notifications: u.emailNotifications,
   digest: u.emailDigest,
   timeZone: u.timeZone,
   emailVerified: u.emailVerifiedAt !== null,
-  nextDigestAt: u.nextDigestAt === null ? null : u.nextDigestAt.toISOString()
+  nextDigestAt: u.nextDigestAt === null ? null : u.nextDigestAt.toISOString(),
+  notifyDelaySeconds: Math.round(delayMs / 1000)
 });
 
 /**
@@ -254,7 +255,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/me/email-settings',
     { schema: { tags: ['account'], summary: 'What the forum e-mails the member', response: { 200: EmailSettings, ...errors } } },
-    async (request) => settingsOf(requireUser(request))
+    async (request) => settingsOf(requireUser(request), app.mailer.config.notifyDelayMs)
   );
 
   app.patch(
@@ -280,7 +281,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (notifications !== undefined) set.emailNotifications = notifications;
       if (digest !== undefined) set.emailDigest = digest;
       if (timeZone !== undefined) set.timeZone = zone;
-      if (Object.keys(set).length === 0) return settingsOf(user);
+      if (Object.keys(set).length === 0) return settingsOf(user, app.mailer.config.notifyDelayMs);
       const after = { ...user, emailDigest: digest ?? user.emailDigest };
       const [updated] = await app.db
         .update(users)
@@ -291,7 +292,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .where(eq(users.id, user.id))
         .returning();
       if (updated === undefined) throw notFound('user');
-      return settingsOf(updated);
+      return settingsOf(updated, app.mailer.config.notifyDelayMs);
     }
   );
 

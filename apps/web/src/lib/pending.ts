@@ -64,6 +64,9 @@ export function withPending(
         return;
       }
       await update({ reset: options.reset ?? false });
+      // SvelteKit resets only after a success it stays for; a form that redirects back to its own
+      // page keeps the typed passwords in the reused inputs unless told.
+      if (options.reset === true && result.type === 'redirect') formElement.reset();
       setPending(false);
       if (options.keepFocus && submitter instanceof HTMLElement && submitter.isConnected && result.type !== 'redirect') {
         submitter.focus({ preventScroll: true });

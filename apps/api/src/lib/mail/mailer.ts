@@ -164,6 +164,18 @@ export class Mailer {
       .where(eq(mailOutbox.id, row.id));
   }
 
+  /**
+   * Messages older than `days` leave the outbox (sent and failed ones, and held ones nobody
+   * read): the outbox keeps links and addresses, so it is kept short.
+   */
+  async sweep(db: Db, days = 30): Promise<number> {
+    const gone = await db
+      .delete(mailOutbox)
+      .where(sql`${mailOutbox.createdAt} < now() - make_interval(days => ${days}) and ${mailOutbox.status} <> 'queued'`)
+      .returning({ id: mailOutbox.id });
+    return gone.length;
+  }
+
   close(): void {
     this.transport?.close();
   }
