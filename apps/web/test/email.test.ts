@@ -132,12 +132,18 @@ describe('accounts and e-mail in the browser', () => {
     await expect(page.locator('#emailPassword-error').textContent()).resolves.toBe('That is not your password');
     await page.getByLabel('Your password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Send the link', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: `We sent a link to ${name}@clinic.example` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `We sent a link to ${name}@clinic.example` })
+      .waitFor();
     await shot(page, 'settings-email-change-390');
     const { mail } = await mailTo(`${name}@clinic.example`, /Confirm your new e-mail address/);
     await open(page, `${h.server.origin}/verify-email?token=${tokenIn(mail, '/verify-email')}`);
     await page.getByRole('button', { name: 'Confirm my address' }).click();
-    await page.getByRole('status').filter({ hasText: `Your account now uses ${name}@clinic.example` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Your account now uses ${name}@clinic.example` })
+      .waitFor();
     await open(page, `${h.server.origin}/settings/account`);
     await expect(page.locator('.address').textContent()).resolves.toBe(`${name}@clinic.example`);
     await expect(page.getByText('Confirmed', { exact: true }).count()).resolves.toBe(1);
@@ -239,7 +245,10 @@ describe('accounts and e-mail in the browser', () => {
     const login = await apiPost<{ token: string }>(h, '/auth/login', { login: name, password: PASSWORD });
     const { ctx, page } = await phone(login.token);
     await open(page, `${h.server.origin}/admin/outbox`);
-    await page.getByRole('link', { name: /Confirm your e-mail address/ }).first().waitFor();
+    await page
+      .getByRole('link', { name: /Confirm your e-mail address/ })
+      .first()
+      .waitFor();
     await shot(page, 'admin-outbox-390');
     await open(page, `${h.server.origin}/u/${member}`);
     await page.getByRole('link', { name: 'Account and e-mail (admin)' }).click();
