@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.ts';
 import { accountRoutes } from './routes/account.ts';
 import { emailRoutes } from './routes/email.ts';
 import { twoFactorRoutes } from './routes/two-factor.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
 import { adminAccountRoutes } from './routes/admin-accounts.ts';
 import { boardRoutes } from './routes/boards.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -241,6 +242,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(accountRoutes);
       await api.register(emailRoutes);
       await api.register(twoFactorRoutes, { secureCookies: options.secureCookies ?? false });
+      await api.register(passkeyRoutes, { secureCookies: options.secureCookies ?? false });
       await api.register(adminAccountRoutes);
       await api.register(boardRoutes);
       await api.register(threadRoutes);

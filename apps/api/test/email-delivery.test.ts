@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { mailOutbox, users } from '@bmet/db/schema';
+import { mailOutbox, memberPresence, users } from '@bmet/db/schema';
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,10 +172,7 @@ describe('delivering mail', () => {
     await call(ctx.app, 'PATCH', '/me', { token: evil.token, body: { displayName: `Mallory\nCc: ${victim}` } });
     await sleep(1200);
     // Every reply in this thread is e-mailed after the delay: read the one the asker gets.
-    await ctx.app.db
-      .update(users)
-      .set({ lastActiveAt: null })
-      .where(eq(users.id, Number(asker.user.id)));
+    await ctx.app.db.delete(memberPresence).where(eq(memberPresence.userId, Number(asker.user.id)));
     await reply(ctx.app, evil.token, thread.id, 'hello');
     const { emailUnseenNotifications } = await import('../src/domain/email-notify.ts');
     await until(

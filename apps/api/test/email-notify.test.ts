@@ -257,3 +257,26 @@ describe('the daily digest', () => {
     expect(settings).toMatchObject({ digest: true, emailVerified: false, nextDigestAt: null });
   });
 });
+
+describe('seen on the site, without holding anyone up', () => {
+  // Visits are written every 10 ms here: every reply below races a presence write of both members.
+  const busy = useApp({ mail: { presenceEveryMs: 10, notifyScanMs: 20, config: { ...DEFAULT_MAIL, notifyDelayMs: 0 } } });
+
+  it('lets replies and reads go on while visits and deliveries are written (no lock waits, no deadlocks)', async () => {
+    const a = await registerUser(busy.app);
+    const b = await registerUser(busy.app);
+    const { thread } = await createThread(busy.app, a.token, { title: 'Presence and replies racing each other' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      const who = i % 2 === 0 ? b : a;
+      const res = await call(busy.app, 'POST', `/threads/${thread.id}/posts`, {
+        token: who.token,
+        body: { body: `reply ${i} on the occlusion sensor` }
+      });
+      statuses.push(res.statusCode);
+      if (i % 10 === 0)
+        statuses.push((await call(busy.app, 'POST', '/notifications/read', { token: a.token, body: { all: true } })).statusCode);
+    }
+    expect(statuses.filter((s) => s !== 201 && s !== 200)).toEqual([]);
+  });
+});

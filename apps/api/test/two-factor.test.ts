@@ -59,6 +59,9 @@ describe('two-factor sign-in', () => {
     );
     expect((await call(ctx.app, 'GET', '/me/two-factor', { token: member.token })).data).toEqual({
       enabled: false,
+      totp: false,
+      passkeys: 0,
+      passkeysAvailable: false,
       recoveryCodesLeft: 0,
       requiredForModerators: false
     });

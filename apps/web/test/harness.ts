@@ -12,13 +12,14 @@ export interface Harness {
 
 /**
  * The real server on a fresh database and Debian's Chromium, for one test file; `env` (read when
- * the server starts) adds to its environment, e.g. SMTP_URL of a test's own SMTP server.
+ * the server starts, with its port) adds to its environment, e.g. SMTP_URL of a test's own SMTP
+ * server, or PUBLIC_URL.
  */
-export function useServerAndBrowser(env: () => Record<string, string> = () => ({})): Harness {
+export function useServerAndBrowser(env: (port: number) => Record<string, string> = () => ({})): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
     mkdirSync(shots, { recursive: true });
-    h.server = await startServer(env());
+    h.server = await startServer(env);
     h.browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking']

@@ -36,7 +36,9 @@ export interface RunningServer {
  * Starts the production server (API + built web app on one port) on a fresh embedded database,
  * or on DATABASE_URL's PostgreSQL when it is set.
  */
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
+export async function startServer(
+  extraEnv: Record<string, string> | ((port: number) => Record<string, string>) = {}
+): Promise<RunningServer> {
   if (!existsSync(join(buildDir, 'server.js'))) {
     throw new Error('apps/api/dist/current is missing: run `pnpm build` (pnpm test does it first)');
   }
@@ -49,7 +51,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     DATA_DIR: dataDir,
     RATE_LIMITS: 'off',
     LOG_LEVEL: 'warn',
-    ...extraEnv
+    ...(typeof extraEnv === 'function' ? extraEnv(port) : extraEnv)
   };
   const origin = `http://127.0.0.1:${port}`;
 

@@ -51,7 +51,14 @@ export type UpdateEmailSettingsBody = Static<typeof UpdateEmailSettingsBody>;
 export const UnsubscribeResult = Type.Object({ list: Type.Union([Type.Literal('notifications'), Type.Literal('digest')]) });
 
 export const TwoFactorStatus = Type.Object({
+  /** Signing in takes a second factor (the app, or a passkey). */
   enabled: Type.Boolean(),
+  /** An authenticator app (TOTP) is set up. */
+  totp: Type.Boolean(),
+  /** Passkeys and security keys registered. */
+  passkeys: Type.Integer(),
+  /** Whether this forum can use passkeys (PUBLIC_URL names a host, not an IP address). */
+  passkeysAvailable: Type.Boolean(),
   recoveryCodesLeft: Type.Integer(),
   /** The admins require it of moderators and admins. */
   requiredForModerators: Type.Boolean()
@@ -136,3 +143,41 @@ export const SetVerifiedBody = Type.Object({ verified: Type.Boolean({ 'x-message
 export const SiteSettingsView = Type.Object({ requireTwoFactorForModerators: Type.Boolean() });
 export type SiteSettingsView = Static<typeof SiteSettingsView>;
 export const UpdateSiteSettingsBody = Type.Object({ requireTwoFactorForModerators: Type.Optional(Type.Boolean()) });
+
+/** A passkey or security key of the member's (never its key material). */
+export const PasskeyInfo = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Timestamp,
+  lastUsedAt: Type.Union([Timestamp, Type.Null()])
+});
+export const PasskeyList = Type.Object({ passkeys: Type.Array(PasskeyInfo), available: Type.Boolean() });
+export type PasskeyList = Static<typeof PasskeyList>;
+/** What the browser's WebAuthn call takes (PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON). */
+export const WebAuthnOptions = Type.Object({ options: Type.Record(Type.String(), Type.Unknown()) });
+/** The browser's WebAuthn answer, as @simplewebauthn/browser hands it over. */
+const WebAuthnResponse = Type.Object(
+  {
+    id: Type.String({ maxLength: 1024 }),
+    rawId: Type.String({ maxLength: 1024 }),
+    type: Type.Literal('public-key'),
+    response: Type.Record(Type.String(), Type.Unknown()),
+    clientExtensionResults: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    authenticatorAttachment: Type.Optional(Type.String({ maxLength: 32 })),
+    transports: Type.Optional(Type.Array(Type.String({ maxLength: 32 }), { maxItems: 10 }))
+  },
+  { 'x-message': 'response must be the answer of the browser’s passkey prompt' }
+);
+export const AddPasskeyBody = Type.Object({
+  response: WebAuthnResponse,
+  name: Type.Optional(Type.String({ maxLength: 200, 'x-message': 'name must be at most 60 characters' })),
+  password: PASSWORD
+});
+export type AddPasskeyBody = Static<typeof AddPasskeyBody>;
+export const AddPasskeyResult = Type.Object({
+  passkey: PasskeyInfo,
+  /** Present when this passkey turned two-factor sign-in on: shown once. */
+  recoveryCodes: Type.Optional(Type.Array(Type.String()))
+});
+export const PasskeyLoginBody = Type.Object({ response: WebAuthnResponse });
+export type PasskeyLoginBody = Static<typeof PasskeyLoginBody>;

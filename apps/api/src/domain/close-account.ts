@@ -7,8 +7,10 @@ import {
   drafts,
   loginDevices,
   mailOutbox,
+  memberPresence,
   modelWatches,
   notifications,
+  passkeys,
   recoveryCodes,
   sessions,
   threadReads,
@@ -29,10 +31,18 @@ export const RESERVED_USERNAME = /^former-\d+$/i;
  * place under a neutral name, so no reply tree breaks and no vote moves.
  */
 export async function closeAccount(tx: Conn, userId: number): Promise<void> {
-  for (const table of [sessions, loginDevices, accountTokens, recoveryCodes, drafts, notifications, mailOutbox] as const) {
+  for (const table of [sessions, loginDevices, accountTokens, recoveryCodes, passkeys, drafts, notifications, mailOutbox] as const) {
     await tx.delete(table).where(eq(table.userId, userId));
   }
-  for (const table of [threadSubscriptions, boardWatches, modelWatches, threadReads, boardModerators, boardSuspensions] as const) {
+  for (const table of [
+    threadSubscriptions,
+    boardWatches,
+    modelWatches,
+    threadReads,
+    boardModerators,
+    boardSuspensions,
+    memberPresence
+  ] as const) {
     await tx.delete(table).where(eq(table.userId, userId));
   }
   await tx
@@ -51,9 +61,9 @@ export async function closeAccount(tx: Conn, userId: number): Promise<void> {
       emailDigest: false,
       nextDigestAt: null,
       totpKey: null,
+      passkeyCount: 0,
       totpLastStep: null,
       unreadNotifications: 0,
-      lastActiveAt: null,
       closedAt: new Date()
     })
     .where(eq(users.id, userId));

@@ -1,5 +1,5 @@
 import type { Conn, Db } from '@bmet/db/client';
-import { boardWatches, boards, modelWatches, notifications, threads, users, type UserRow } from '@bmet/db/schema';
+import { boardWatches, boards, memberPresence, modelWatches, notifications, threads, users, type UserRow } from '@bmet/db/schema';
 import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Mailer } from '../lib/mail/mailer.ts';
 import { digestMail, notificationsMail, type DigestThread, type NotificationItem } from '../lib/mail/templates.ts';
@@ -11,6 +11,8 @@ const MAX_ITEMS = 30;
 const DIGEST_MAX = 20;
 /** The hour of the morning, in the member's zone, when the digest comes. */
 export const DIGEST_HOUR = 7;
+/** The first half of the advisory-lock key that keeps one instance at a time on a member's e-mail (the second is the member's id). */
+const EMAIL_LOCK_CLASS = 7245;
 const DAY_MS = 24 * 60 * 60_000;
 
 export interface ScanOptions {
@@ -69,17 +71,30 @@ export async function emailUnseenNotifications(db: Db, mailer: Mailer, options: 
 }
 
 async function emailMember(tx: Conn, mailer: Mailer, userId: number, delayMs: number): Promise<boolean> {
-  const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update', { skipLocked: true });
-  if (user === undefined) return false;
+  // One instance at a time per member (a lock of the transaction, not of the member's row, which
+  // replies and reads update); another instance on the same member skips it this round.
+  const [mutex] = await tx
+    .select({ ok: sql<boolean>`pg_try_advisory_xact_lock(${EMAIL_LOCK_CLASS}, ${userId})` })
+    .from(sql`(select 1) as one`);
+  if (mutex?.ok !== true) return false;
+  const [row] = await tx
+    .select({ user: users, lastActiveAt: memberPresence.lastActiveAt })
+    .from(users)
+    .leftJoin(memberPresence, eq(memberPresence.userId, users.id))
+    .where(eq(users.id, userId));
+  if (row === undefined) return false;
+  const { user, lastActiveAt } = row;
+  // Rows another transaction holds (a read marking them, a socket's delivery) wait for the next round.
   const rows = await tx
     .select({ n: notifications, old: sql<boolean>`${notifications.createdAt} <= ${secondsAgo(delayMs)}` })
     .from(notifications)
     .where(and(eq(notifications.userId, userId), eq(notifications.emailPending, true)))
-    .orderBy(asc(notifications.id));
+    .orderBy(asc(notifications.id))
+    .for('update', { skipLocked: true });
   const eligible = user.emailNotifications && mayEmail(user);
   // Read, seen on the site (a page or a request after it arrived), or not for e-mail: never sent.
   const seen = (n: (typeof rows)[number]['n']) =>
-    n.readAt !== null || (user.lastActiveAt !== null && n.createdAt <= user.lastActiveAt) || !EMAILED_TYPES.has(n.type);
+    n.readAt !== null || (lastActiveAt !== null && n.createdAt <= lastActiveAt) || !EMAILED_TYPES.has(n.type);
   const done = rows.filter((r) => !eligible || seen(r.n)).map((r) => r.n.id);
   const unseen = rows.filter((r) => eligible && !seen(r.n));
   // Sent once the oldest has waited the whole delay; younger ones ride along (a busy thread is one e-mail).

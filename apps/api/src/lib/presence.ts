@@ -1,13 +1,15 @@
 import type { Db } from '@bmet/db/client';
-import { notifications, users } from '@bmet/db/schema';
+import { memberPresence, notifications } from '@bmet/db/schema';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 
 /**
  * "Seen on the site", which decides whether a notification is e-mailed (issue 12): a member's
- * requests move `users.last_active_at`, and a notification pushed to a member's open live socket
- * is seen as it arrives. Both are written in the background, in one statement per kind every
- * `everyMs` (default 1 s) for everyone who came by meanwhile: reading pages adds no query to a
- * request, and "seen" is never more than a second late.
+ * requests move `member_presence.last_active_at`, and a notification pushed to a member's open
+ * live socket is seen as it arrives. Both are written in the background, in one statement per
+ * kind every `everyMs` (default 1 s) for everyone who came by meanwhile: reading pages adds no
+ * query to a request, and "seen" is never more than a second late. Neither ever waits for a row
+ * lock: presence has its own table (written in id order, so two instances' writes cannot
+ * deadlock), and a notification row locked by someone else is left to the e-mail scan.
  */
 export class Presence {
   private readonly active = new Set<number>();
@@ -44,21 +46,23 @@ export class Presence {
   async flush(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const members = [...this.active];
+    const members = [...this.active].sort((a, b) => a - b);
     this.active.clear();
     const ids = this.delivered.splice(0, this.delivered.length);
     try {
       if (members.length > 0) {
         await this.db
-          .update(users)
-          .set({ lastActiveAt: sql`now()` })
-          .where(inArray(users.id, members));
+          .insert(memberPresence)
+          .values(members.map((userId) => ({ userId, lastActiveAt: sql`now()` })))
+          .onConflictDoUpdate({ target: memberPresence.userId, set: { lastActiveAt: sql`excluded.last_active_at` } });
       }
       if (ids.length > 0) {
-        await this.db
-          .update(notifications)
-          .set({ emailPending: false })
-          .where(and(inArray(notifications.id, ids), eq(notifications.emailPending, true)));
+        const free = this.db
+          .select({ id: notifications.id })
+          .from(notifications)
+          .where(and(inArray(notifications.id, ids), eq(notifications.emailPending, true)))
+          .for('update', { skipLocked: true });
+        await this.db.update(notifications).set({ emailPending: false }).where(inArray(notifications.id, free));
       }
     } catch (err) {
       this.onError(err);

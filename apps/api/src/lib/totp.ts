@@ -3,6 +3,10 @@ import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { decodeBase32IgnorePadding, encodeBase32LowerCaseNoPadding, encodeBase32UpperCaseNoPadding } from '@oslojs/encoding';
 import { createTOTPKeyURI, generateHOTP } from '@oslojs/otp';
 
+/** Whether signing in takes a second factor: an authenticator app's key, or a passkey or security key. */
+export const hasSecondFactor = (user: { totpKey: Uint8Array | null; passkeyCount: number }): boolean =>
+  user.totpKey !== null || user.passkeyCount > 0;
+
 // TOTP as Lucia's two-factor guide sets it up (@oslojs/otp): 20-byte keys, 30-second steps, 6 digits.
 export const TOTP_PERIOD_S = 30;
 export const TOTP_DIGITS = 6;

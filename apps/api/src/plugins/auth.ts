@@ -6,6 +6,7 @@ import type { Conn } from '@bmet/db/client';
 import { boardSuspension, isSuspended } from '../domain/moderation.ts';
 import { SESSION_COOKIE, validateSessionToken, type Session } from '../lib/session.ts';
 import { SiteSettingsCache } from '../lib/site-settings.ts';
+import { hasSecondFactor } from '../lib/totp.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -41,6 +42,11 @@ const SUSPENDED_MAY = new Set([
   '/api/v1/me/two-factor/setup',
   '/api/v1/me/two-factor/recovery-codes',
   '/api/v1/auth/two-factor',
+  '/api/v1/auth/two-factor/passkey',
+  '/api/v1/auth/two-factor/passkey/options',
+  '/api/v1/me/passkeys',
+  '/api/v1/me/passkeys/options',
+  '/api/v1/me/passkeys/:id',
   '/api/v1/auth/verify-email',
   '/api/v1/auth/password/forgot',
   '/api/v1/auth/password/reset',
@@ -121,7 +127,7 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     request.user = result.user;
     request.session = result.session;
     app.presence.touch(result.user.id);
-    if (result.user.role !== 'member' && result.user.totpKey === null && (await settings.get(app.db)).requireTwoFactorForModerators) {
+    if (result.user.role !== 'member' && !hasSecondFactor(result.user) && (await settings.get(app.db)).requireTwoFactorForModerators) {
       request.user = { ...result.user, role: 'member' };
       request.twoFactorSetupRequired = true;
     }

@@ -6,6 +6,7 @@ import { Jobs, type JobsOptions } from '../lib/jobs.ts';
 import { Mailer } from '../lib/mail/mailer.ts';
 import { Presence } from '../lib/presence.ts';
 import { SecretKeyring } from '../lib/secret.ts';
+import { Relying } from '../lib/passkeys.ts';
 import { deleteOldAccountTokens } from '../lib/account-tokens.ts';
 import { queuePasswordReset } from '../domain/account-mail.ts';
 import { emailUnseenNotifications, sendDueDigests } from '../domain/email-notify.ts';
@@ -17,6 +18,8 @@ declare module 'fastify' {
     presence: Presence;
     /** Seals two-factor keys (SECRET_KEY, or the generated key kept in the database). */
     secrets: SecretKeyring;
+    /** The relying party of passkeys: PUBLIC_URL's origin and host, and the challenges in flight. */
+    passkeys: Relying;
   }
 }
 
@@ -42,7 +45,10 @@ export const DEFAULT_MAIL: MailConfig = {
   notifyDelayMs: 600_000
 };
 
-/** E-mail (issue 12): the job queue, the outbox and its senders, and the scans for notification e-mails and digests. */
+/**
+ * Accounts' machinery (issue 12): the job queue, the outbox and its senders, the scans for
+ * notification e-mails and digests, presence, the secret key and the passkeys' relying party.
+ */
 export const mailPlugin = fp<MailOptions>(
   async (app, options) => {
     const log = app.log;
@@ -57,6 +63,8 @@ export const mailPlugin = fp<MailOptions>(
     app.decorate('mailer', mailer);
     app.decorate('presence', presence);
     app.decorate('secrets', new SecretKeyring(app.db, options.secretKey));
+    const relying = new Relying(config.publicUrl, config.forumName);
+    app.decorate('passkeys', relying);
 
     if (mailer.sending) await jobs.work<{ id: number }>('mail-send', (job) => mailer.deliver(app.db, job), 2);
     // A reset is asked for by address: looked up here, so the request's answer and its time
@@ -100,7 +108,9 @@ export const mailPlugin = fp<MailOptions>(
       emailUnseenNotifications(app.db, mailer, { delayMs: config.notifyDelayMs, onError: onMemberError })
     );
     every(options.digestScanMs ?? 5 * 60_000, 'digests', () => sendDueDigests(app.db, mailer, { onError: onMemberError }));
-    every(60 * 60_000, 'sweep of old links and mail', () => Promise.all([deleteOldAccountTokens(app.db), mailer.sweep(app.db)]));
+    every(60 * 60_000, 'sweep of old links and mail', () =>
+      Promise.all([deleteOldAccountTokens(app.db), mailer.sweep(app.db), relying.sweep(app.db)])
+    );
 
     app.addHook('onClose', async () => {
       for (const timer of timers) clearInterval(timer);

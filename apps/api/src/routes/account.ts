@@ -13,6 +13,7 @@ import { requireUser } from '../plugins/auth.ts';
 import { toOwnUser } from '../domain/serialize.ts';
 import { uploadUrl } from '../domain/uploads.ts';
 import { listWatches } from '../domain/watches.ts';
+import { hasSecondFactor } from '../lib/totp.ts';
 
 const EXPORTS = { max: 5, windowMs: 60 * 60_000 };
 
@@ -234,7 +235,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           emailNotifications: user.emailNotifications,
           emailDigest: user.emailDigest,
           timeZone: user.timeZone,
-          twoFactor: user.totpKey !== null
+          twoFactor: hasSecondFactor(user)
         }
       };
       return reply

@@ -11,7 +11,7 @@ import {
   SiteSettingsView,
   UpdateSiteSettingsBody
 } from '@bmet/contracts';
-import { mailOutbox, users, type MailRow, type UserRow } from '@bmet/db/schema';
+import { mailOutbox, memberPresence, users, type MailRow, type UserRow } from '@bmet/db/schema';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { voidAccountTokens } from '../lib/account-tokens.ts';
@@ -23,6 +23,7 @@ import { queueVerification } from '../domain/account-mail.ts';
 import { digestAt } from '../domain/email-notify.ts';
 import { logAction } from '../domain/moderation.ts';
 import { findUserByUsername } from '../domain/users.ts';
+import { hasSecondFactor } from '../lib/totp.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 const UsernameParams = Type.Object({ username: Type.String({ maxLength: 64 }) });
@@ -51,7 +52,7 @@ const entry = (
   username
 });
 
-const adminView = (u: UserRow) => ({
+const adminView = (u: UserRow, lastActiveAt: Date | null) => ({
   user: {
     id: String(u.id),
     username: u.username,
@@ -59,9 +60,9 @@ const adminView = (u: UserRow) => ({
     role: u.role,
     email: u.email,
     emailVerified: u.emailVerifiedAt !== null,
-    twoFactor: u.totpKey !== null,
+    twoFactor: hasSecondFactor(u),
     createdAt: u.createdAt.toISOString(),
-    lastActiveAt: u.lastActiveAt === null ? null : u.lastActiveAt.toISOString(),
+    lastActiveAt: lastActiveAt === null ? null : lastActiveAt.toISOString(),
     closed: u.closedAt !== null
   }
 });
@@ -151,6 +152,11 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
   );
 
+  async function lastSeen(userId: number): Promise<Date | null> {
+    const [row] = await app.db.select({ at: memberPresence.lastActiveAt }).from(memberPresence).where(eq(memberPresence.userId, userId));
+    return row?.at ?? null;
+  }
+
   async function memberOr404(username: string): Promise<UserRow> {
     const user = await findUserByUsername(app.db, username);
     if (user === null) throw notFound('user');
@@ -169,7 +175,8 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       requireAdmin(request);
-      return adminView(await memberOr404(request.params.username));
+      const user = await memberOr404(request.params.username);
+      return adminView(user, await lastSeen(user.id));
     }
   );
 
@@ -232,7 +239,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return row;
       });
       if (updated === undefined) throw notFound('user');
-      return adminView(updated);
+      return adminView(updated, await lastSeen(updated.id));
     }
   );
 
@@ -259,7 +266,7 @@ export const adminAccountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const admin = requireAdmin(request);
       const { requireTwoFactorForModerators } = request.body;
       // The rule would make its own author a member at the next request.
-      if (requireTwoFactorForModerators === true && admin.totpKey === null) {
+      if (requireTwoFactorForModerators === true && !hasSecondFactor(admin)) {
         throw invalid('requireTwoFactorForModerators', 'turn on two-factor sign-in for your own account first');
       }
       const before = await app.siteSettings.get(app.db);

@@ -14,6 +14,7 @@ import { toOwnUser } from '../domain/serialize.ts';
 import { queueVerification } from '../domain/account-mail.ts';
 import { RESERVED_USERNAME } from '../domain/close-account.ts';
 import { canonicalTimeZone } from '../lib/time-zone.ts';
+import { hasSecondFactor } from '../lib/totp.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody };
 
@@ -96,7 +97,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       }
       if (limiter !== null) await limiter.reset(here);
       // With two-factor sign-in the session can do nothing but take the second factor, for minutes.
-      const twoFactor = user.totpKey !== null;
+      const twoFactor = hasSecondFactor(user);
       // The session and the device cookie's row land together, or neither does.
       const { session, token, newDevice } = await app.db.transaction(async (tx) => ({
         ...(await createSession(tx, user.id, cleanUserAgent(request.headers['user-agent']), twoFactor)),

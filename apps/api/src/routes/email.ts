@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   Accepted,
@@ -29,6 +30,9 @@ import { toOwnUser } from '../domain/serialize.ts';
 
 const UnsubscribeQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+
+/** The limit key of a destination address: hashed, so the counters (a table on PostgreSQL) hold no addresses. */
+const toAddressKey = (email: string) => `email-to:${createHash('sha256').update(email.trim().toLowerCase()).digest('base64url')}`;
 
 /** "n•••@example.org": enough for the owner to recognise, not a copy of the address. */
 export const maskAddress = (email: string): string => {
@@ -70,7 +74,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const email = request.body.email.trim().toLowerCase();
       await hit(`forgot:ip:${request.ip}`, 'forgotPassword', 'password reset requests');
-      await hit(`email-to:${email}`, 'emailTo', 'e-mails to this address');
+      await hit(toAddressKey(email), 'emailTo', 'e-mails to this address');
       // The lookup happens in the job: this request costs the same whoever the address belongs to.
       await app.jobs.send(app.db, 'password-forgot', { email });
       app.jobs.wake('password-forgot');
@@ -218,7 +222,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .where(eq(sql`lower(${users.email})`, email.toLowerCase()));
       if (taken !== undefined) throw conflict('email', 'that email is already taken');
       await hit(`email-account:user:${user.id}`, 'emailAccount', 'address changes and verification e-mails');
-      await hit(`email-to:${email.toLowerCase()}`, 'emailTo', 'e-mails to this address');
+      await hit(toAddressKey(email), 'emailTo', 'e-mails to this address');
       await app.db.transaction(async (tx) => {
         // Only the newest request counts: an older link for another address stops working.
         await voidAccountTokens(tx, user.id, 'email_change');
@@ -242,7 +246,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const user = requireUser(request);
       if (user.emailVerifiedAt !== null) throw invalid('email', 'your address is confirmed already');
       await hit(`email-account:user:${user.id}`, 'emailAccount', 'address changes and verification e-mails');
-      await hit(`email-to:${user.email.toLowerCase()}`, 'emailTo', 'e-mails to this address');
+      await hit(toAddressKey(user.email), 'emailTo', 'e-mails to this address');
       await app.db.transaction(async (tx) => {
         await voidAccountTokens(tx, user.id, 'email_verify');
         await queueVerification(tx, app.mailer, user);

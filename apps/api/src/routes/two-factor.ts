@@ -11,7 +11,7 @@ import {
   TwoFactorStatus
 } from '@bmet/contracts';
 import type { Conn } from '@bmet/db/client';
-import { recoveryCodes, users, type UserRow } from '@bmet/db/schema';
+import { passkeys, recoveryCodes, users, type UserRow } from '@bmet/db/schema';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { HttpError, conflict, invalid, unauthenticated } from '../lib/http-error.ts';
@@ -21,6 +21,7 @@ import type { SecretBox } from '../lib/secret.ts';
 import {
   decodeTotpKey,
   encodeTotpKey,
+  hasSecondFactor,
   hashRecoveryCode,
   matchTotpStep,
   newRecoveryCodes,
@@ -45,9 +46,10 @@ const wrongCode = () =>
  */
 async function acceptSecondFactor(tx: Conn, secrets: SecretBox, userId: number, input: string): Promise<'totp' | 'recovery' | null> {
   const [user] = await tx.select().from(users).where(eq(users.id, userId)).for('update');
-  if (user === undefined || user.totpKey === null) return null;
+  if (user === undefined || !hasSecondFactor(user)) return null;
   const code = totpCodeOf(input);
   if (code !== null) {
+    if (user.totpKey === null) return null;
     const key = secrets.open(user.totpKey);
     const step = key === null ? null : matchTotpStep(key, code, user.totpLastStep);
     if (step === null) return null;
@@ -62,7 +64,7 @@ async function acceptSecondFactor(tx: Conn, secrets: SecretBox, userId: number, 
   return used.length > 0 ? 'recovery' : null;
 }
 
-async function replaceRecoveryCodes(tx: Conn, userId: number): Promise<string[]> {
+export async function replaceRecoveryCodes(tx: Conn, userId: number): Promise<string[]> {
   const { codes, hashes } = newRecoveryCodes();
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
   await tx.insert(recoveryCodes).values(hashes.map((codeHash) => ({ userId, codeHash })));
@@ -102,7 +104,10 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
         .where(and(eq(recoveryCodes.userId, user.id), isNull(recoveryCodes.usedAt)));
       const settings = await app.siteSettings.get(app.db);
       return {
-        enabled: user.totpKey !== null,
+        enabled: hasSecondFactor(user),
+        totp: user.totpKey !== null,
+        passkeys: user.passkeyCount,
+        passkeysAvailable: app.passkeys.available,
         recoveryCodesLeft: Number(left?.n ?? 0),
         requiredForModerators: settings.requireTwoFactorForModerators
       };
@@ -168,21 +173,22 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
     {
       schema: {
         tags: ['account'],
-        summary: 'Turn two-factor sign-in off (the password and a code, or a recovery code)',
+        summary: 'Turn two-factor sign-in off: the app, every passkey and the recovery codes (the password and a code, or a recovery code)',
         body: DisableTwoFactorBody,
         response: { 204: Type.Null(), ...errors }
       }
     },
     async (request, reply) => {
       const user = requireUser(request);
-      if (user.totpKey === null) throw invalid('twoFactor', 'two-factor sign-in is off already');
+      if (!hasSecondFactor(user)) throw invalid('twoFactor', 'two-factor sign-in is off already');
       await checkPassword(user, request.body.password);
       await countAttempt(user.id);
       const secrets = await app.secrets.get();
       await app.db.transaction(async (tx) => {
         if ((await acceptSecondFactor(tx, secrets, user.id, request.body.code)) === null) throw wrongCode();
-        await tx.update(users).set({ totpKey: null, totpLastStep: null }).where(eq(users.id, user.id));
+        await tx.update(users).set({ totpKey: null, totpLastStep: null, passkeyCount: 0 }).where(eq(users.id, user.id));
         await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+        await tx.delete(passkeys).where(eq(passkeys.userId, user.id));
         await queueSecurityNotice(tx, app.mailer, user, {
           what: 'two-factor sign-in was turned off',
           detail: 'Signing in to your account now takes only the password.'
@@ -206,7 +212,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
     },
     async (request) => {
       const user = requireUser(request);
-      if (user.totpKey === null) throw invalid('twoFactor', 'turn two-factor sign-in on first');
+      if (!hasSecondFactor(user)) throw invalid('twoFactor', 'turn two-factor sign-in on first');
       await checkPassword(user, request.body.password);
       return { recoveryCodes: await app.db.transaction((tx) => replaceRecoveryCodes(tx, user.id)) };
     }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, id, ref, ts } from './columns.ts';
 import { bytea, users } from './users.ts';
 
@@ -84,4 +84,58 @@ export const siteSettings = pgTable('site_settings', {
   key: text().primaryKey(),
   value: jsonb().notNull(),
   updatedAt: ts().notNull().defaultNow()
+});
+
+/**
+ * Passkeys and security keys (WebAuthn), a second factor like the TOTP app: the credential's id
+ * and public key as the authenticator made them, and its signature counter.
+ */
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    /** The credential id, base64url, as the authenticator names it. */
+    id: text().primaryKey(),
+    userId: ref()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    publicKey: bytea().notNull(),
+    counter: bigint({ mode: 'number' }).notNull().default(0),
+    transports: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    /** What the member calls it ("YubiKey on my badge"). */
+    name: text().notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: ts()
+  },
+  (t) => [index('passkeys_user_idx').on(t.userId)]
+);
+export type PasskeyRow = typeof passkeys.$inferSelect;
+
+/**
+ * WebAuthn challenges between the options and the answer: bound to the session that asked, used
+ * once, five minutes at most (instances share them, so the answer may reach another one).
+ */
+export const webauthnChallenges = pgTable(
+  'webauthn_challenges',
+  {
+    challenge: text().primaryKey(),
+    sessionId: text().notNull(),
+    purpose: text().$type<'register' | 'authenticate'>().notNull(),
+    expiresAt: ts().notNull()
+  },
+  (t) => [index('webauthn_challenges_expires_idx').on(t.expiresAt)]
+);
+
+/**
+ * When a member was last on the site (a request, a live socket): what decides that a notification
+ * was seen and needs no e-mail. A table of its own, written once a second in the background, so
+ * it never waits for (or holds up) the transactions that move a member's counters.
+ */
+export const memberPresence = pgTable('member_presence', {
+  userId: ref()
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  lastActiveAt: ts().notNull()
 });

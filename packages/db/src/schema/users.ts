@@ -29,8 +29,6 @@ export const users = pgTable(
     bio: text(),
     /** When the member confirmed that the address is theirs (the link in the verification e-mail). */
     emailVerifiedAt: ts(),
-    /** The last request or live socket of the member, moved at most every few seconds: "seen on the site". */
-    lastActiveAt: ts(),
     /** E-mail the member about replies, mentions and accepted answers they did not see on the site. */
     emailNotifications: boolean().notNull().default(true),
     /** A daily digest of new and solved threads in the boards and models the member watches. */
@@ -41,6 +39,8 @@ export const users = pgTable(
     nextDigestAt: ts(),
     /** TOTP key for two-factor sign-in, encrypted (AES-256-GCM) with the forum's secret key. */
     totpKey: bytea(),
+    /** Passkeys and security keys registered (kept with them): a second factor besides the TOTP key. */
+    passkeyCount: integer().notNull().default(0),
     /** The last 30-second step whose code signed in: a code is good once (RFC 6238, 5.2). */
     totpLastStep: bigint({ mode: 'number' }),
     /** When the account was closed: e-mail and profile erased, posts kept under a neutral name. */

@@ -1,0 +1,316 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  AddPasskeyBody,
+  AddPasskeyResult,
+  AuthResult,
+  ErrorBody,
+  PasskeyList,
+  PasskeyLoginBody,
+  PasswordBody,
+  WebAuthnOptions
+} from '@bmet/contracts';
+import { passkeys, recoveryCodes, users, type PasskeyRow } from '@bmet/db/schema';
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type AuthenticatorTransportFuture,
+  type RegistrationResponseJSON
+} from '@simplewebauthn/server';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { HttpError, conflict, invalid, notFound, unauthenticated } from '../lib/http-error.ts';
+import { verifyPassword } from '../lib/password.ts';
+import { SESSION_COOKIE, completeTwoFactor } from '../lib/session.ts';
+import { hasSecondFactor } from '../lib/totp.ts';
+import { requireUser, setSessionCookie } from '../plugins/auth.ts';
+import { queueSecurityNotice } from '../domain/account-mail.ts';
+import { toOwnUser } from '../domain/serialize.ts';
+import { replaceRecoveryCodes } from './two-factor.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+/** At most this many per member: enough for a phone, a laptop and two keys, and some spares. */
+const MAX_PASSKEYS = 10;
+
+const info = (p: Pick<PasskeyRow, 'id' | 'name' | 'createdAt' | 'lastUsedAt'>) => ({
+  id: p.id,
+  name: p.name,
+  createdAt: p.createdAt.toISOString(),
+  lastUsedAt: p.lastUsedAt === null ? null : p.lastUsedAt.toISOString()
+});
+
+const refused = (why: string) => new HttpError(400, 'two_factor_invalid', `the passkey was not accepted: ${why}`, { response: why });
+
+/** A name fit to show: one line, at most 60 characters, or the fallback. */
+function passkeyName(raw: string | undefined, fallback: string): string {
+  const name = (raw ?? '')
+    .replace(/[\p{Cc}\p{Cf}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return name === '' ? fallback : [...name].slice(0, 60).join('');
+}
+
+/**
+ * Passkeys and security keys as a second factor (WebAuthn with @simplewebauthn/server), beside
+ * the TOTP app: registered with the password, offered after the password at sign-in. Each
+ * ceremony's challenge is kept in the database, bound to the session that asked, used once.
+ */
+export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> = async (app, { secureCookies }) => {
+  const rp = app.passkeys;
+  const limits = app.rateLimits;
+  const limiter = app.rateLimiter;
+  const needRelying = () => {
+    if (!rp.available) {
+      throw conflict('passkeys', 'passkeys need the forum at a host name (PUBLIC_URL with localhost or a domain, not an IP address)');
+    }
+  };
+
+  app.get(
+    '/me/passkeys',
+    { schema: { tags: ['account'], summary: 'The member’s passkeys and security keys', response: { 200: PasskeyList, ...errors } } },
+    async (request) => {
+      const user = requireUser(request);
+      const rows = await app.db.select().from(passkeys).where(eq(passkeys.userId, user.id)).orderBy(asc(passkeys.createdAt));
+      return { passkeys: rows.map(info), available: rp.available };
+    }
+  );
+
+  app.post(
+    '/me/passkeys/options',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'Options for the browser to make a new passkey (navigator.credentials.create)',
+        response: { 200: WebAuthnOptions, ...errors }
+      }
+    },
+    async (request) => {
+      const user = requireUser(request);
+      needRelying();
+      const existing = await app.db
+        .select({ id: passkeys.id, transports: passkeys.transports })
+        .from(passkeys)
+        .where(eq(passkeys.userId, user.id));
+      if (existing.length >= MAX_PASSKEYS) throw invalid('passkeys', `at most ${MAX_PASSKEYS} passkeys: remove one first`);
+      const options = await generateRegistrationOptions({
+        rpName: rp.rpName,
+        rpID: rp.rpID,
+        userName: user.username,
+        userDisplayName: user.displayName,
+        // The user handle: the account's id, nothing personal.
+        userID: new TextEncoder().encode(String(user.id)),
+        attestationType: 'none',
+        excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports as AuthenticatorTransportFuture[] })),
+        authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' }
+      });
+      await rp.remember(app.db, request.session!.id, 'register', options.challenge);
+      return { options: options as unknown as Record<string, unknown> };
+    }
+  );
+
+  app.post(
+    '/me/passkeys',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'Keep the passkey the browser made (with the password); the first one turns two-factor sign-in on',
+        body: AddPasskeyBody,
+        response: { 201: AddPasskeyResult, ...errors }
+      }
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      needRelying();
+      if (limits !== null && limiter !== null)
+        await limiter.hit(`password-check:user:${user.id}`, limits.loginFailures, 'password attempts');
+      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
+        throw invalid('password', 'password is not the password of this account');
+      }
+      const response = request.body.response as unknown as RegistrationResponseJSON;
+      const challenge = await rp.take(app.db, request.session!.id, 'register', response.response?.clientDataJSON);
+      if (challenge === null) throw refused('it answers no request of this session (or an old one): try again');
+      let verified;
+      try {
+        verified = await verifyRegistrationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: rp.origin,
+          expectedRPID: rp.rpID,
+          requireUserVerification: false
+        });
+      } catch (err) {
+        throw refused(err instanceof Error ? err.message.slice(0, 200) : 'it could not be read');
+      }
+      if (!verified.verified) throw refused('its signature did not check out');
+      const { credential } = verified.registrationInfo;
+      const name = passkeyName(request.body.name, 'Passkey');
+      const result = await app.db
+        .transaction(async (tx) => {
+          const [locked] = await tx.select().from(users).where(eq(users.id, user.id)).for('update');
+          if (locked === undefined) throw notFound('user');
+          if (locked.passkeyCount >= MAX_PASSKEYS) throw invalid('passkeys', `at most ${MAX_PASSKEYS} passkeys: remove one first`);
+          const [row] = await tx
+            .insert(passkeys)
+            .values({
+              id: credential.id,
+              userId: user.id,
+              publicKey: credential.publicKey,
+              counter: credential.counter,
+              transports: credential.transports ?? [],
+              name
+            })
+            .onConflictDoNothing()
+            .returning();
+          if (row === undefined) throw conflict('response', 'that passkey is registered already');
+          await tx
+            .update(users)
+            .set({ passkeyCount: sql`${users.passkeyCount} + 1` })
+            .where(eq(users.id, user.id));
+          // The first second factor: recovery codes come with it, shown once.
+          const codes = hasSecondFactor(locked) ? undefined : await replaceRecoveryCodes(tx, user.id);
+          await queueSecurityNotice(tx, app.mailer, user, {
+            what: 'a passkey was added to your account',
+            detail: `The passkey "${name}" can now be the second step of signing in to your account.`
+          });
+          return { passkey: info(row), ...(codes === undefined ? {} : { recoveryCodes: codes }) };
+        })
+        .catch((err: unknown) => {
+          if ((err as { cause?: { code?: string } }).cause?.code === '23505')
+            throw conflict('response', 'that passkey is registered already');
+          throw err;
+        });
+      app.mailer.wake();
+      return reply.code(201).send(result);
+    }
+  );
+
+  app.delete(
+    '/me/passkeys/:id',
+    {
+      schema: {
+        tags: ['account'],
+        summary: 'Remove a passkey (with the password); without any second factor left, two-factor sign-in is off',
+        params: Type.Object({ id: Type.String({ maxLength: 1024 }) }),
+        body: PasswordBody,
+        response: { 204: Type.Null(), ...errors }
+      }
+    },
+    async (request, reply) => {
+      const user = requireUser(request);
+      if (limits !== null && limiter !== null)
+        await limiter.hit(`password-check:user:${user.id}`, limits.loginFailures, 'password attempts');
+      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
+        throw invalid('password', 'password is not the password of this account');
+      }
+      await app.db.transaction(async (tx) => {
+        const removed = await tx
+          .delete(passkeys)
+          .where(and(eq(passkeys.id, request.params.id), eq(passkeys.userId, user.id)))
+          .returning({ name: passkeys.name });
+        if (removed.length === 0) throw notFound('passkey');
+        const [after] = await tx
+          .update(users)
+          .set({ passkeyCount: sql`greatest(${users.passkeyCount} - 1, 0)` })
+          .where(eq(users.id, user.id))
+          .returning();
+        // Nothing left to be a second factor: the recovery codes would only be a way around the password.
+        if (after !== undefined && !hasSecondFactor(after)) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+        await queueSecurityNotice(tx, app.mailer, user, {
+          what: 'a passkey was removed from your account',
+          detail: `The passkey "${removed[0]!.name}" no longer signs in to your account.`
+        });
+      });
+      app.mailer.wake();
+      return reply.code(204).send(null);
+    }
+  );
+
+  app.post(
+    '/auth/two-factor/passkey/options',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The second step of signing in with a passkey: options for navigator.credentials.get',
+        response: { 200: WebAuthnOptions, ...errors }
+      }
+    },
+    async (request) => {
+      const pending = request.pendingTwoFactor;
+      if (pending === null) throw unauthenticated();
+      needRelying();
+      const mine = await app.db
+        .select({ id: passkeys.id, transports: passkeys.transports })
+        .from(passkeys)
+        .where(eq(passkeys.userId, pending.user.id));
+      if (mine.length === 0) throw invalid('passkeys', 'this account has no passkey: use the code from your app or a recovery code');
+      const options = await generateAuthenticationOptions({
+        rpID: rp.rpID,
+        allowCredentials: mine.map((p) => ({ id: p.id, transports: p.transports as AuthenticatorTransportFuture[] })),
+        // The password was the first factor: the key's presence is the second.
+        userVerification: 'discouraged'
+      });
+      await rp.remember(app.db, pending.session.id, 'authenticate', options.challenge);
+      return { options: options as unknown as Record<string, unknown> };
+    }
+  );
+
+  app.post(
+    '/auth/two-factor/passkey',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The second step of signing in: the browser’s answer from a passkey',
+        body: PasskeyLoginBody,
+        response: { 200: AuthResult, ...errors }
+      }
+    },
+    async (request, reply) => {
+      const pending = request.pendingTwoFactor;
+      if (pending === null) throw unauthenticated();
+      needRelying();
+      if (limits !== null && limiter !== null)
+        await limiter.hit(`two-factor:user:${pending.user.id}`, limits.twoFactor, 'two-factor attempts');
+      const response = request.body.response as unknown as AuthenticationResponseJSON;
+      const challenge = await rp.take(app.db, pending.session.id, 'authenticate', response.response?.clientDataJSON);
+      if (challenge === null) throw refused('it answers no request of this sign-in (or an old one): try again');
+      const [stored] = await app.db
+        .select()
+        .from(passkeys)
+        .where(and(eq(passkeys.id, response.id), eq(passkeys.userId, pending.user.id)));
+      if (stored === undefined) throw refused('it is not one of this account’s passkeys');
+      let verified;
+      try {
+        verified = await verifyAuthenticationResponse({
+          response,
+          expectedChallenge: challenge,
+          expectedOrigin: rp.origin,
+          expectedRPID: rp.rpID,
+          credential: {
+            id: stored.id,
+            publicKey: new Uint8Array(stored.publicKey),
+            counter: stored.counter,
+            transports: stored.transports as AuthenticatorTransportFuture[]
+          },
+          requireUserVerification: false
+        });
+      } catch (err) {
+        throw refused(err instanceof Error ? err.message.slice(0, 200) : 'it could not be read');
+      }
+      if (!verified.verified) throw refused('its signature did not check out');
+      const expiresAt = await app.db.transaction(async (tx) => {
+        await tx
+          .update(passkeys)
+          .set({ counter: verified.authenticationInfo.newCounter, lastUsedAt: sql`now()` })
+          .where(eq(passkeys.id, stored.id));
+        return completeTwoFactor(tx, pending.session.id);
+      });
+      if (limiter !== null) await limiter.reset(`two-factor:user:${pending.user.id}`);
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      const token = bearer ?? request.cookies[SESSION_COOKIE] ?? '';
+      if (bearer === undefined) setSessionCookie(reply, token, expiresAt, secureCookies);
+      return { user: toOwnUser(pending.user), token };
+    }
+  );
+};
