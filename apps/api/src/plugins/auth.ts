@@ -1,11 +1,13 @@
 import type { UserRow } from '@bmet/db/schema';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { HttpError, unauthenticated } from '../lib/http-error.ts';
+import { HttpError, invalid, unauthenticated } from '../lib/http-error.ts';
+import { verifyPassword } from '../lib/password.ts';
 import type { Conn } from '@bmet/db/client';
 import { boardSuspension, isSuspended } from '../domain/moderation.ts';
 import { SESSION_COOKIE, validateSessionToken, type Session } from '../lib/session.ts';
 import { SiteSettingsCache } from '../lib/site-settings.ts';
+import { toOwnUser } from '../domain/serialize.ts';
 import { hasSecondFactor } from '../lib/totp.ts';
 
 declare module 'fastify' {
@@ -154,6 +156,29 @@ export async function requireNotBoardSuspended(db: Conn, user: UserRow, boardId:
 export function requireUser(request: FastifyRequest): UserRow {
   if (request.user === null) throw unauthenticated();
   return request.user;
+}
+
+/**
+ * The member's password, asked again before a change that matters (a new address, a second
+ * factor, closing the account): 400 on `password` when wrong. Guessing it from a stolen session
+ * is guessing a login, so it meets the same limit (`LOGIN_FAILURES`).
+ */
+export async function confirmPassword(app: FastifyInstance, user: UserRow, password: string): Promise<void> {
+  if (app.rateLimits !== null && app.rateLimiter !== null) {
+    await app.rateLimiter.hit(`password-check:user:${user.id}`, app.rateLimits.loginFailures, 'password attempts');
+  }
+  if (!(await verifyPassword(user.passwordHash, password))) throw invalid('password', 'password is not the password of this account');
+}
+
+/**
+ * The answer of a second factor that was accepted: the same token, now a full session (the
+ * cookie renewed for its new lifetime when the login came by cookie).
+ */
+export function signedIn(request: FastifyRequest, reply: FastifyReply, expiresAt: Date, secure: boolean) {
+  const bearer = bearerToken(request);
+  const token = bearer ?? request.cookies[SESSION_COOKIE] ?? '';
+  if (bearer === null) setSessionCookie(reply, token, expiresAt, secure);
+  return { user: toOwnUser(request.pendingTwoFactor!.user), token };
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string, expires: Date, secure: boolean): void {

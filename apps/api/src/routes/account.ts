@@ -9,7 +9,7 @@ import { hashPassword, passwordProblem, verifyPassword } from '../lib/password.t
 import { SESSION_COOKIE, invalidateUserSessions } from '../lib/session.ts';
 import { closeAccount } from '../domain/close-account.ts';
 import { queueSecurityNotice } from '../domain/account-mail.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { confirmPassword, requireUser } from '../plugins/auth.ts';
 import { toOwnUser } from '../domain/serialize.ts';
 import { uploadUrl } from '../domain/uploads.ts';
 import { listWatches } from '../domain/watches.ts';
@@ -258,11 +258,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const user = requireUser(request);
-      if (limits !== null && limiter !== null)
-        await limiter.hit(`password-check:user:${user.id}`, limits.loginFailures, 'password attempts');
-      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
-        throw invalid('password', 'password is not the password of this account');
-      }
+      await confirmPassword(app, user, request.body.password);
       await app.db.transaction(async (tx) => {
         await closeAccount(tx, user.id);
         // The last e-mail to the address, sent after the rest of its mail is erased.

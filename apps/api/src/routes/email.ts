@@ -19,11 +19,11 @@ import { and, eq, ne, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { markTokenUsed, takeAccountToken, voidAccountTokens } from '../lib/account-tokens.ts';
 import { HttpError, conflict, invalid, notFound } from '../lib/http-error.ts';
-import { hashPassword, passwordProblem, verifyPassword } from '../lib/password.ts';
+import { hashPassword, passwordProblem } from '../lib/password.ts';
 import type { Limits } from '../lib/rate-limit.ts';
 import { invalidateUserSessions } from '../lib/session.ts';
 import { canonicalTimeZone } from '../lib/time-zone.ts';
-import { requireUser } from '../plugins/auth.ts';
+import { confirmPassword, requireUser } from '../plugins/auth.ts';
 import { queueEmailChange, queueSecurityNotice, queueVerification } from '../domain/account-mail.ts';
 import { digestAt } from '../domain/email-notify.ts';
 import { toOwnUser } from '../domain/serialize.ts';
@@ -211,10 +211,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const user = requireUser(request);
       const email = request.body.email.trim();
-      await hit(`password-check:user:${user.id}`, 'loginFailures', 'password attempts');
-      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
-        throw invalid('password', 'password is not the password of this account');
-      }
+      await confirmPassword(app, user, request.body.password);
       if (email.toLowerCase() === user.email.toLowerCase()) throw invalid('email', 'that is already your address');
       const [taken] = await app.db
         .select({ id: users.id })

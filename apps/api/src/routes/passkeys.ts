@@ -22,12 +22,10 @@ import {
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { HttpError, conflict, invalid, notFound, unauthenticated } from '../lib/http-error.ts';
-import { verifyPassword } from '../lib/password.ts';
-import { SESSION_COOKIE, completeTwoFactor } from '../lib/session.ts';
+import { completeTwoFactor } from '../lib/session.ts';
 import { hasSecondFactor } from '../lib/totp.ts';
-import { requireUser, setSessionCookie } from '../plugins/auth.ts';
+import { confirmPassword, requireUser, signedIn } from '../plugins/auth.ts';
 import { queueSecurityNotice } from '../domain/account-mail.ts';
-import { toOwnUser } from '../domain/serialize.ts';
 import { replaceRecoveryCodes } from './two-factor.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
@@ -123,11 +121,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
     async (request, reply) => {
       const user = requireUser(request);
       needRelying();
-      if (limits !== null && limiter !== null)
-        await limiter.hit(`password-check:user:${user.id}`, limits.loginFailures, 'password attempts');
-      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
-        throw invalid('password', 'password is not the password of this account');
-      }
+      await confirmPassword(app, user, request.body.password);
       const response = request.body.response as unknown as RegistrationResponseJSON;
       const challenge = await rp.take(app.db, request.session!.id, 'register', response.response?.clientDataJSON);
       if (challenge === null) throw refused('it answers no request of this session (or an old one): try again');
@@ -199,11 +193,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
     },
     async (request, reply) => {
       const user = requireUser(request);
-      if (limits !== null && limiter !== null)
-        await limiter.hit(`password-check:user:${user.id}`, limits.loginFailures, 'password attempts');
-      if (!(await verifyPassword(user.passwordHash, request.body.password))) {
-        throw invalid('password', 'password is not the password of this account');
-      }
+      await confirmPassword(app, user, request.body.password);
       await app.db.transaction(async (tx) => {
         const removed = await tx
           .delete(passkeys)
@@ -307,10 +297,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
         return completeTwoFactor(tx, pending.session.id);
       });
       if (limiter !== null) await limiter.reset(`two-factor:user:${pending.user.id}`);
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      const token = bearer ?? request.cookies[SESSION_COOKIE] ?? '';
-      if (bearer === undefined) setSessionCookie(reply, token, expiresAt, secureCookies);
-      return { user: toOwnUser(pending.user), token };
+      return signedIn(request, reply, expiresAt, secureCookies);
     }
   );
 };

@@ -11,12 +11,11 @@ import {
   TwoFactorStatus
 } from '@bmet/contracts';
 import type { Conn } from '@bmet/db/client';
-import { passkeys, recoveryCodes, users, type UserRow } from '@bmet/db/schema';
+import { passkeys, recoveryCodes, users } from '@bmet/db/schema';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { HttpError, conflict, invalid, unauthenticated } from '../lib/http-error.ts';
-import { verifyPassword } from '../lib/password.ts';
-import { SESSION_COOKIE, completeTwoFactor } from '../lib/session.ts';
+import { completeTwoFactor } from '../lib/session.ts';
 import type { SecretBox } from '../lib/secret.ts';
 import {
   decodeTotpKey,
@@ -29,9 +28,8 @@ import {
   totpCodeOf,
   totpUri
 } from '../lib/totp.ts';
-import { requireUser, setSessionCookie } from '../plugins/auth.ts';
+import { confirmPassword, requireUser, signedIn } from '../plugins/auth.ts';
 import { queueSecurityNotice } from '../domain/account-mail.ts';
-import { toOwnUser } from '../domain/serialize.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 const wrongCode = () =>
@@ -80,11 +78,6 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
   const limits = app.rateLimits;
   const limiter = app.rateLimiter;
 
-  /** Guessing a password from a stolen session counts as guessing a login. */
-  async function checkPassword(user: UserRow, password: string): Promise<void> {
-    if (limits !== null && limiter !== null) await limiter.hit(`password-check:user:${user.id}`, limits.loginFailures, 'password attempts');
-    if (!(await verifyPassword(user.passwordHash, password))) throw invalid('password', 'password is not the password of this account');
-  }
   /** Six digits are guessable without a limit: every attempt counts, a success forgets them. */
   async function countAttempt(userId: number): Promise<void> {
     if (limits !== null && limiter !== null) await limiter.hit(`two-factor:user:${userId}`, limits.twoFactor, 'two-factor codes');
@@ -143,7 +136,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
     },
     async (request) => {
       const user = requireUser(request);
-      await checkPassword(user, request.body.password);
+      await confirmPassword(app, user, request.body.password);
       const key = decodeTotpKey(request.body.key);
       if (key === null) throw invalid('key', 'key must be the key from setup');
       const code = totpCodeOf(request.body.code);
@@ -181,7 +174,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
     async (request, reply) => {
       const user = requireUser(request);
       if (!hasSecondFactor(user)) throw invalid('twoFactor', 'two-factor sign-in is off already');
-      await checkPassword(user, request.body.password);
+      await confirmPassword(app, user, request.body.password);
       await countAttempt(user.id);
       const secrets = await app.secrets.get();
       await app.db.transaction(async (tx) => {
@@ -213,7 +206,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
     async (request) => {
       const user = requireUser(request);
       if (!hasSecondFactor(user)) throw invalid('twoFactor', 'turn two-factor sign-in on first');
-      await checkPassword(user, request.body.password);
+      await confirmPassword(app, user, request.body.password);
       return { recoveryCodes: await app.db.transaction((tx) => replaceRecoveryCodes(tx, user.id)) };
     }
   );
@@ -240,10 +233,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
       });
       if (accepted === null) throw wrongCode();
       await forgetAttempts(pending.user.id);
-      const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-      const token = bearer ?? request.cookies[SESSION_COOKIE] ?? '';
-      if (bearer === undefined) setSessionCookie(reply, token, accepted, secureCookies);
-      return { user: toOwnUser(pending.user), token };
+      return signedIn(request, reply, accepted, secureCookies);
     }
   );
 };
