@@ -134,6 +134,7 @@ const LIMIT_VARS: Record<string, { name: LimitName; newAccount: boolean }> = {
   EMAIL_TO: { name: 'emailTo', newAccount: false },
   EMAIL_ACCOUNT: { name: 'emailAccount', newAccount: false },
   TWO_FACTOR: { name: 'twoFactor', newAccount: false },
+  TWO_FACTOR_ACCOUNT: { name: 'twoFactorAccount', newAccount: false },
   ...Object.fromEntries(
     userActions.flatMap((action) => [
       [action.toUpperCase(), { name: action, newAccount: false }],

@@ -62,7 +62,16 @@ async function main() {
   // One logger for the process: Fastify's request logs and the bus's reconnects alike.
   const logger = pino({
     level: config.logLevel,
-    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]']
+    redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    serializers: {
+      // Links carry their token in the query (one-click unsubscribe): it never reaches the logs.
+      req: (req: { method?: string; url?: string; hostname?: string; ip?: string }) => ({
+        method: req.method,
+        url: (req.url ?? '').replace(/([?&]token=)[^&]*/g, '$1[redacted]'),
+        host: req.hostname,
+        remoteAddress: req.ip
+      })
+    }
   });
   if (config.databaseUrl === undefined) mkdirSync(config.dataDir, { recursive: true });
   const onConnectionError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost; the pool replaces it');

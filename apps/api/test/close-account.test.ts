@@ -55,7 +55,7 @@ describe('DELETE /api/v1/me', () => {
 
     // What was only theirs is gone; the address is free again, the neutral name is not.
     const [row] = await ctx.app.db.select().from(users).where(eq(users.id, id));
-    expect(row).toMatchObject({ email: `former-${id}@closed.invalid`, bio: null, emailVerifiedAt: null, totpKey: null });
+    expect(row).toMatchObject({ email: `closed account ${id}`, bio: null, emailVerifiedAt: null, totpKey: null, passkeyCount: 0 });
     expect(row!.closedAt).not.toBeNull();
     for (const table of [sessions, drafts, boardWatches, notifications] as const) {
       expect(await ctx.app.db.select().from(table).where(eq(table.userId, id))).toEqual([]);
@@ -80,6 +80,28 @@ describe('DELETE /api/v1/me', () => {
       }),
       409,
       'conflict'
+    );
+  });
+});
+
+describe('closing an account with a confirmed address', () => {
+  it('sends the address one last notice and keeps nothing else for it; nobody can take the closed address', async () => {
+    const admin = await registerUser(ctx.app);
+    await setRole(ctx.app, admin.user.id, 'admin');
+    const member = await registerUser(ctx.app);
+    const address = `${member.user.username}@example.org`;
+    await call(ctx.app, 'PUT', `/admin/users/${member.user.username}/email-verified`, { token: admin.token, body: { verified: true } });
+    expect((await call(ctx.app, 'DELETE', '/me', { token: member.token, body: { password: member.password } })).statusCode).toBe(204);
+    const left = await ctx.app.db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, address));
+    expect(left.map((m) => [m.kind, m.subject])).toEqual([['security', 'BMET Forum: your account was closed']]);
+    // The closed account's stand-in address is no address: registering it is refused.
+    const id = Number(member.user.id);
+    expectError(
+      await call(ctx.app, 'POST', '/auth/register', {
+        body: { username: unique('squat'), email: `closed account ${id}`, password: 'a long enough passphrase', profession: 'CE' }
+      }),
+      400,
+      'validation_failed'
     );
   });
 });

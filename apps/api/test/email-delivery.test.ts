@@ -61,6 +61,28 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => 
 }
 
 describe('delivering mail', () => {
+  it('keeps every header one line even when a caller hands it line breaks', async () => {
+    const to = `${unique('hdr')}@example.org`;
+    await ctx.app.db.transaction((tx) =>
+      ctx.app.mailer.queue(tx, {
+        userId: null,
+        kind: 'security',
+        to,
+        subject: 'Pump alarm\r\nBcc: victim@example.org\nX-Injected: yes',
+        text: 'hello',
+        html: '<p>hello</p>',
+        threadId: 7
+      })
+    );
+    ctx.app.mailer.wake();
+    const got = await inbox.waitFor((r) => r.rcptTo.includes(to));
+    expect(got.rcptTo).toEqual([to]);
+    expect(rawHeader(got, 'Bcc')).toBeNull();
+    expect(rawHeader(got, 'X-Injected')).toBeNull();
+    expect(got.mail.subject).toBe('Pump alarm Bcc: victim@example.org X-Injected: yes');
+    expect(rawHeader(got, 'References')).toBe('<thread-7@example.org>');
+  });
+
   it('signs every message with DKIM when a key is configured, verifiably', async () => {
     const name = unique('dkim');
     await registerUser(ctx.app, { username: name });
@@ -132,6 +154,10 @@ describe('delivering mail', () => {
     const admin = await registerUser(ctx.app);
     await setRole(ctx.app, admin.user.id, 'admin');
     const failed = await call(ctx.app, 'GET', '/admin/outbox?status=failed', { token: admin.token });
+    // With SMTP_URL the member has the link: an admin sees the message without its token.
+    const read = await call(ctx.app, 'GET', `/admin/outbox/${failed.data.messages[0].id}`, { token: admin.token });
+    expect(read.data.message.text).toContain('verify-email?token=(hidden)');
+    expect(read.data.message.text).not.toMatch(/token=[a-z2-7]{10,}/);
     const entry = failed.data.messages.find((m: { to: string }) => m.to === `${name}@example.org`);
     expect(entry).toMatchObject({ status: 'failed', attempts: 2, kind: 'verify_email', username: name });
     expect((await call(ctx.app, 'POST', `/admin/outbox/${entry.id}/resend`, { token: admin.token })).statusCode).toBe(202);

@@ -51,6 +51,25 @@ describe('passkeys as a second factor', () => {
       400,
       'two_factor_invalid'
     );
+    // That request's challenge is spent: the right origin now is refused too.
+    expectError(
+      await call(ctx.app, 'POST', '/me/passkeys', {
+        token: member.token,
+        body: { response: key.register(elsewhere.data.options), password: member.password }
+      }),
+      400,
+      'two_factor_invalid'
+    );
+    // A key made for another relying party (another site's name) is refused.
+    const otherSite = await call(ctx.app, 'POST', '/me/passkeys/options', { token: member.token });
+    expectError(
+      await call(ctx.app, 'POST', '/me/passkeys', {
+        token: member.token,
+        body: { response: new SoftAuthenticator(ORIGIN, 'evil.example').register(otherSite.data.options), password: member.password }
+      }),
+      400,
+      'two_factor_invalid'
+    );
     expectError(
       await call(ctx.app, 'POST', '/me/passkeys', { token: member.token, body: { response: { id: 'x' }, password: member.password } }),
       400,
@@ -151,10 +170,12 @@ describe('passkeys as a second factor', () => {
     ).toBe(200);
   });
 
-  it('removes passkeys with the password; with none left, signing in takes the password alone', async () => {
+  it('removes passkeys with the password; the last one goes only with two-factor sign-in itself (a recovery code)', async () => {
     const member = await registerUser(ctx.app);
     const key = new SoftAuthenticator(ORIGIN, 'forum.example.org');
-    await addPasskey(member, key);
+    const spare = new SoftAuthenticator(ORIGIN, 'forum.example.org');
+    const { recoveryCodes } = (await addPasskey(member, key)).data;
+    await addPasskey(member, spare);
     expectError(
       await call(ctx.app, 'DELETE', `/me/passkeys/${key.id}`, { token: member.token, body: { password: 'nope nope' } }),
       400,
@@ -169,11 +190,26 @@ describe('passkeys as a second factor', () => {
     expect(
       (await call(ctx.app, 'DELETE', `/me/passkeys/${key.id}`, { token: member.token, body: { password: member.password } })).statusCode
     ).toBe(204);
+    // The spare is the last second factor: removing it alone would turn two-factor off with the password only.
+    expectError(
+      await call(ctx.app, 'DELETE', `/me/passkeys/${spare.id}`, { token: member.token, body: { password: member.password } }),
+      409,
+      'conflict'
+    );
+    expect(
+      (
+        await call(ctx.app, 'DELETE', '/me/two-factor', {
+          token: member.token,
+          body: { password: member.password, code: recoveryCodes[0] }
+        })
+      ).statusCode
+    ).toBe(204);
     expect((await call(ctx.app, 'GET', '/me/two-factor', { token: member.token })).data).toMatchObject({
       enabled: false,
       passkeys: 0,
       recoveryCodesLeft: 0
     });
+    expect((await call(ctx.app, 'GET', '/me/passkeys', { token: member.token })).data.passkeys).toEqual([]);
     const login = await call(ctx.app, 'POST', '/auth/login', { body: { login: member.user.username, password: member.password } });
     expect(login.data.twoFactorRequired).toBeUndefined();
   });

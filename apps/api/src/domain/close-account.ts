@@ -17,7 +17,8 @@ import {
   threadSubscriptions,
   users
 } from '@bmet/db/schema';
-import { eq } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
 
 /** The name a closed account's posts stay under; usernames of this shape are never given out. */
 export const closedUsername = (id: number): string => `former-${id}`;
@@ -31,6 +32,16 @@ export const RESERVED_USERNAME = /^former-\d+$/i;
  * place under a neutral name, so no reply tree breaks and no vote moves.
  */
 export async function closeAccount(tx: Conn, userId: number): Promise<void> {
+  // The member's row first, as every other writer of a member's second factor and sessions
+  // takes it: one lock order, no deadlock (and a login racing this finds the account closed).
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
+  // A member who registered `former-<id>` before such names were reserved keeps theirs: this one
+  // takes a suffix instead.
+  const [clash] = await tx
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(sql`lower(${users.username})`, closedUsername(userId)), ne(users.id, userId)));
+  const username = clash === undefined ? closedUsername(userId) : `${closedUsername(userId)}-${randomBytes(3).toString('hex')}`;
   for (const table of [sessions, loginDevices, accountTokens, recoveryCodes, passkeys, drafts, notifications, mailOutbox] as const) {
     await tx.delete(table).where(eq(table.userId, userId));
   }
@@ -48,10 +59,11 @@ export async function closeAccount(tx: Conn, userId: number): Promise<void> {
   await tx
     .update(users)
     .set({
-      username: closedUsername(userId),
+      username,
       displayName: CLOSED_DISPLAY_NAME,
-      // Unique and unreachable (RFC 2606's .invalid): the real address is gone.
-      email: `${closedUsername(userId)}@closed.invalid`,
+      // Unique, and no address at all (no "@"): nobody can register it, so nobody can make this
+      // closing fail on the unique index; the real address is gone.
+      email: `closed account ${userId}`,
       // Not an argon2 hash: no password verifies against it.
       passwordHash: '!',
       bio: null,

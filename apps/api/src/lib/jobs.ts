@@ -117,7 +117,8 @@ export class Jobs {
       schedule: false,
       maintenanceIntervalSeconds: 300,
       archiveCompletedAfterSeconds: 3600,
-      deleteAfterDays: 7
+      // Finished jobs (which carry addresses: a reset asked for by address) go after a day.
+      deleteAfterDays: 1
     });
     // An 'error' event with no listener would end the process: the database going away during
     // maintenance or a fetch is logged, and the workers try again on their next turn.

@@ -37,8 +37,13 @@ export interface Limits {
   emailTo: Limit;
   /** Verification resends and changes of address per account. */
   emailAccount: Limit;
-  /** Wrong two-factor codes per account (a code is six digits: guessing must stay hopeless). */
+  /** Second-factor attempts per session that owes one (a code is six digits: guessing must stay hopeless). */
   twoFactor: Limit;
+  /**
+   * Second-factor attempts per account from every session: the ceiling on guessing with many
+   * logins. Kept high, so that whoever knows the password cannot easily lock the owner out.
+   */
+  twoFactorAccount: Limit;
   /** New threads per user. */
   thread: Limit;
   /** Replies per user. */
@@ -70,6 +75,7 @@ export const defaultLimits: Limits = {
   emailTo: { max: 3, windowMs: HOUR },
   emailAccount: { max: 5, windowMs: HOUR },
   twoFactor: { max: 5, windowMs: 15 * MINUTE },
+  twoFactorAccount: { max: 50, windowMs: HOUR },
   thread: { max: 10, windowMs: HOUR },
   post: { max: 30, windowMs: 10 * MINUTE },
   vote: { max: 120, windowMs: 10 * MINUTE },

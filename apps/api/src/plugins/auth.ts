@@ -5,7 +5,7 @@ import { HttpError, invalid, unauthenticated } from '../lib/http-error.ts';
 import { verifyPassword } from '../lib/password.ts';
 import type { Conn } from '@bmet/db/client';
 import { boardSuspension, isSuspended } from '../domain/moderation.ts';
-import { SESSION_COOKIE, validateSessionToken, type Session } from '../lib/session.ts';
+import { SESSION_COOKIE, invalidateSession, validateSessionToken, type Session } from '../lib/session.ts';
 import { SiteSettingsCache } from '../lib/site-settings.ts';
 import { toOwnUser } from '../domain/serialize.ts';
 import { hasSecondFactor } from '../lib/totp.ts';
@@ -109,6 +109,12 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     }
     if (token === null || token === '') return;
     const result = await validateSessionToken(app.db, token);
+    // A closed account has no sessions; one a login created while it was closing is nobody's.
+    if (result.session !== null && result.user.closedAt !== null) {
+      await invalidateSession(app.db, result.session.id);
+      if (byCookie) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return;
+    }
     if (result.session === null) {
       if (byCookie) void reply.clearCookie(SESSION_COOKIE, { path: '/' });
       return;

@@ -8,6 +8,7 @@ import { invalid, notFound } from '../lib/http-error.ts';
 import { hashPassword, passwordProblem, verifyPassword } from '../lib/password.ts';
 import { SESSION_COOKIE, invalidateUserSessions } from '../lib/session.ts';
 import { closeAccount } from '../domain/close-account.ts';
+import { voidAccountTokens } from '../lib/account-tokens.ts';
 import { queueSecurityNotice } from '../domain/account-mail.ts';
 import { confirmPassword, requireUser } from '../plugins/auth.ts';
 import { toOwnUser } from '../domain/serialize.ts';
@@ -88,6 +89,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const updated = await app.db.transaction(async (tx) => {
         const [row] = await tx.update(users).set({ passwordHash }).where(eq(users.id, user.id)).returning();
         await invalidateUserSessions(tx, user.id, current);
+        // A reset link sent before (perhaps to a mailbox that is not safe) stops working too.
+        await voidAccountTokens(tx, user.id, 'password_reset');
         await queueSecurityNotice(tx, app.mailer, user, {
           what: 'your password was changed',
           detail: 'The password of your account was changed, and every other device was signed out.'

@@ -60,6 +60,18 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hit = async (key: string, name: keyof Omit<Limits, 'newAccount'>, what: string) => {
     if (limits !== null && limiter !== null) await limiter.hit(key, limits[name], what);
   };
+  /** Whether an unasked-for e-mail to this address may go (a reset): false once the address's limits are spent. */
+  const withinAddressLimits = async (email: string, ip: string): Promise<boolean> => {
+    if (limits === null || limiter === null) return true;
+    try {
+      await limiter.hit(`${toAddressKey(email)}:ip:${ip}`, limits.emailTo, 'e-mails to this address');
+      await limiter.hit(toAddressKey(email), { ...limits.emailTo, max: limits.emailTo.max * 4 }, 'e-mails to this address');
+      return true;
+    } catch (err) {
+      if (err instanceof HttpError && err.statusCode === 429) return false;
+      throw err;
+    }
+  };
 
   app.post(
     '/auth/password/forgot',
@@ -74,10 +86,14 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const email = request.body.email.trim().toLowerCase();
       await hit(`forgot:ip:${request.ip}`, 'forgotPassword', 'password reset requests');
-      await hit(toAddressKey(email), 'emailTo', 'e-mails to this address');
-      // The lookup happens in the job: this request costs the same whoever the address belongs to.
-      await app.jobs.send(app.db, 'password-forgot', { email });
-      app.jobs.wake('password-forgot');
+      // Per address from this client, and (four times that) per address from everywhere; past
+      // either the request is answered alike and no e-mail goes: a stranger asking for someone's
+      // address cannot flood their mailbox, and cannot make their own request answer 429.
+      if (await withinAddressLimits(email, request.ip)) {
+        // The lookup happens in the job: this request costs the same whoever the address belongs to.
+        await app.jobs.send(app.db, 'password-forgot', { email });
+        app.jobs.wake('password-forgot');
+      }
       return reply.code(202).send({ accepted: true as const });
     }
   );
@@ -175,6 +191,8 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
             .where(eq(users.id, user.id));
           await voidAccountTokens(tx, user.id, 'email_change');
           await voidAccountTokens(tx, user.id, 'email_verify');
+          // Reset links went to the old address: they stop working with it.
+          await voidAccountTokens(tx, user.id, 'password_reset');
           // The old address hears of it: a thief who changed it is found out there.
           await queueSecurityNotice(tx, app.mailer, user, {
             what: 'your e-mail address was changed',
@@ -213,12 +231,14 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const email = request.body.email.trim();
       await confirmPassword(app, user, request.body.password);
       if (email.toLowerCase() === user.email.toLowerCase()) throw invalid('email', 'that is already your address');
+      // Counted before "taken" is answered: the answer says whether an address has an account,
+      // so asking is limited like sending.
+      await hit(`email-account:user:${user.id}`, 'emailAccount', 'address changes and verification e-mails');
       const [taken] = await app.db
         .select({ id: users.id })
         .from(users)
         .where(eq(sql`lower(${users.email})`, email.toLowerCase()));
       if (taken !== undefined) throw conflict('email', 'that email is already taken');
-      await hit(`email-account:user:${user.id}`, 'emailAccount', 'address changes and verification e-mails');
       await hit(toAddressKey(email), 'emailTo', 'e-mails to this address');
       await app.db.transaction(async (tx) => {
         // Only the newest request counts: an older link for another address stops working.

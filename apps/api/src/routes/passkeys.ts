@@ -9,7 +9,7 @@ import {
   PasswordBody,
   WebAuthnOptions
 } from '@bmet/contracts';
-import { passkeys, recoveryCodes, users, type PasskeyRow } from '@bmet/db/schema';
+import { passkeys, users, type PasskeyRow } from '@bmet/db/schema';
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -22,11 +22,11 @@ import {
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { HttpError, conflict, invalid, notFound, unauthenticated } from '../lib/http-error.ts';
-import { completeTwoFactor } from '../lib/session.ts';
+import { completeTwoFactor, invalidateUserSessions } from '../lib/session.ts';
 import { hasSecondFactor } from '../lib/totp.ts';
 import { confirmPassword, requireUser, signedIn } from '../plugins/auth.ts';
 import { queueSecurityNotice } from '../domain/account-mail.ts';
-import { replaceRecoveryCodes } from './two-factor.ts';
+import { countSecondFactorAttempt, replaceRecoveryCodes } from './two-factor.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 /** At most this many per member: enough for a phone, a laptop and two keys, and some spares. */
@@ -57,8 +57,6 @@ function passkeyName(raw: string | undefined, fallback: string): string {
  */
 export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> = async (app, { secureCookies }) => {
   const rp = app.passkeys;
-  const limits = app.rateLimits;
-  const limiter = app.rateLimiter;
   const needRelying = () => {
     if (!rp.available) {
       throw conflict('passkeys', 'passkeys need the forum at a host name (PUBLIC_URL with localhost or a domain, not an IP address)');
@@ -162,8 +160,11 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
             .update(users)
             .set({ passkeyCount: sql`${users.passkeyCount} + 1` })
             .where(eq(users.id, user.id));
-          // The first second factor: recovery codes come with it, shown once.
-          const codes = hasSecondFactor(locked) ? undefined : await replaceRecoveryCodes(tx, user.id);
+          // The first second factor: recovery codes come with it, shown once, and every other
+          // session ends (each session of a member with two factors has given one).
+          const first = !hasSecondFactor(locked);
+          const codes = first ? await replaceRecoveryCodes(tx, user.id) : undefined;
+          if (first) await invalidateUserSessions(tx, user.id, request.session!.id);
           await queueSecurityNotice(tx, app.mailer, user, {
             what: 'a passkey was added to your account',
             detail: `The passkey "${name}" can now be the second step of signing in to your account.`
@@ -185,7 +186,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
     {
       schema: {
         tags: ['account'],
-        summary: 'Remove a passkey (with the password); without any second factor left, two-factor sign-in is off',
+        summary: 'Remove a passkey (with the password); the last second factor is removed by turning two-factor sign-in off',
         params: Type.Object({ id: Type.String({ maxLength: 1024 }) }),
         body: PasswordBody,
         response: { 204: Type.Null(), ...errors }
@@ -195,21 +196,26 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
       const user = requireUser(request);
       await confirmPassword(app, user, request.body.password);
       await app.db.transaction(async (tx) => {
-        const removed = await tx
-          .delete(passkeys)
-          .where(and(eq(passkeys.id, request.params.id), eq(passkeys.userId, user.id)))
-          .returning({ name: passkeys.name });
-        if (removed.length === 0) throw notFound('passkey');
-        const [after] = await tx
+        // The member's row first (one lock order with sign-in and the other second-factor writes).
+        const [locked] = await tx.select().from(users).where(eq(users.id, user.id)).for('update');
+        if (locked === undefined) throw notFound('user');
+        const [target] = await tx
+          .select({ name: passkeys.name })
+          .from(passkeys)
+          .where(and(eq(passkeys.id, request.params.id), eq(passkeys.userId, user.id)));
+        if (target === undefined) throw notFound('passkey');
+        // The last second factor goes only the way that asks for a recovery code too.
+        if (locked.totpKey === null && locked.passkeyCount <= 1) {
+          throw conflict('passkeys', 'this is your only second factor: turn two-factor sign-in off instead (it asks for a recovery code)');
+        }
+        await tx.delete(passkeys).where(eq(passkeys.id, request.params.id));
+        await tx
           .update(users)
           .set({ passkeyCount: sql`greatest(${users.passkeyCount} - 1, 0)` })
-          .where(eq(users.id, user.id))
-          .returning();
-        // Nothing left to be a second factor: the recovery codes would only be a way around the password.
-        if (after !== undefined && !hasSecondFactor(after)) await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, user.id));
+          .where(eq(users.id, user.id));
         await queueSecurityNotice(tx, app.mailer, user, {
           what: 'a passkey was removed from your account',
-          detail: `The passkey "${removed[0]!.name}" no longer signs in to your account.`
+          detail: `The passkey "${target.name}" no longer signs in to your account.`
         });
       });
       app.mailer.wake();
@@ -260,8 +266,7 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
       const pending = request.pendingTwoFactor;
       if (pending === null) throw unauthenticated();
       needRelying();
-      if (limits !== null && limiter !== null)
-        await limiter.hit(`two-factor:user:${pending.user.id}`, limits.twoFactor, 'two-factor attempts');
+      await countSecondFactorAttempt(app, pending.user.id, pending.session.id);
       const response = request.body.response as unknown as AuthenticationResponseJSON;
       const challenge = await rp.take(app.db, pending.session.id, 'authenticate', response.response?.clientDataJSON);
       if (challenge === null) throw refused('it answers no request of this sign-in (or an old one): try again');
@@ -290,13 +295,18 @@ export const passkeyRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }
       }
       if (!verified.verified) throw refused('its signature did not check out');
       const expiresAt = await app.db.transaction(async (tx) => {
-        await tx
+        // Compare and set: of two answers from one cloned key, only one moves the counter on.
+        const newCounter = verified.authenticationInfo.newCounter;
+        const moved = await tx
           .update(passkeys)
-          .set({ counter: verified.authenticationInfo.newCounter, lastUsedAt: sql`now()` })
-          .where(eq(passkeys.id, stored.id));
+          .set({ counter: newCounter, lastUsedAt: sql`now()` })
+          .where(and(eq(passkeys.id, stored.id), sql`(${passkeys.counter} < ${newCounter} or ${newCounter} = 0)`))
+          .returning({ id: passkeys.id });
+        if (moved.length === 0) return null;
         return completeTwoFactor(tx, pending.session.id);
       });
-      if (limiter !== null) await limiter.reset(`two-factor:user:${pending.user.id}`);
+      if (expiresAt === null) throw refused('its counter did not move on (a copy of the key?)');
+      if (app.rateLimiter !== null) await app.rateLimiter.reset(`two-factor:session:${pending.session.id}`);
       return signedIn(request, reply, expiresAt, secureCookies);
     }
   );

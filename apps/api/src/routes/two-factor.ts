@@ -11,11 +11,12 @@ import {
   TwoFactorStatus
 } from '@bmet/contracts';
 import type { Conn } from '@bmet/db/client';
+import type { FastifyInstance } from 'fastify';
 import { passkeys, recoveryCodes, users } from '@bmet/db/schema';
 import { and, count, eq, isNull } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { HttpError, conflict, invalid, unauthenticated } from '../lib/http-error.ts';
-import { completeTwoFactor } from '../lib/session.ts';
+import { completeTwoFactor, invalidateUserSessions } from '../lib/session.ts';
 import type { SecretBox } from '../lib/secret.ts';
 import {
   decodeTotpKey,
@@ -62,6 +63,13 @@ async function acceptSecondFactor(tx: Conn, secrets: SecretBox, userId: number, 
   return used.length > 0 ? 'recovery' : null;
 }
 
+/** Counts one second-factor attempt against the session and the account (429 once either is spent). */
+export async function countSecondFactorAttempt(app: FastifyInstance, userId: number, sessionId: string): Promise<void> {
+  if (app.rateLimits === null || app.rateLimiter === null) return;
+  await app.rateLimiter.hit(`two-factor:session:${sessionId}`, app.rateLimits.twoFactor, 'two-factor attempts');
+  await app.rateLimiter.hit(`two-factor:user:${userId}`, app.rateLimits.twoFactorAccount, 'two-factor attempts for this account');
+}
+
 export async function replaceRecoveryCodes(tx: Conn, userId: number): Promise<string[]> {
   const { codes, hashes } = newRecoveryCodes();
   await tx.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId));
@@ -75,15 +83,18 @@ export async function replaceRecoveryCodes(tx: Conn, userId: number): Promise<st
  * password that was right makes a session that can do nothing but take the second factor.
  */
 export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean }> = async (app, { secureCookies }) => {
-  const limits = app.rateLimits;
   const limiter = app.rateLimiter;
 
-  /** Six digits are guessable without a limit: every attempt counts, a success forgets them. */
-  async function countAttempt(userId: number): Promise<void> {
-    if (limits !== null && limiter !== null) await limiter.hit(`two-factor:user:${userId}`, limits.twoFactor, 'two-factor codes');
+  /**
+   * Six digits are guessable without a limit: every attempt counts, per session (five, then the
+   * password again) and per account (a high ceiling, so a stranger with the password cannot
+   * easily lock the owner out); a success forgets the session's.
+   */
+  async function countAttempt(userId: number, sessionId: string): Promise<void> {
+    await countSecondFactorAttempt(app, userId, sessionId);
   }
-  const forgetAttempts = async (userId: number) => {
-    if (limiter !== null) await limiter.reset(`two-factor:user:${userId}`);
+  const forgetAttempts = async (sessionId: string) => {
+    if (limiter !== null) await limiter.reset(`two-factor:session:${sessionId}`);
   };
 
   app.get(
@@ -144,8 +155,11 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
       if (step === null) throw invalid('code', 'that code does not match: type the 6 digits your app shows now');
       const secrets = await app.secrets.get();
       const codes = await app.db.transaction(async (tx) => {
-        const [locked] = await tx.select({ totpKey: users.totpKey }).from(users).where(eq(users.id, user.id)).for('update');
-        if (locked?.totpKey !== null) throw conflict('twoFactor', 'two-factor sign-in is on already');
+        const [locked] = await tx.select().from(users).where(eq(users.id, user.id)).for('update');
+        if (locked === undefined || locked.totpKey !== null) throw conflict('twoFactor', 'the authenticator app is set up already');
+        // The first second factor: every other session ends (each session of a member with two
+        // factors has given one; those from before had not).
+        if (!hasSecondFactor(locked)) await invalidateUserSessions(tx, user.id, request.session?.id);
         await tx
           .update(users)
           .set({ totpKey: secrets.seal(key), totpLastStep: step })
@@ -175,7 +189,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
       const user = requireUser(request);
       if (!hasSecondFactor(user)) throw invalid('twoFactor', 'two-factor sign-in is off already');
       await confirmPassword(app, user, request.body.password);
-      await countAttempt(user.id);
+      await countAttempt(user.id, request.session!.id);
       const secrets = await app.secrets.get();
       await app.db.transaction(async (tx) => {
         if ((await acceptSecondFactor(tx, secrets, user.id, request.body.code)) === null) throw wrongCode();
@@ -187,7 +201,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
           detail: 'Signing in to your account now takes only the password.'
         });
       });
-      await forgetAttempts(user.id);
+      await forgetAttempts(request.session!.id);
       app.mailer.wake();
       return reply.code(204).send(null);
     }
@@ -224,7 +238,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
     async (request, reply) => {
       const pending = request.pendingTwoFactor;
       if (pending === null) throw unauthenticated();
-      await countAttempt(pending.user.id);
+      await countAttempt(pending.user.id, pending.session.id);
       const secrets = await app.secrets.get();
       const accepted = await app.db.transaction(async (tx) => {
         const factor = await acceptSecondFactor(tx, secrets, pending.user.id, request.body.code);
@@ -232,7 +246,7 @@ export const twoFactorRoutes: FastifyPluginAsyncTypebox<{ secureCookies: boolean
         return completeTwoFactor(tx, pending.session.id);
       });
       if (accepted === null) throw wrongCode();
-      await forgetAttempts(pending.user.id);
+      await forgetAttempts(pending.session.id);
       return signedIn(request, reply, accepted, secureCookies);
     }
   );
