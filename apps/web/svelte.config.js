@@ -10,12 +10,13 @@ const config = {
     // Registered by the layout once the page is idle (lib/offline.ts), not on 'load': installing
     // it fetches the whole app shell, which must not compete with a phone's first page.
     serviceWorker: { register: false },
-    // A strict policy for every page: scripts only from the forum itself (SvelteKit adds a fresh
-    // nonce for its own inline bootstrap on each page), no inline styles, images from the forum
+    // A strict policy for every page: scripts only from the forum itself (SvelteKit adds the hash
+    // of its own inline bootstrap on each page: a hash, not a nonce, so one rendering can be kept
+    // and served to every anonymous reader without reusing a nonce), no inline styles, images from the forum
     // (and data: images in posts; hooks.server.ts adds the hosts an admin allows with
     // IMAGE_HOSTS), no plugins, no framing, forms posted only to the forum.
     csp: {
-      mode: 'auto',
+      mode: 'hash',
       directives: {
         'default-src': ['self'],
         'script-src': ['self'],

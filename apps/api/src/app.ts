@@ -11,8 +11,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import { HttpError } from './lib/http-error.ts';
 import { trustFunction, type TrustProxy } from './lib/client-address.ts';
 import { findNul, parseJsonBody } from './lib/json-body.ts';
+import { SESSION_COOKIE } from './lib/session.ts';
 import type { Limits } from './lib/rate-limit.ts';
 import { LocalBus, type Bus } from './lib/bus.ts';
+import type { PageCache } from './lib/page-cache.ts';
 import { livePlugin, type LiveOptions } from './plugins/live.ts';
 import { limitsPlugin, type LimitStore } from './plugins/limits.ts';
 import { authPlugin } from './plugins/auth.ts';
@@ -46,6 +48,46 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** Anonymous reads: shared caches keep them 10 s and may serve them a minute stale while asking again. */
+export const PUBLIC_CACHE = 'public, max-age=0, s-maxage=10, stale-while-revalidate=60';
+
+/**
+ * Writes that change nothing an anonymous reader sees (signing in, reading positions, drafts,
+ * one's own settings, uploads not yet in a post, watches): they keep the kept pages. Every other
+ * successful write drops them.
+ */
+const PRIVATE_WRITES = new Set(
+  [
+    'auth/register',
+    'auth/login',
+    'auth/logout',
+    'auth/two-factor',
+    'auth/two-factor/passkey',
+    'auth/two-factor/passkey/options',
+    'auth/password/forgot',
+    'auth/password/reset',
+    'auth/verify-email',
+    'threads/:id/read',
+    'threads/:id/subscription',
+    'notifications/read',
+    'drafts/:key',
+    'me/password',
+    'me/sessions/:id',
+    'me/email',
+    'me/email/verification',
+    'me/email-settings',
+    'me/two-factor',
+    'me/two-factor/setup',
+    'me/two-factor/recovery-codes',
+    'me/passkeys',
+    'me/passkeys/options',
+    'me/passkeys/:id',
+    'email/unsubscribe',
+    'uploads',
+    'boards/:slug/watch',
+    'equipment/models/:manufacturer/:model/watch'
+  ].map((path) => `/api/v1/${path}`)
+);
 
 export interface AppOptions {
   database: Database;
@@ -68,6 +110,8 @@ export interface AppOptions {
   live?: Omit<LiveOptions, 'bus' | 'db'>;
   /** The thresholds of a search's paths (domain/search.ts); tests move them to take each path. */
   searchTuning?: Partial<SearchTuning>;
+  /** Kept answers for anonymous readers (the one-port server's); dropped on every write readers would see. */
+  pageCache?: PageCache;
   /** E-mail and background jobs (issue 12); no SMTP (the outbox) and the default timings when absent. */
   mail?: Partial<MailOptions>;
   uploads?: {
@@ -211,11 +255,35 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (options.secureCookies === true && request.protocol === 'https') {
       void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     }
-    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
+      // What any anonymous reader gets alike may be kept a few seconds by a shared cache (nginx,
+      // a CDN) and served stale while it asks again; anything else is no one's to keep.
+      const anonymousRead =
+        request.method === 'GET' &&
+        reply.statusCode === 200 &&
+        request.headers.authorization === undefined &&
+        request.cookies[SESSION_COOKIE] === undefined;
+      void reply.header('cache-control', anonymousRead ? PUBLIC_CACHE : 'no-store');
+      if (anonymousRead) void reply.header('vary', 'Accept-Encoding, Authorization, Cookie');
+    }
   });
 
+  const bus = options.bus ?? new LocalBus();
+  const pageCache = options.pageCache;
+  if (pageCache !== undefined) {
+    // Every instance drops its kept pages when any of them sees a write readers would see.
+    bus.onEvent((event) => {
+      if (event.t === 'stale') pageCache.invalidate();
+    });
+    app.addHook('onResponse', async (request, reply) => {
+      if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
+      if (PRIVATE_WRITES.has(request.routeOptions.url ?? '')) return;
+      pageCache.invalidate();
+      app.publish([{ t: 'stale' }]);
+    });
+  }
   await app.register(livePlugin, {
-    bus: options.bus ?? new LocalBus(),
+    bus,
     ...(options.liveDb ? { db: options.liveDb } : {}),
     ...options.live
   });

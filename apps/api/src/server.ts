@@ -15,6 +15,7 @@ import { clientAddressOf, trustFunction, type TrustProxy } from './lib/client-ad
 import { deleteExpiredSessions } from './lib/session.ts';
 import { deleteStaleDevices } from './lib/login-devices.ts';
 import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
+import { PageCache, anonymousKey } from './lib/page-cache.ts';
 
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -79,7 +80,9 @@ async function main() {
   await untilMigrated(database, config.migrationsDir, logger);
 
   const web = await loadWebHandler(config.webBuildDir, config.trustProxy);
-  const compressWeb = compression({ threshold: 1024 });
+  const compress = compression({ threshold: 1024 });
+  // What anonymous readers get, rendered once and kept until a write changes it (lib/page-cache.ts).
+  const pageCache = new PageCache();
   // Several instances can share PostgreSQL: events cross between them by LISTEN/NOTIFY, on a
   // connection of the bus's own; the live hub reads through a small pool of its own too.
   let bus: Bus = new LocalBus();
@@ -101,6 +104,7 @@ async function main() {
     bus,
     ...(hub === null ? {} : { liveDb: hub.db }),
     live: { maxSocketsPerAddress: config.liveSocketsPerAddress },
+    pageCache,
     mail: { config: config.mail, secretKey: config.secretKey },
     uploads: {
       dir: join(config.dataDir, 'uploads'),
@@ -110,7 +114,8 @@ async function main() {
     // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
     serverFactory: (fastifyHandler) =>
       createServer((req, res) => {
-        if (web !== null && !API_PATH.test(req.url ?? '/')) {
+        const toWeb = web !== null && !API_PATH.test(req.url ?? '/');
+        if (toWeb) {
           forwardedForWeb(req, peerIsProxy(req));
           // The same client address the API works out (right end of X-Forwarded-For behind a
           // trusted proxy), so the web app's per-address limits cannot be spoofed either.
@@ -120,12 +125,20 @@ async function main() {
           if (config.production && req.headers['x-forwarded-proto'] === 'https') {
             res.setHeader('strict-transport-security', HSTS);
           }
-          // Pages and feeds compressed as the client asks (brotli or gzip); /_app files come
-          // precompressed from the build and pass through untouched (already encoded).
-          compressWeb(req as never, res as never, () => web(req, res, () => fastifyHandler(req, res)));
+        }
+        // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
+        const handle = (rq: IncomingMessage, rs: ServerResponse) =>
+          toWeb ? web(rq, rs, () => fastifyHandler(rq, rs)) : fastifyHandler(rq, rs);
+        // Anonymous reads are answered from what was rendered for the last reader, or rendered
+        // once for all who ask at the same time; the cache compresses them itself.
+        const key = anonymousKey(req);
+        if (key !== null) {
+          void pageCache.handle(req, res, key, handle);
           return;
         }
-        fastifyHandler(req, res);
+        // Everything else, compressed as the client asks (brotli or gzip); /_app files come
+        // precompressed from the build and pass through untouched (already encoded).
+        compress(req as never, res as never, () => handle(req, res));
       })
   });
 

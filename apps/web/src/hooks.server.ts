@@ -45,6 +45,19 @@ export const handle: Handle = async ({ event, resolve }) => {
   if (csp !== null && IMAGE_HOSTS.length > 0) {
     response.headers.set('content-security-policy', csp.replace(/img-src ([^;]*)/, `img-src $1 ${IMAGE_HOSTS.join(' ')}`));
   }
+  // A page any anonymous reader gets alike may be kept a few seconds by a shared cache (and by the
+  // server's own, lib/page-cache.ts in the API); a signed-in reader's page, or one that sets a
+  // cookie (a flash message read), is theirs alone.
+  if (!response.headers.has('cache-control')) {
+    const shared =
+      event.locals.user === null &&
+      event.request.method === 'GET' &&
+      response.status === 200 &&
+      !response.headers.has('set-cookie') &&
+      event.cookies.get(SESSION_COOKIE) === undefined;
+    response.headers.set('cache-control', shared ? 'public, max-age=0, s-maxage=10, stale-while-revalidate=60' : 'private, no-cache');
+    response.headers.append('vary', 'Cookie');
+  }
   response.headers.set('x-frame-options', 'DENY');
   response.headers.set('referrer-policy', 'strict-origin-when-cross-origin');
   response.headers.set('x-content-type-options', 'nosniff');

@@ -98,10 +98,11 @@ describe('hostile paths and bodies on the web pages', () => {
 });
 
 describe('security headers', () => {
-  it('sends a strict CSP with a nonce, Permissions-Policy and nosniff on pages and assets', async () => {
+  it('sends a strict CSP (the inline bootstrap by hash), Permissions-Policy and nosniff on pages and assets', async () => {
     const res = await get('/');
     const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toMatch(/script-src 'self' 'nonce-[^']+'/);
+    expect(csp).toMatch(/script-src 'self' 'sha256-[^']+'/);
+    expect(csp).not.toContain('nonce-');
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).toMatch(/img-src 'self' data:(;|$)/);

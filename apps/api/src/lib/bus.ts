@@ -3,7 +3,11 @@ import { isUnavailable } from '@bmet/db/errors';
 import pg from 'pg';
 
 /** What travels between instances: ids only; each receiver loads what it needs. */
-export type BusEvent = { t: 'post'; threadId: number; postId: number } | { t: 'notification'; userId: number; id: number };
+export type BusEvent =
+  | { t: 'post'; threadId: number; postId: number }
+  | { t: 'notification'; userId: number; id: number }
+  /** What anonymous readers see changed: every instance drops its kept pages. */
+  | { t: 'stale' };
 
 export interface Bus {
   /**
