@@ -16,6 +16,7 @@ import { deleteExpiredSessions } from './lib/session.ts';
 import { deleteStaleDevices } from './lib/login-devices.ts';
 import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
 import { PageCache, anonymousKey } from './lib/page-cache.ts';
+import { SESSION_REF_HEADER } from './lib/session-refs.ts';
 
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -114,6 +115,8 @@ async function main() {
     // One port: the API and the live socket go to Fastify, every other path to SvelteKit.
     serverFactory: (fastifyHandler) =>
       createServer((req, res) => {
+        // Only the web app in this process may name a session check to borrow (lib/session-refs.ts).
+        delete req.headers[SESSION_REF_HEADER];
         const toWeb = web !== null && !API_PATH.test(req.url ?? '/');
         if (toWeb) {
           forwardedForWeb(req, peerIsProxy(req));

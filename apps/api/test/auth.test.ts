@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { call, expectError, registerUser, unique, useApp } from './helper.ts';
+import { eq } from 'drizzle-orm';
+import { sessions } from '@bmet/db/schema';
+import { SESSION_REF_HEADER } from '../src/lib/session-refs.ts';
+import { call, createThread, expectError, registerUser, reply, unique, useApp } from './helper.ts';
 
 const ctx = useApp();
 
@@ -118,6 +121,42 @@ describe('GET /api/v1/me and POST /api/v1/auth/logout', () => {
     const out = await call(ctx.app, 'POST', '/auth/logout', { token });
     expect(out.statusCode).toBe(204);
     expectError(await call(ctx.app, 'GET', '/me', { token }), 401, 'unauthenticated');
+  });
+
+  it('carries the bell: the unread count and the newest notification’s id', async () => {
+    const asker = await registerUser(ctx.app);
+    const helper = await registerUser(ctx.app);
+    const fresh = await call(ctx.app, 'GET', '/me', { token: asker.token });
+    expect(fresh.data.notifications).toEqual({ unread: 0, latestId: null });
+    const { thread, post } = await createThread(ctx.app, asker.token);
+    await reply(ctx.app, helper.token, thread.id, 'Check the door sensor first.', post.id);
+    const me = await call(ctx.app, 'GET', '/me', { token: asker.token });
+    const list = await call(ctx.app, 'GET', '/notifications?limit=1', { token: asker.token });
+    expect(me.data.notifications).toEqual({ unread: list.data.unread, latestId: list.data.notifications[0].id });
+    expect(me.data.notifications.unread).toBe(1);
+  });
+
+  it('lends one request’s session check to the web app’s next reads for the same token, never to a write', async () => {
+    const { token } = await registerUser(ctx.app);
+    const other = await registerUser(ctx.app);
+    const first = await call(ctx.app, 'GET', '/me', { token, headers: { [SESSION_REF_HEADER]: 'new' } });
+    const ref = String(first.headers[SESSION_REF_HEADER]);
+    expect(ref).toMatch(/^[\w-]{22}$/);
+    // Without asking, nobody is handed one.
+    expect((await call(ctx.app, 'GET', '/me', { token })).headers[SESSION_REF_HEADER]).toBeUndefined();
+    // The session ends in the database (signed out elsewhere): a read that borrows the check
+    // still sees it for the rest of this page, a read without the ref does not.
+    const [id] = token.split('.');
+    await ctx.app.db.delete(sessions).where(eq(sessions.id, id!));
+    expect((await call(ctx.app, 'GET', '/me', { token, headers: { [SESSION_REF_HEADER]: ref } })).statusCode).toBe(200);
+    expectError(await call(ctx.app, 'GET', '/me', { token }), 401, 'unauthenticated');
+    // A ref counts only beside the token it was made for.
+    const theirs = await call(ctx.app, 'GET', '/me', { token: other.token, headers: { [SESSION_REF_HEADER]: ref } });
+    expect(theirs.data.user.id).toBe(other.user.id);
+    expectError(await call(ctx.app, 'GET', '/me', { token: 'a.b', headers: { [SESSION_REF_HEADER]: ref } }), 401, 'unauthenticated');
+    // A write checks afresh and ends the loan: the reads after it check afresh too.
+    expectError(await call(ctx.app, 'POST', '/auth/logout', { token, headers: { [SESSION_REF_HEADER]: ref } }), 401, 'unauthenticated');
+    expectError(await call(ctx.app, 'GET', '/me', { token, headers: { [SESSION_REF_HEADER]: ref } }), 401, 'unauthenticated');
   });
 
   it('answers 401 without a session or with a forged token', async () => {

@@ -6,6 +6,24 @@ const types = async (token: string) =>
   (await call(ctx.app, 'GET', '/notifications', { token })).data.notifications.map((n: any) => [n.type, n.postId]);
 
 describe('watching threads, boards and models', () => {
+  it('gives the reader’s level and the board’s name with the thread page itself', async () => {
+    const asker = await registerUser(ctx.app);
+    const reader = await registerUser(ctx.app);
+    const { thread } = await createThread(ctx.app, asker.token);
+    const page = async (token?: string) => (await call(ctx.app, 'GET', `/threads/${thread.id}`, token === undefined ? {} : { token })).data;
+    const boards = (await call(ctx.app, 'GET', '/boards')).data.boards;
+    const board = boards.find((b: any) => b.slug === 'bmet');
+    expect((await page()).board).toEqual({ slug: 'bmet', name: board.name });
+    expect((await page()).subscription).toBeUndefined();
+    expect((await page(asker.token)).subscription).toBe('watching');
+    expect((await page(reader.token)).subscription).toBe('none');
+    await call(ctx.app, 'PUT', `/threads/${thread.id}/subscription`, { token: reader.token, body: { level: 'muted' } });
+    const muted = await page(reader.token);
+    expect(muted.subscription).toBe('muted');
+    expect(muted.subscription).toBe((await call(ctx.app, 'GET', `/threads/${thread.id}/subscription`, { token: reader.token })).data.level);
+    expect(muted.readState.lastReadSeq).toBe(-1);
+  });
+
   it('watches threads one writes in, and a mute silences replies but not mentions', async () => {
     const asker = await registerUser(ctx.app);
     const helper = await registerUser(ctx.app);

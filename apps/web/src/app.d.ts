@@ -15,6 +15,10 @@ declare global {
       boardSuspensions: { boardSlug: string; until: string; reason: string }[];
       /** A moderator or admin acting as a member until they turn on two-factor sign-in (the admins' rule). */
       twoFactorSetupRequired: boolean;
+      /** The API's session check for this request, lent to its later calls (the API's lib/session-refs.ts). */
+      sessionRef: string | null;
+      /** Unread notifications and the newest one's id, as /me told at the start of this request. */
+      notifications: { unread: number; latestId: string | null } | null;
     }
   }
 }

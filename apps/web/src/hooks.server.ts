@@ -20,6 +20,8 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.suspension = null;
   event.locals.boardSuspensions = [];
   event.locals.twoFactorSetupRequired = false;
+  event.locals.sessionRef = null;
+  event.locals.notifications = null;
   event.locals.token = event.cookies.get(SESSION_COOKIE) ?? null;
   if (event.locals.token !== null) {
     const res = await api<MeResult>(event, 'GET', '/me');
@@ -29,6 +31,7 @@ export const handle: Handle = async ({ event, resolve }) => {
       event.locals.suspension = res.data.suspension ?? null;
       event.locals.boardSuspensions = res.data.boardSuspensions ?? [];
       event.locals.twoFactorSetupRequired = res.data.twoFactorSetupRequired === true;
+      event.locals.notifications = res.data.notifications ?? null;
       // Sliding expiry: the API renews the session on use; keep the cookie in step.
       setSessionCookie(event.cookies, event.locals.token, event.url);
     } else if (res.status === 401) {

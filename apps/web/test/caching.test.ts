@@ -59,4 +59,21 @@ describe('what anonymous readers are served', () => {
     expect(json.headers.get('content-encoding')).toBe('gzip');
     expect(((await json.json()) as { openapi: string }).openapi).toBe('3.1.0');
   });
+
+  it('checks a member’s session once per page, and lends that check to nobody outside the process', async () => {
+    const member = await registerMember(h, `ref${Date.now().toString(36)}`);
+    // The web app's in-process calls borrow the first call's check; over the network the header
+    // that names one is dropped before the API sees it, so no ref is ever handed out.
+    const res = await fetch(`${h.server.origin}/api/v1/me`, {
+      headers: { authorization: `Bearer ${member.token}`, 'x-bmet-session-ref': 'new' }
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-bmet-session-ref')).toBeNull();
+    // The bell comes with /me: a signed-in page renders it without asking for notifications.
+    expect(((await res.json()) as { notifications: unknown }).notifications).toEqual({ unread: 0, latestId: null });
+    const page = await fetch(`${h.server.origin}/b/bmet`, { headers: { cookie: `session=${member.token}` } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('x-bmet-session-ref')).toBeNull();
+    expect(await page.text()).toContain('Log out');
+  });
 });

@@ -181,7 +181,11 @@ export const ThreadPage = Type.Object({
   /** The post the page starts at when `at` was given and found; null otherwise. */
   startPostId: Type.Optional(Type.Union([Id, Type.Null()])),
   /** The caller's read position; present when the caller is signed in. */
-  readState: Type.Optional(ReadState)
+  readState: Type.Optional(ReadState),
+  /** The thread's board as the page around the posts names it (the breadcrumb, an archived board's notice). */
+  board: Type.Optional(Type.Object({ slug: Type.String(), name: Type.String(), archived: Type.Optional(Type.Boolean()) })),
+  /** The caller's notification level for the thread (as GET /threads/:id/subscription); present when signed in. */
+  subscription: Type.Optional(Type.Union([Type.Literal('watching'), Type.Literal('muted'), Type.Literal('none')]))
 });
 
 export const MarkThreadReadBody = Type.Object({

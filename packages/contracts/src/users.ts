@@ -83,7 +83,9 @@ export const MeResult = Type.Object({
   /** Present (true) for a moderator or admin who must set up two-factor sign-in before acting as one. */
   twoFactorSetupRequired: Type.Optional(Type.Boolean()),
   /** Present while the caller is suspended from some boards: they may not write there. */
-  boardSuspensions: Type.Optional(Type.Array(Type.Object({ boardSlug: Type.String(), until: Type.String(), reason: Type.String() })))
+  boardSuspensions: Type.Optional(Type.Array(Type.Object({ boardSlug: Type.String(), until: Type.String(), reason: Type.String() }))),
+  /** The caller's unread notifications (the bell) and the newest notification's id (where the live socket resumes). */
+  notifications: Type.Optional(Type.Object({ unread: Type.Integer(), latestId: Type.Union([Type.String(), Type.Null()]) }))
 });
 export type MeResult = Static<typeof MeResult>;
 

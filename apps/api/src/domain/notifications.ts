@@ -196,6 +196,17 @@ export async function notificationState(db: Conn, userId: number): Promise<{ unr
   return { unread: row?.unread ?? 0, latestId: Number(row?.latestId ?? 0) };
 }
 
+/** The id of the member's newest notification (read or not), or null: where the live socket resumes. */
+export async function latestNotificationId(db: Conn, userId: number): Promise<number | null> {
+  const [row] = await db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(eq(notifications.userId, userId))
+    .orderBy(desc(notifications.id))
+    .limit(1);
+  return row?.id ?? null;
+}
+
 export async function unreadCount(db: Conn, userId: number): Promise<number> {
   const [row] = await db.select({ n: users.unreadNotifications }).from(users).where(eq(users.id, userId));
   return row?.n ?? 0;

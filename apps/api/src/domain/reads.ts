@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, lte, min, or, sql, lt } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
-import { posts, threadReads } from '@bmet/db/schema';
+import { posts, threadReads, threadSubscriptions } from '@bmet/db/schema';
+import type { Level } from './watches.ts';
 
 /**
  * Read positions. A user's position in a thread is one number: every post whose creation
@@ -47,6 +48,18 @@ export async function lastReadSeq(db: Conn, userId: number, threadId: number): P
     .where(and(eq(threadReads.userId, userId), eq(threadReads.threadId, threadId)))
     .limit(1);
   return rows[0]?.seq ?? -1;
+}
+
+/**
+ * A member's position in a thread and their notification level for it, in one statement (two
+ * primary-key lookups as scalar subqueries): what a thread page needs of its reader.
+ */
+export async function readerState(db: Conn, userId: number, threadId: number): Promise<{ lastReadSeq: number; level: Level }> {
+  const result = await db.execute(sql`select
+    (select ${threadReads.lastReadSeq} from ${threadReads} where ${threadReads.userId} = ${userId} and ${threadReads.threadId} = ${threadId}) as seq,
+    (select ${threadSubscriptions.level} from ${threadSubscriptions} where ${threadSubscriptions.userId} = ${userId} and ${threadSubscriptions.threadId} = ${threadId}) as level`);
+  const row = (result as unknown as { rows: { seq: number | string | null; level: Level | null }[] }).rows[0];
+  return { lastReadSeq: row?.seq == null ? -1 : Number(row.seq), level: row?.level ?? 'none' };
 }
 
 /** Positions in many threads at once (a list page): one primary-key lookup. */

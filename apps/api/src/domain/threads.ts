@@ -2,12 +2,13 @@ import { logAction } from './moderation.ts';
 import { readOwnPost } from './reads.ts';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
-import { boards, posts, threads, users, type NotificationRow, type PostRow, type ThreadRow } from '@bmet/db/schema';
+import { boards, posts, threads, users, votes, type NotificationRow, type PostRow, type ThreadRow } from '@bmet/db/schema';
 import type { Equipment, ThreadKind, ThreadSort } from '@bmet/contracts';
 import { decodeCursor, encodeCursor, olderThan, type CursorPart } from '../lib/cursor.ts';
 import { authorColumns, type AuthorRow } from './serialize.ts';
 import { countEquipmentThread, resolveEquipment } from './equipment.ts';
 import { addThreadTags } from './tags.ts';
+import { UNNAMED, prepared } from '../lib/prepared.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
 import { linkUploads } from './uploads.ts';
 import { newThreadRecipients, notify, replyRecipients, resolveMentions } from './notifications.ts';
@@ -24,6 +25,8 @@ export const segment = (seq: number) => String(seq).padStart(SEGMENT_WIDTH, '0')
 export interface ThreadWithMeta {
   thread: ThreadRow;
   boardSlug: string;
+  /** Set when loaded one at a time (getThread). */
+  boardName?: string;
   /** Set when loaded one at a time (getThread): an archived board takes no new posts. */
   boardArchived?: boolean;
   author: AuthorRow;
@@ -33,7 +36,7 @@ export interface PostWithAuthor {
   author: AuthorRow;
 }
 
-const threadSelection = { thread: threads, boardSlug: boards.slug, boardArchived: boards.archived, author: authorColumns };
+const threadSelection = { thread: threads, boardSlug: boards.slug, boardName: boards.name, boardArchived: boards.archived, author: authorColumns };
 
 export async function getThread(db: Conn, id: number): Promise<ThreadWithMeta | null> {
   const found = await getThreadAnyState(db, id);
@@ -42,13 +45,16 @@ export async function getThread(db: Conn, id: number): Promise<ThreadWithMeta | 
 
 /** A thread whether deleted or not: what moderators look at and restore. */
 export async function getThreadAnyState(db: Conn, id: number): Promise<ThreadWithMeta | null> {
-  const rows = await db
-    .select(threadSelection)
-    .from(threads)
-    .innerJoin(boards, eq(boards.id, threads.boardId))
-    .innerJoin(users, eq(users.id, threads.authorId))
-    .where(eq(threads.id, id))
-    .limit(1);
+  const rows = await prepared(db, 'thread', (conn) =>
+    conn
+      .select(threadSelection)
+      .from(threads)
+      .innerJoin(boards, eq(boards.id, threads.boardId))
+      .innerJoin(users, eq(users.id, threads.authorId))
+      .where(eq(threads.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare(UNNAMED)
+  ).execute({ id });
   return rows[0] ?? null;
 }
 
@@ -214,32 +220,52 @@ export async function getThreadPosts(
   cursor: string | undefined,
   subtree: SubtreeRange | null = null,
   /** Start at this path (inclusive) rather than at the beginning: `?at=`. */
-  startPath: string | null = null
-): Promise<{ rows: PostWithAuthor[]; nextCursor: string | null } | 'bad_cursor'> {
+  startPath: string | null = null,
+  /** A signed-in reader: each row carries their vote on the post (0 for none). */
+  voterId: number | null = null
+): Promise<{ rows: (PostWithAuthor & { myVote?: number })[]; nextCursor: string | null } | 'bad_cursor'> {
   // Within a subtree, a start before it means the subtree's own start.
   const start =
     startPath !== null && subtree !== null ? (startPath > subtree.from ? startPath : subtree.from) : (startPath ?? subtree?.from);
-  let after: SQL | undefined = start === undefined ? undefined : gte(posts.path, start);
+  let bound: string | undefined = start;
+  let from: 'gt' | 'gte' | 'all' = start === undefined ? 'all' : 'gte';
   if (cursor !== undefined) {
     const values = decodeCursor(cursor, ['path']);
     if (values === null) return 'bad_cursor';
-    after = gt(posts.path, values[0] as string);
+    bound = values[0] as string;
+    from = 'gt';
   }
-  const before = subtree === null ? undefined : lt(posts.path, subtree.to);
-  const rows = await db
-    .select()
-    .from(posts)
-    .where(and(eq(posts.threadId, threadId), after, before))
-    .orderBy(asc(posts.path))
-    .limit(limit + 1);
+  const voter = voterId !== null;
+  // One statement for the page, its authors and the reader's votes; built once per shape.
+  const query = prepared(db, `posts:${from}:${subtree !== null}:${voter}`, (conn) =>
+    conn
+      .select({
+        post: posts,
+        author: authorColumns,
+        ...(voter ? { myVote: sql<number | null>`${votes.value}` } : {})
+      })
+      .from(posts)
+      .innerJoin(users, eq(users.id, posts.authorId))
+      .leftJoin(votes, voter ? and(eq(votes.postId, posts.id), eq(votes.userId, sql.placeholder('voter'))) : sql`false`)
+      .where(
+        and(
+          eq(posts.threadId, sql.placeholder('thread')),
+          from === 'gt' ? gt(posts.path, sql.placeholder('bound')) : from === 'gte' ? gte(posts.path, sql.placeholder('bound')) : undefined,
+          subtree === null ? undefined : lt(posts.path, sql.placeholder('before'))
+        )
+      )
+      .orderBy(asc(posts.path))
+      .limit(sql.placeholder('limit'))
+      .prepare(UNNAMED)
+  );
+  const rows = await query.execute({ thread: threadId, bound, before: subtree?.to, voter: voterId ?? undefined, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > limit && last !== undefined ? encodeCursor([last.path]) : null;
-  const authors = await loadAuthors(
-    db,
-    page.map((p) => p.authorId)
-  );
-  return { rows: page.map((post) => ({ post, author: authors.get(post.authorId)! })), nextCursor };
+  const nextCursor = rows.length > limit && last !== undefined ? encodeCursor([last.post.path]) : null;
+  return {
+    rows: page.map((r) => ({ post: r.post, author: r.author, ...(voter ? { myVote: Number(r.myVote ?? 0) } : {}) })),
+    nextCursor
+  };
 }
 
 export interface NewThread {

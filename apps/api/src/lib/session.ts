@@ -1,7 +1,8 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
-import { and, eq, lt, ne } from 'drizzle-orm';
+import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { UNNAMED, prepared } from './prepared.ts';
 import type { Conn } from '@bmet/db/client';
 import { sessions, users, type SessionRow, type UserRow } from '@bmet/db/schema';
 
@@ -62,12 +63,15 @@ export async function validateSessionToken(db: Conn, token: string): Promise<Ses
   if (parts.length !== 2) return invalidSession;
   const [id, secret] = parts as [string, string];
   if (!/^[a-z2-7]{1,64}$/.test(id) || secret.length === 0 || secret.length > 64) return invalidSession;
-  const rows = await db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id))
-    .limit(1);
+  const rows = await prepared(db, 'session', (conn) =>
+    conn
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .limit(1)
+      .prepare(UNNAMED)
+  ).execute({ id });
   const row = rows[0];
   if (row === undefined) return invalidSession;
   if (!constantTimeEqual(hashSecret(secret), row.session.secretHash)) return invalidSession;

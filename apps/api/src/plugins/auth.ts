@@ -9,6 +9,7 @@ import { SESSION_COOKIE, invalidateSession, validateSessionToken, type Session }
 import { SiteSettingsCache } from '../lib/site-settings.ts';
 import { toOwnUser } from '../domain/serialize.ts';
 import { hasSecondFactor } from '../lib/totp.ts';
+import { SESSION_REF_HEADER, SessionRefs } from '../lib/session-refs.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -21,6 +22,8 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     siteSettings: SiteSettingsCache;
+    /** Session checks lent to the rest of one web request (lib/session-refs.ts). */
+    sessionRefs: SessionRefs;
   }
 }
 
@@ -97,6 +100,8 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
   app.decorateRequest('twoFactorSetupRequired', false);
   const settings = new SiteSettingsCache();
   app.decorate('siteSettings', settings);
+  const refs = new SessionRefs();
+  app.decorate('sessionRefs', refs);
 
   app.addHook('onRequest', async (request, reply) => {
     const bearer = bearerToken(request);
@@ -108,7 +113,13 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
       throw new HttpError(403, 'csrf', 'cross-origin request refused');
     }
     if (token === null || token === '') return;
-    const result = await validateSessionToken(app.db, token);
+    // The web app's later calls for the same page borrow the check its first call made; a write
+    // always checks afresh and ends the loan (it may end the session or change the member).
+    const refHeader = request.headers[SESSION_REF_HEADER];
+    const ref = typeof refHeader === 'string' && refHeader !== '' ? refHeader : null;
+    const borrowed = ref === null || unsafe ? null : refs.borrow(ref, token);
+    if (ref !== null && unsafe) refs.drop(ref);
+    const result = borrowed === null ? await validateSessionToken(app.db, token) : { ...borrowed, renewed: false };
     // A closed account has no sessions; one a login created while it was closing is nobody's.
     if (result.session !== null && result.user.closedAt !== null) {
       await invalidateSession(app.db, result.session.id);
@@ -134,6 +145,9 @@ export const authPlugin = fp<AuthOptions>(async (app, options) => {
     }
     request.user = result.user;
     request.session = result.session;
+    if (ref !== null && borrowed === null && !unsafe) {
+      void reply.header(SESSION_REF_HEADER, refs.lend(token, result.session, result.user));
+    }
     app.presence.touch(result.user.id);
     if (result.user.role !== 'member' && !hasSecondFactor(result.user) && (await settings.get(app.db)).requireTwoFactorForModerators) {
       request.user = { ...result.user, role: 'member' };

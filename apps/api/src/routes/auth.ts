@@ -15,6 +15,7 @@ import { queueVerification } from '../domain/account-mail.ts';
 import { RESERVED_USERNAME } from '../domain/close-account.ts';
 import { canonicalTimeZone } from '../lib/time-zone.ts';
 import { hasSecondFactor } from '../lib/totp.ts';
+import { latestNotificationId } from '../domain/notifications.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 413: ErrorBody, 429: ErrorBody };
 
@@ -128,14 +129,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 
   app.get('/me', { schema: { tags: ['auth'], response: { 200: MeResult, 401: ErrorBody } } }, async (request) => {
     const user = requireUser(request);
-    const boards = await boardSuspensionsOf(app.db, user.id);
+    // The bell comes with it (the count is kept on the member's row): a page asks once, not twice.
+    const [boards, latestId] = await Promise.all([boardSuspensionsOf(app.db, user.id), latestNotificationId(app.db, user.id)]);
     return {
       user: toOwnUser(user),
       ...(request.twoFactorSetupRequired ? { twoFactorSetupRequired: true } : {}),
       ...(isSuspended(user) ? { suspension: { until: user.suspendedUntil!.toISOString(), reason: user.suspensionReason ?? '' } } : {}),
       ...(boards.length === 0
         ? {}
-        : { boardSuspensions: boards.map((b) => ({ boardSlug: b.boardSlug, until: b.until.toISOString(), reason: b.reason })) })
+        : { boardSuspensions: boards.map((b) => ({ boardSlug: b.boardSlug, until: b.until.toISOString(), reason: b.reason })) }),
+      notifications: { unread: user.unreadNotifications, latestId: latestId === null ? null : String(latestId) }
     };
   });
 };

@@ -20,10 +20,10 @@ import { notificationEvents } from '../plugins/live.ts';
 import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { createReply, getSubtreeRange, getThread, getThreadAnyState, getThreadPosts, postPath } from '../domain/threads.ts';
 import type { UserRow } from '@bmet/db/schema';
-import { decodeMark, encodeMark, firstUnreadPath, lastReadSeq, markRead, newRepliesSince } from '../domain/reads.ts';
+import { decodeMark, encodeMark, firstUnreadPath, markRead, newRepliesSince, readerState } from '../domain/reads.ts';
 import { markSeenInThread } from '../domain/notifications.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
-import { getPostContext, myVotes, setSolution } from '../domain/posts.ts';
+import { getPostContext, setSolution } from '../domain/posts.ts';
 import { canModerate } from '../domain/moderation.ts';
 
 const IdParams = Type.Object({ id: Type.String() });
@@ -68,7 +68,9 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         range = rootId === null ? null : await getSubtreeRange(app.db, threadId, rootId);
         if (range === null) throw notFound('post');
       }
-      const readPosition = user === null ? Promise.resolve(-1) : lastReadSeq(app.db, user.id, threadId);
+      // The reader's position and notification level: one statement, read beside the page.
+      const reader = user === null ? Promise.resolve(null) : readerState(app.db, user.id, threadId);
+      const readPosition = reader.then((r) => r?.lastReadSeq ?? -1);
       // Awaited below; this only keeps an early 404 from leaving its failure unhandled.
       readPosition.catch(() => undefined);
       // `at` places the first page only; a cursor continues from wherever that page ended.
@@ -84,30 +86,29 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       }
       // The reader's position is read beside the page, not before it (one round trip less).
-      const [lastRead, page] = await Promise.all([readPosition, getThreadPosts(app.db, threadId, limit, cursor, range, startPath)]);
+      const [lastRead, page, readerNow] = await Promise.all([
+        readPosition,
+        getThreadPosts(app.db, threadId, limit, cursor, range, startPath, user?.id ?? null),
+        reader
+      ]);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
       const solution = found.thread.solutionPostId;
-      const votes =
-        user === null
-          ? null
-          : await myVotes(
-              app.db,
-              user.id,
-              page.rows.map((r) => r.post.id)
-            );
       const first = page.rows[0]?.post;
       const last = page.rows[page.rows.length - 1]?.post;
       return {
         thread: { ...toThread(found.thread, found.boardSlug, found.author), ...(found.thread.deletedAt === null ? {} : { deleted: true }) },
         posts: page.rows.map((r) => {
           const post = toPost(r.post, r.author, solution);
-          return votes === null ? post : { ...post, myVote: votes.get(r.post.id) ?? 0, unread: lastRead >= 0 && r.post.seq > lastRead };
+          return user === null ? post : { ...post, myVote: r.myVote ?? 0, unread: lastRead >= 0 && r.post.seq > lastRead };
         }),
         nextCursor: page.nextCursor,
         startPostId: startPath !== null && first !== undefined && first.path === startPath ? String(first.id) : null,
+        // What a page shows around the posts, so that it needs no second call for it.
+        board: { slug: found.boardSlug, name: found.boardName ?? found.boardSlug, ...(found.boardArchived === true ? { archived: true } : {}) },
         ...(user === null
           ? {}
           : {
+              subscription: readerNow?.level ?? 'none',
               readState: {
                 lastReadSeq: lastRead,
                 newReplies: newRepliesSince(found.thread.postSeq, lastRead),

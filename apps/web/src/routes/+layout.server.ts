@@ -25,16 +25,23 @@ export const load: LayoutServerLoad = async (event) => {
       twoFactorSetupRequired: false
     };
   // The badge is right before JavaScript runs; the newest id is where the live socket resumes.
-  // What the user moderates is asked only for moderators and admins: members moderate nothing.
-  const [res, scope] = await Promise.all([
-    api<NotificationList>(event, 'GET', '/notifications?limit=1'),
-    user.role === 'member' ? null : api<ModScope>(event, 'GET', '/me/moderation')
+  // Both came with /me at the start of the request (hooks.server.ts). What the user moderates is
+  // asked only for moderators and admins: members moderate nothing.
+  const [scope, asked] = await Promise.all([
+    user.role === 'member' ? null : api<ModScope>(event, 'GET', '/me/moderation'),
+    // After a form action's write (api.ts clears what /me said): asked again.
+    event.locals.notifications === null ? api<NotificationList>(event, 'GET', '/notifications?limit=1') : null
   ]);
-  const ok = res.status === 200;
+  const bell =
+    asked === null
+      ? event.locals.notifications
+      : asked.status === 200
+        ? { unread: asked.data.unread, latestId: asked.data.notifications[0]?.id ?? null }
+        : null;
   return {
     user,
-    unread: ok ? res.data.unread : 0,
-    latestNotificationId: ok ? (res.data.notifications[0]?.id ?? null) : null,
+    unread: bell?.unread ?? 0,
+    latestNotificationId: bell?.latestId ?? null,
     suspension,
     boardSuspensions,
     /** Null for members (and when the API did not answer): no moderator tools are shown. */

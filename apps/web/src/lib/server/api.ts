@@ -33,15 +33,25 @@ function parse(text: string): unknown {
   }
 }
 
-async function send(req: BridgeRequest): Promise<{ status: number; text: string; setCookies: string[] }> {
+/** Names the API's lent session check (its lib/session-refs.ts): in-process calls only. */
+const SESSION_REF_HEADER = 'x-bmet-session-ref';
+
+async function send(req: BridgeRequest): Promise<{ status: number; text: string; setCookies: string[]; ref: string | null }> {
   const inProcess = bridge();
   if (inProcess !== null) {
     const res = await inProcess(req);
     const cookies = res.headers['set-cookie'];
-    return { status: res.status, text: res.body, setCookies: cookies === undefined ? [] : Array.isArray(cookies) ? cookies : [cookies] };
+    const ref = res.headers[SESSION_REF_HEADER];
+    return {
+      status: res.status,
+      text: res.body,
+      setCookies: cookies === undefined ? [] : Array.isArray(cookies) ? cookies : [cookies],
+      ref: typeof ref === 'string' ? ref : null
+    };
   }
-  const res = await fetch(API_ORIGIN + req.url, { method: req.method, headers: req.headers, body: req.body });
-  return { status: res.status, text: await res.text(), setCookies: res.headers.getSetCookie() };
+  const { [SESSION_REF_HEADER]: _ref, ...headers } = req.headers;
+  const res = await fetch(API_ORIGIN + req.url, { method: req.method, headers, body: req.body });
+  return { status: res.status, text: await res.text(), setCookies: res.headers.getSetCookie(), ref: null };
 }
 
 /**
@@ -60,7 +70,13 @@ export async function api<T = unknown>(
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (cookie !== undefined) headers.cookie = cookie;
-  if (event.locals.token !== null) headers.authorization = `Bearer ${event.locals.token}`;
+  const token = event.locals.token;
+  if (token !== null) {
+    headers.authorization = `Bearer ${token}`;
+    // In-process, a page's calls check the session once: the first asks for a ref, the rest
+    // borrow it (the API drops it on any write). Over HTTP (development) the API ignores it.
+    headers[SESSION_REF_HEADER] = event.locals.sessionRef ?? 'new';
+  }
   try {
     headers['x-forwarded-for'] = event.getClientAddress();
   } catch {
@@ -74,7 +90,12 @@ export async function api<T = unknown>(
     headers['content-type'] = 'application/json';
   }
   try {
-    const { status, text, setCookies } = await send(req);
+    const { status, text, setCookies, ref } = await send(req);
+    // A ref lent for this token (locals.token may have changed since: a sign-in's new session).
+    if (ref !== null && event.locals.token === token) event.locals.sessionRef = ref;
+    // A form action's write may move the bell (marking notifications read): the layout that
+    // renders after it asks again instead of showing what /me said before it.
+    if (method !== 'GET' && event.request.method === 'POST') event.locals.notifications = null;
     return { status, data: parse(text) as T, setCookies };
   } catch (err) {
     // The API is down or unreachable: answer like a gateway would, in the contract's shape.
@@ -92,6 +113,6 @@ export function apiWithToken<T = unknown>(
   path: string,
   body?: unknown
 ): Promise<ApiResponse<T>> {
-  const as = { locals: { ...event.locals, token }, getClientAddress: event.getClientAddress, request: event.request };
+  const as = { locals: { ...event.locals, token, sessionRef: null }, getClientAddress: event.getClientAddress, request: event.request };
   return api<T>(as, method, path, body);
 }

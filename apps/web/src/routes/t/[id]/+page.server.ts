@@ -36,13 +36,14 @@ export const load: PageServerLoad = async (event) => {
   if (at !== null && cursor === null) query.set('at', at);
   // A later page of a subtree starts mid-branch: fetch its root too, so it can lead the page.
   const rootQuery = new URLSearchParams({ limit: '1', subtree: subtree ?? '' });
-  // The boards list (for the breadcrumb's name, the archived flag and the moderators' Move
-  // select) and the signed-in user's notification level are fetched beside the thread.
-  const [res, rootRes, boards, subscription] = await Promise.all([
+  // One call brings the thread, the page of posts, its board's name and, for a member, their
+  // votes, read position and notification level. Only moderators also want every board (their
+  // Move select).
+  const staff = event.locals.user !== null && event.locals.user.role !== 'member';
+  const [res, rootRes, boards] = await Promise.all([
     api<ThreadPage>(event, 'GET', `${threadPath}?${query}`),
     subtree !== null && cursor !== null ? api<ThreadPage>(event, 'GET', `${threadPath}?${rootQuery}`) : null,
-    api<{ boards: Board[] }>(event, 'GET', '/boards'),
-    event.locals.user === null ? null : api<{ level: Level }>(event, 'GET', `${threadPath}/subscription`)
+    staff ? api<{ boards: Board[] }>(event, 'GET', '/boards') : null
   ]);
   // A post that is not (or no longer) in this thread: show the thread from its start.
   if (res.status === 404 && at !== null && subtree === null) redirect(303, plain);
@@ -69,9 +70,8 @@ export const load: PageServerLoad = async (event) => {
   const original =
     originalId === undefined ? null : await api<ThreadPage>(event, 'GET', `/threads/${encodeURIComponent(originalId)}?limit=1`);
 
-  const allBoards = boards.status === 200 ? boards.data.boards : [];
-  const board = allBoards.find((b) => b.slug === res.data.thread.boardSlug);
-  const staff = event.locals.user !== null && event.locals.user.role !== 'member';
+  const allBoards = boards?.status === 200 ? boards.data.boards : [];
+  const board = res.data.board;
   return {
     thread: res.data.thread,
     posts,
@@ -99,7 +99,7 @@ export const load: PageServerLoad = async (event) => {
     /** The reader's unread notifications after this page was marked read (null: not marked here). */
     unreadNotifications,
     /** Null when signed out (or when the level could not be read): no control is shown. */
-    level: subscription?.status === 200 ? subscription.data.level : null,
+    level: event.locals.user === null ? null : ((res.data.subscription as Level | undefined) ?? null),
     /** What the last form that stayed on this thread did (a report sent, a lock), once. */
     flash: takeThreadFlash(event.cookies, event.url, params.id) as ActionDone | null,
     /** For the moderators' Move select; members get none. */
