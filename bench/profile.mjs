@@ -36,7 +36,7 @@ const stop = async (child) => {
   await new Promise((r) => child.once('exit', r));
 };
 let server = start(false);
-let summary = '';
+let summary;
 try {
   await waitFor(`${base}/readyz`);
   const stamp = Date.now().toString(36);
