@@ -56,7 +56,13 @@ try {
   const ids = [first.id];
   for (let i = 1; i < POSTS; i++) {
     const parentId = i % 2 === 0 ? first.id : ids[Math.floor(Math.random() * ids.length)];
-    const { post } = await api(base, 'POST', `/threads/${thread.id}/posts`, { body: `Reply ${i}: checked the **sensor**.`, parentId }, member.token);
+    const { post } = await api(
+      base,
+      'POST',
+      `/threads/${thread.id}/posts`,
+      { body: `Reply ${i}: checked the **sensor**.`, parentId },
+      member.token
+    );
     ids.push(post.id);
   }
   await stop(server);
@@ -74,7 +80,9 @@ try {
       url: `${base}/api/v1/threads/${thread.id}/posts`,
       method: 'POST',
       headers: { ...bearer, 'content-type': 'application/json' },
-      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ body: `Profiled reply ${Math.random()}`, parentId: first.id }) }) }]
+      requests: [
+        { setupRequest: (req) => ({ ...req, body: JSON.stringify({ body: `Profiled reply ${Math.random()}`, parentId: first.id }) }) }
+      ]
     }
   };
   const target = targets[which];
@@ -103,7 +111,9 @@ for (const node of profile.nodes) {
   const file = url.replace(/^file:\/\//, '').replace(root, '');
   const key = `${functionName || '(anonymous)'} ${file.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
-  const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? (file === '' ? functionName : file.startsWith('node:') ? 'node' : 'ours');
+  const pkg =
+    /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ??
+    (file === '' ? functionName : file.startsWith('node:') ? 'node' : 'ours');
   byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + hits);
 }
 const top = (map, n) =>
@@ -112,4 +122,6 @@ const top = (map, n) =>
     .slice(0, n)
     .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
     .join('\n');
-console.log(`\n${summary} (whole run ${Math.round((Date.now() - started) / 1000)} s)\nprofile: ${newest}\n\nself time by package:\n${top(byPackage, 15)}\n\nself time by function:\n${top(byFunction, 30)}`);
+console.log(
+  `\n${summary} (whole run ${Math.round((Date.now() - started) / 1000)} s)\nprofile: ${newest}\n\nself time by package:\n${top(byPackage, 15)}\n\nself time by function:\n${top(byFunction, 30)}`
+);

@@ -36,7 +36,13 @@ export interface PostWithAuthor {
   author: AuthorRow;
 }
 
-const threadSelection = { thread: threads, boardSlug: boards.slug, boardName: boards.name, boardArchived: boards.archived, author: authorColumns };
+const threadSelection = {
+  thread: threads,
+  boardSlug: boards.slug,
+  boardName: boards.name,
+  boardArchived: boards.archived,
+  author: authorColumns
+};
 
 export async function getThread(db: Conn, id: number): Promise<ThreadWithMeta | null> {
   const found = await getThreadAnyState(db, id);

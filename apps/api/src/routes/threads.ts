@@ -104,7 +104,11 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         nextCursor: page.nextCursor,
         startPostId: startPath !== null && first !== undefined && first.path === startPath ? String(first.id) : null,
         // What a page shows around the posts, so that it needs no second call for it.
-        board: { slug: found.boardSlug, name: found.boardName ?? found.boardSlug, ...(found.boardArchived === true ? { archived: true } : {}) },
+        board: {
+          slug: found.boardSlug,
+          name: found.boardName ?? found.boardSlug,
+          ...(found.boardArchived === true ? { archived: true } : {})
+        },
         ...(user === null
           ? {}
           : {
