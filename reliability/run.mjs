@@ -3,7 +3,8 @@
 //   2. write acknowledgement under 200 writers (publishing off the write path);
 //   3. kill -9 under load, on PGlite and on PostgreSQL;
 //   4. two instances started at once from one checkout, with a build to do;
-//   5. the container's runtime layout: production dependencies only, a non-root user, its HEALTHCHECK.
+//   5. the container's runtime layout: production dependencies only, a non-root user, its HEALTHCHECK;
+//   6. the read-scaling topologies: a streaming replica (pg_basebackup) and PgBouncer in front.
 // Every loop is bounded in time and every server is on 127.0.0.1. The figures are printed as
 // JSON at the end (docs/reliability.md keeps the latest).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { createCluster } from './cluster.mjs';
 import { account, api, assert, median, runLoad, setUpLoad, sleep, startServer, stopServer, untilReady } from './lib.mjs';
 import { checkImageLayout } from './image.mjs';
 import { checkTwoStarts } from './two-starts.mjs';
+import { checkTopologies } from './topology.mjs';
 
 const only = process.argv.slice(2);
 const want = (name) => only.length === 0 || only.includes(name);
@@ -147,5 +149,6 @@ try {
 }
 if (want('two-starts')) results.twoStarts = await checkTwoStarts(port(), port());
 if (want('image')) results.image = await checkImageLayout(port());
+if (want('topology')) results.topology = await checkTopologies(port);
 results.seconds = Math.round((Date.now() - started) / 1000);
 console.log(JSON.stringify(results, null, 2));

@@ -7,7 +7,13 @@ import type { Duplex } from 'node:stream';
 import { ErrorBody } from '@bmet/contracts';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyServerFactory } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerFactory
+} from 'fastify';
 import { HttpError } from './lib/http-error.ts';
 import { trustFunction, type TrustProxy } from './lib/client-address.ts';
 import { findNul, parseJsonBody } from './lib/json-body.ts';
@@ -15,6 +21,7 @@ import { SESSION_COOKIE } from './lib/session.ts';
 import type { Limits } from './lib/rate-limit.ts';
 import { LocalBus, type Bus } from './lib/bus.ts';
 import type { PageCache } from './lib/page-cache.ts';
+import type { ReplicaReads } from './lib/replica.ts';
 import { livePlugin, type LiveOptions } from './plugins/live.ts';
 import { limitsPlugin, type LimitStore } from './plugins/limits.ts';
 import { authPlugin } from './plugins/auth.ts';
@@ -112,6 +119,8 @@ export interface AppOptions {
   searchTuning?: Partial<SearchTuning>;
   /** Kept answers for anonymous readers (the one-port server's); dropped on every write readers would see. */
   pageCache?: PageCache;
+  /** A streaming replica for reads that tolerate a little lag (DATABASE_REPLICA_URL). */
+  replica?: ReplicaReads;
   /** E-mail and background jobs (issue 12); no SMTP (the outbox) and the default timings when absent. */
   mail?: Partial<MailOptions>;
   uploads?: {
@@ -270,16 +279,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const bus = options.bus ?? new LocalBus();
   const pageCache = options.pageCache;
-  if (pageCache !== undefined) {
-    // Every instance drops its kept pages when any of them sees a write readers would see.
+  const replica = options.replica;
+  // Reads that tolerate a little lag: the replica once it holds what this reader must see.
+  app.decorate('readDb', (request: FastifyRequest) => replica?.dbFor(request.user?.id ?? null) ?? app.db);
+  if (pageCache !== undefined || replica !== undefined) {
+    // Every instance drops its kept pages when any of them sees a write readers would see, and
+    // sends the readers of that write (anonymous ones, and its writer) to the primary until the
+    // replica has it.
     bus.onEvent((event) => {
-      if (event.t === 'stale') pageCache.invalidate();
+      if (event.t !== 'stale') return;
+      pageCache?.invalidate();
+      replica?.wrote(null);
+      if (event.u !== undefined) replica?.wrote(event.u);
     });
     app.addHook('onResponse', async (request, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
-      if (PRIVATE_WRITES.has(request.routeOptions.url ?? '')) return;
-      pageCache.invalidate();
-      app.publish([{ t: 'stale' }]);
+      const userId = request.user?.id;
+      if (PRIVATE_WRITES.has(request.routeOptions.url ?? '')) {
+        // Only its writer must see it: on this instance, which they are likely to come back to.
+        if (userId !== undefined) replica?.wrote(userId);
+        return;
+      }
+      pageCache?.invalidate();
+      replica?.wrote(null);
+      if (userId !== undefined) replica?.wrote(userId);
+      app.publish([{ t: 'stale', ...(userId === undefined ? {} : { u: userId }) }]);
     });
   }
   await app.register(livePlugin, {

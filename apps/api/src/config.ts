@@ -10,6 +10,14 @@ export interface Config {
   /** PGlite data directory (used when databaseUrl is undefined). */
   dataDir: string;
   databaseUrl: string | undefined;
+  /**
+   * DATABASE_LISTEN_URL: a direct connection to the primary for what needs a session of its own
+   * (the bus's LISTEN, the migrations' lock) when DATABASE_URL goes through PgBouncer in
+   * transaction mode. DATABASE_URL when unset.
+   */
+  databaseListenUrl: string | undefined;
+  /** DATABASE_REPLICA_URL: a streaming replica for reads that tolerate a little lag (lib/replica.ts). */
+  databaseReplicaUrl: string | undefined;
   production: boolean;
   rateLimits: boolean;
   /** The abuse limits, defaults overridden by RATE_LIMIT_<NAME>; null when RATE_LIMITS=off. */
@@ -179,6 +187,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     fail('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const otherUrl = (variable: string): string | undefined => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return undefined;
+    if (databaseUrl === undefined) fail(`${variable} needs DATABASE_URL (it names another way to the same PostgreSQL)`);
+    if (!/^postgres(ql)?:\/\//.test(raw)) fail(`${variable} must start with postgres:// or postgresql://`);
+    return raw;
+  };
+  const databaseListenUrl = otherUrl('DATABASE_LISTEN_URL') ?? databaseUrl;
+  const databaseReplicaUrl = otherUrl('DATABASE_REPLICA_URL');
   const rateLimits = (env.RATE_LIMITS ?? 'on').toLowerCase();
   if (!['on', 'off'].includes(rateLimits)) fail('RATE_LIMITS must be on or off');
   // Checked even when off, so a typo fails now rather than the day the limits are turned on.
@@ -212,6 +229,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Relative to where the command was typed (pnpm runs scripts inside the package folder).
     dataDir: env.DATA_DIR === undefined || env.DATA_DIR === '' ? DEFAULTS.data : resolve(env.INIT_CWD ?? process.cwd(), env.DATA_DIR),
     databaseUrl,
+    databaseListenUrl,
+    databaseReplicaUrl,
     production: env.NODE_ENV === 'production',
     rateLimits: rateLimits === 'on',
     limits: rateLimits === 'on' ? limits : null,

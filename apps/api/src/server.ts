@@ -17,6 +17,7 @@ import { deleteStaleDevices } from './lib/login-devices.ts';
 import { LocalBus, PgBus, type Bus } from './lib/bus.ts';
 import { PageCache, anonymousKey } from './lib/page-cache.ts';
 import { SESSION_REF_HEADER } from './lib/session-refs.ts';
+import { ReplicaReads } from './lib/replica.ts';
 
 type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -78,7 +79,22 @@ async function main() {
   if (config.databaseUrl === undefined) mkdirSync(config.dataDir, { recursive: true });
   const onConnectionError = (err: Error) => logger.warn({ err: err.message }, 'database connection lost; the pool replaces it');
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, onConnectionError });
-  await untilMigrated(database, config.migrationsDir, logger);
+  // Migrations hold a session's lock: through PgBouncer in transaction mode they take the direct
+  // way in (DATABASE_LISTEN_URL), like the bus.
+  const direct =
+    config.databaseListenUrl !== undefined && config.databaseListenUrl !== config.databaseUrl
+      ? await openDatabase({ url: config.databaseListenUrl, poolSize: 1, onConnectionError, applicationName: 'bmet-forum-migrate' })
+      : database;
+  await untilMigrated(direct, database, config.migrationsDir, logger);
+  if (direct !== database) await direct.close();
+  // Reads that tolerate a little lag go to a streaming replica once it holds what they must see.
+  let replica: ReplicaReads | null = null;
+  let replicaDatabase: Database | null = null;
+  if (config.databaseReplicaUrl !== undefined) {
+    replicaDatabase = await openDatabase({ url: config.databaseReplicaUrl, onConnectionError, applicationName: 'bmet-forum-replica' });
+    replica = new ReplicaReads(database, replicaDatabase, logger);
+    await replica.start();
+  }
 
   const web = await loadWebHandler(config.webBuildDir, config.trustProxy);
   const compress = compression({ threshold: 1024 });
@@ -89,7 +105,7 @@ async function main() {
   let bus: Bus = new LocalBus();
   let hub: Database | null = null;
   if (config.databaseUrl !== undefined) {
-    const pgBus = new PgBus(config.databaseUrl, logger);
+    const pgBus = new PgBus(config.databaseListenUrl ?? config.databaseUrl, logger);
     await pgBus.start();
     bus = pgBus;
     hub = await openDatabase({ url: config.databaseUrl, poolSize: 3, onConnectionError, applicationName: 'bmet-forum-live' });
@@ -106,6 +122,7 @@ async function main() {
     ...(hub === null ? {} : { liveDb: hub.db }),
     live: { maxSocketsPerAddress: config.liveSocketsPerAddress },
     pageCache,
+    ...(replica === null ? {} : { replica }),
     mail: { config: config.mail, secretKey: config.secretKey },
     uploads: {
       dir: join(config.dataDir, 'uploads'),
@@ -195,7 +212,13 @@ async function main() {
     // Whatever happens while closing, the process ends: within 10 s, and with 1 on a failure.
     setTimeout(() => process.exit(1), 10_000).unref();
     let code = 0;
-    for (const step of [() => app.close(), () => hub?.close(), () => database.close()]) {
+    for (const step of [
+      () => app.close(),
+      () => replica?.close(),
+      () => replicaDatabase?.close(),
+      () => hub?.close(),
+      () => database.close()
+    ]) {
       try {
         await step();
       } catch (err) {
@@ -229,10 +252,10 @@ async function main() {
  * Migrations need the database: wait for it (a container started beside its database, a
  * failover) instead of exiting, trying again with backoff and saying so.
  */
-async function untilMigrated(database: Database, folder: string, logger: pino.Logger): Promise<void> {
+async function untilMigrated(direct: Database, database: Database, folder: string, logger: pino.Logger): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await migrate(database, folder);
+      await migrate(direct, folder);
       await refold(database, logger);
       return;
     } catch (err) {

@@ -6,8 +6,8 @@ import pg from 'pg';
 export type BusEvent =
   | { t: 'post'; threadId: number; postId: number }
   | { t: 'notification'; userId: number; id: number }
-  /** What anonymous readers see changed: every instance drops its kept pages. */
-  | { t: 'stale' };
+  /** What anonymous readers see changed (by member `u`): every instance drops its kept pages. */
+  | { t: 'stale'; u?: number };
 
 export interface Bus {
   /**

@@ -16,8 +16,8 @@ const SlugParams = Type.Object({ slug: Type.String() });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody };
 
 export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/boards', { schema: { tags: ['boards'], response: { 200: BoardList } } }, async () => {
-    const rows = await listBoards(app.db);
+  app.get('/boards', { schema: { tags: ['boards'], response: { 200: BoardList } } }, async (request) => {
+    const rows = await listBoards(app.readDb(request));
     return { boards: rows.map(toBoard) };
   });
 
@@ -25,7 +25,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/boards/:slug',
     { schema: { tags: ['boards'], params: SlugParams, response: { 200: BoardResult, 404: ErrorBody } } },
     async (request) => {
-      const board = await getBoardBySlug(app.db, request.params.slug);
+      const board = await getBoardBySlug(app.readDb(request), request.params.slug);
       if (board === null) throw notFound('board');
       return { board: toBoard(board) };
     }
@@ -42,15 +42,16 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
-      const board = await getBoardBySlug(app.db, request.params.slug);
+      const db = app.readDb(request);
+      const board = await getBoardBySlug(db, request.params.slug);
       if (board === null) throw notFound('board');
       const { sort = 'latest', limit = 50, cursor } = request.query;
-      const page = await listBoardThreads(app.db, board.id, sort, limit, cursor);
+      const page = await listBoardThreads(db, board.id, sort, limit, cursor);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this list');
       const threads = page.rows.map((r) => toThread(r.thread, board.slug, r.author));
       return {
         threads: await withNewReplies(
-          app.db,
+          db,
           request.user?.id ?? null,
           page.rows.map((r) => r.thread),
           threads

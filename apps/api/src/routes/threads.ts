@@ -39,9 +39,9 @@ export async function loadThread(db: Db, rawId: string) {
 
 export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** A deleted thread stays readable by the moderators who may restore it. */
-  async function loadThreadForReader(rawId: string, user: UserRow | null) {
+  async function loadThreadForReader(rawId: string, user: UserRow | null, db: Db = app.db) {
     const id = parseId(rawId);
-    const found = id === null ? null : await getThreadAnyState(app.db, id);
+    const found = id === null ? null : await getThreadAnyState(db, id);
     if (found === null) throw notFound('thread');
     if (found.thread.deletedAt !== null && !(await canModerate(app.db, user, found.thread.boardId))) throw notFound('thread');
     return found;
@@ -58,18 +58,20 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
     },
     async (request) => {
-      const found = await loadThreadForReader(request.params.id, request.user);
+      // A reader's page may come from the replica (lib/replica.ts); their own writes never wait on it.
+      const db = app.readDb(request);
+      const found = await loadThreadForReader(request.params.id, request.user, db);
       const threadId = found.thread.id;
       const { limit = 50, cursor, subtree, at } = request.query;
       const user = request.user;
       let range = null;
       if (subtree !== undefined) {
         const rootId = parseId(subtree);
-        range = rootId === null ? null : await getSubtreeRange(app.db, threadId, rootId);
+        range = rootId === null ? null : await getSubtreeRange(db, threadId, rootId);
         if (range === null) throw notFound('post');
       }
       // The reader's position and notification level: one statement, read beside the page.
-      const reader = user === null ? Promise.resolve(null) : readerState(app.db, user.id, threadId);
+      const reader = user === null ? Promise.resolve(null) : readerState(db, user.id, threadId);
       const readPosition = reader.then((r) => r?.lastReadSeq ?? -1);
       // Awaited below; this only keeps an early 404 from leaving its failure unhandled.
       readPosition.catch(() => undefined);
@@ -77,10 +79,10 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let startPath: string | null = null;
       if (at !== undefined && cursor === undefined) {
         if (at === 'unread') {
-          startPath = await firstUnreadPath(app.db, threadId, await readPosition);
+          startPath = await firstUnreadPath(db, threadId, await readPosition);
         } else {
           const postId = parseId(at);
-          const ctx = postId === null ? null : await postPath(app.db, threadId, postId);
+          const ctx = postId === null ? null : await postPath(db, threadId, postId);
           if (ctx === null) throw notFound('post');
           startPath = ctx;
         }
@@ -88,7 +90,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The reader's position is read beside the page, not before it (one round trip less).
       const [lastRead, page, readerNow] = await Promise.all([
         readPosition,
-        getThreadPosts(app.db, threadId, limit, cursor, range, startPath, user?.id ?? null),
+        getThreadPosts(db, threadId, limit, cursor, range, startPath, user?.id ?? null),
         reader
       ]);
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
