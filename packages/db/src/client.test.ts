@@ -1,6 +1,10 @@
 import { sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from './client.ts';
 import { openTestDatabase } from './test-support.ts';
 
 const url = process.env.DATABASE_URL;
@@ -24,6 +28,29 @@ describe.runIf(url !== undefined && url !== '')('the PostgreSQL pool when connec
       expect(await database.db.execute(sql`select 1 as one`)).toBeDefined();
     } finally {
       await database.close();
+    }
+  });
+});
+
+describe('the embedded database on disk', () => {
+  it('is created in a worker thread (its memory goes with it), keeps what is written, and runs with the small-site settings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bmet-db-'));
+    try {
+      const first = await openDatabase({ dataDir: dir });
+      expect(existsSync(join(dir, 'PG_VERSION'))).toBe(true);
+      await first.db.execute(sql`create table kept (n int)`);
+      await first.db.execute(sql`insert into kept values (7)`);
+      const settings = await first.db.execute(
+        sql`select current_setting('shared_buffers') as sb, current_setting('maintenance_work_mem') as mwm`
+      );
+      expect((settings as unknown as { rows: { sb: string; mwm: string }[] }).rows[0]).toEqual({ sb: '32MB', mwm: '16MB' });
+      await first.close();
+      const again = await openDatabase({ dataDir: dir });
+      const rows = await again.db.execute(sql`select n from kept`);
+      expect((rows as unknown as { rows: { n: number }[] }).rows).toEqual([{ n: 7 }]);
+      await again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

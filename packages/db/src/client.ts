@@ -1,4 +1,7 @@
 import { PGlite } from '@electric-sql/pglite';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -48,6 +51,35 @@ export interface Database {
 // bigint (int8) and count(*) come back as strings from pg by default; our ids fit in 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * Creating a database (initdb) takes PGlite's WebAssembly memory to ~700 MB, and WebAssembly
+ * memory never shrinks: done in a worker thread, whose memory goes with it, the server starts
+ * with the same footprint as on every later start.
+ */
+async function createInWorker(dataDir: string, startParams: string[]): Promise<void> {
+  const code = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    import(workerData.url)
+      .then(async ({ PGlite }) => {
+        const db = new PGlite(workerData.dataDir, { startParams: workerData.startParams });
+        await db.waitReady;
+        await db.close();
+        parentPort.postMessage(null);
+      })
+      .catch((err) => parentPort.postMessage(String(err && err.message ? err.message : err)));`;
+  const worker = new Worker(code, { eval: true, workerData: { url: import.meta.resolve('@electric-sql/pglite'), dataDir, startParams } });
+  const problem = await new Promise<string | null>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => resolve(code === 0 ? null : `exited with ${code}`));
+  });
+  await worker.terminate();
+  if (problem !== null) throw new Error(`creating the database in ${dataDir} failed: ${problem}`);
+}
+
+/** PGlite's PostgreSQL settings beside its own defaults: memory for a small site. */
+const PGLITE_SETTINGS = ['shared_buffers=32MB', 'maintenance_work_mem=16MB', 'temp_buffers=2MB'];
+
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url !== undefined && options.url !== '') {
     const pool = openPool(options.url, options);
@@ -61,7 +93,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: () => pool.end()
     };
   }
-  const pglite = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir);
+  // Sized for a small site in one process: WebAssembly memory only grows, so what PostgreSQL
+  // touches once (its buffers, an index build's sort) stays resident for good.
+  const settings = { startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((s) => ['-c', s])] };
+  if (options.dataDir !== undefined && !existsSync(join(options.dataDir, 'PG_VERSION'))) {
+    await createInWorker(options.dataDir, settings.startParams);
+  }
+  const pglite = options.dataDir === undefined ? new PGlite(settings) : new PGlite(options.dataDir, settings);
   await pglite.waitReady;
   const db = drizzlePglite(pglite, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
