@@ -66,6 +66,19 @@ export async function resolveMentions(tx: Conn, names: string[]): Promise<number
 /** What is e-mailed when the member does not see it on the site in time (issue 12); new threads wait for the digest. */
 export const EMAILED_TYPES: ReadonlySet<NotificationType> = new Set(['reply', 'mention', 'solution']);
 
+/** The notification rows alone: the caller moves the unread counts (a reply does, in its one counting statement). */
+export async function insertNotifications(
+  tx: Conn,
+  recipients: Recipient[],
+  about: { threadId: number | null; postId: number | null; actorId: number | null }
+): Promise<NotificationRow[]> {
+  if (recipients.length === 0) return [];
+  return tx
+    .insert(notifications)
+    .values(recipients.map((r) => ({ userId: r.userId, type: r.type, ...about, emailPending: EMAILED_TYPES.has(r.type) })))
+    .returning();
+}
+
 /** Writes notifications and moves each recipient's unread count, inside the caller's transaction. */
 export async function notify(
   tx: Conn,
@@ -73,10 +86,7 @@ export async function notify(
   about: { threadId: number | null; postId: number | null; actorId: number | null }
 ): Promise<NotificationRow[]> {
   if (recipients.length === 0) return [];
-  const rows = await tx
-    .insert(notifications)
-    .values(recipients.map((r) => ({ userId: r.userId, type: r.type, ...about, emailPending: EMAILED_TYPES.has(r.type) })))
-    .returning();
+  const rows = await insertNotifications(tx, recipients, about);
   await tx
     .update(users)
     .set({ unreadNotifications: sql`${users.unreadNotifications} + 1` })

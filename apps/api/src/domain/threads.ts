@@ -11,7 +11,7 @@ import { addThreadTags } from './tags.ts';
 import { UNNAMED, prepared } from '../lib/prepared.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
 import { linkUploads } from './uploads.ts';
-import { newThreadRecipients, notify, replyRecipients, resolveMentions } from './notifications.ts';
+import { insertNotifications, newThreadRecipients, notify, replyRecipients, resolveMentions } from './notifications.ts';
 import { newThreadWatchers, threadAudience, watchByParticipation } from './watches.ts';
 
 /** One path segment per tree level: the post's sequence number in its thread, zero-padded. */
@@ -401,8 +401,12 @@ class DuplicateError extends Error {}
 
 function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
   return db.transaction(async (tx) => {
+    // What needs no lock first: the thread's row lock (the counter below) is held from there to
+    // the commit, and every statement inside it makes every other reply to the thread wait.
     const parent = await findParent(tx, input.threadId, input.parentId);
     if (parent === null) return 'parent_not_found';
+    const mentioned = await resolveMentions(tx, input.mentions);
+    const audience = await threadAudience(tx, input.threadId);
     const now = new Date();
     const [counter] = await tx
       .update(threads)
@@ -458,10 +462,6 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
         boardId: input.boardId
       });
     }
-    const mentioned = await resolveMentions(tx, input.mentions);
-    const audience = await threadAudience(tx, input.threadId);
-    await watchByParticipation(tx, input.authorId, input.threadId);
-    await readOwnPost(tx, input.authorId, input.threadId, seq);
     const recipients = replyRecipients({
       actorId: input.authorId,
       parentAuthorId: parent.authorId,
@@ -469,17 +469,42 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
       mentionedIds: mentioned,
       ...audience
     });
-    const notifications = await notify(tx, recipients, { threadId: input.threadId, postId: post.id, actorId: input.authorId });
-    await tx
-      .update(boards)
-      .set({ postCount: sql`${boards.postCount} + 1`, lastActivityAt: now })
-      .where(eq(boards.id, input.boardId));
-    await tx
-      .update(users)
-      .set({ postCount: sql`${users.postCount} + 1` })
-      .where(eq(users.id, input.authorId));
+    await countReply(tx, { ...input, seq, now, recipientIds: recipients.map((r) => r.userId) });
+    const notifications = await insertNotifications(tx, recipients, { threadId: input.threadId, postId: post.id, actorId: input.authorId });
     return { post, notifications };
   });
+}
+
+/**
+ * Everything a reply moves besides the post, in one statement: the writer watches the thread
+ * and has read their own post, the board's and the writer's post counts, and each recipient's
+ * unread count (their notifications are inserted next).
+ */
+async function countReply(
+  tx: Conn,
+  r: { authorId: number; threadId: number; boardId: number; seq: number; now: Date; recipientIds: number[] }
+): Promise<void> {
+  const recipients =
+    r.recipientIds.length === 0
+      ? sql`false`
+      : sql`id in (${sql.join(
+          r.recipientIds.map((id) => sql`${id}`),
+          sql`, `
+        )})`;
+  await tx.execute(sql`
+    with watch as (
+      insert into thread_subscriptions (user_id, thread_id, level) values (${r.authorId}, ${r.threadId}, 'watching')
+      on conflict do nothing
+    ), seen as (
+      update thread_reads set last_read_seq = ${r.seq}, updated_at = now()
+      where user_id = ${r.authorId} and thread_id = ${r.threadId} and last_read_seq = ${r.seq - 1}
+    ), board as (
+      update boards set post_count = post_count + 1, last_activity_at = ${r.now.toISOString()}::timestamptz where id = ${r.boardId}
+    )
+    update users set
+      post_count = post_count + (case when id = ${r.authorId} then 1 else 0 end),
+      unread_notifications = unread_notifications + (case when ${recipients} then 1 else 0 end)
+    where id = ${r.authorId} or ${recipients}`);
 }
 
 /** The post a reply attaches to: the named one, or its parent when it is at MAX_DEPTH. */
