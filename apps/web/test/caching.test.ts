@@ -60,6 +60,24 @@ describe('what anonymous readers are served', () => {
     expect(((await json.json()) as { openapi: string }).openapi).toBe('3.1.0');
   });
 
+  it('carries each post’s body once, as HTML, except where the reader may edit it', async () => {
+    const author = await registerMember(h, `hy${Date.now().toString(36)}`);
+    const created = (await apiPost(
+      h,
+      '/boards/bmet/threads',
+      { title: 'Hydration holds bodies once: Zoll R Series', body: 'Check the **paddle cable** and the ~~old~~ battery.' },
+      author.token
+    )) as { thread: { id: string } };
+    const path = `/t/${created.thread.id}`;
+    const anonymous = await (await fetch(`${h.server.origin}${path}`)).text();
+    expect(anonymous).toContain('<strong>paddle cable</strong>');
+    expect(anonymous).not.toContain('**paddle cable**');
+    // The description is still made from the markdown, on the server.
+    expect(anonymous).toContain('content="Check the paddle cable and the old battery."');
+    const own = await (await fetch(`${h.server.origin}${path}`, { headers: { cookie: `session=${author.token}` } })).text();
+    expect(own).toContain('**paddle cable**');
+  });
+
   it('checks a member’s session once per page, and lends that check to nobody outside the process', async () => {
     const member = await registerMember(h, `ref${Date.now().toString(36)}`);
     // The web app's in-process calls borrow the first call's check; over the network the header

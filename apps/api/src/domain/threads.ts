@@ -2,7 +2,17 @@ import { logAction } from './moderation.ts';
 import { readOwnPost } from './reads.ts';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
-import { boards, posts, threads, users, votes, type NotificationRow, type PostRow, type ThreadRow } from '@bmet/db/schema';
+import {
+  boards,
+  posts,
+  threadSubscriptions,
+  threads,
+  users,
+  votes,
+  type NotificationRow,
+  type PostRow,
+  type ThreadRow
+} from '@bmet/db/schema';
 import type { Equipment, ThreadKind, ThreadSort } from '@bmet/contracts';
 import { decodeCursor, encodeCursor, olderThan, type CursorPart } from '../lib/cursor.ts';
 import { authorColumns, type AuthorRow } from './serialize.ts';
@@ -11,8 +21,8 @@ import { addThreadTags } from './tags.ts';
 import { UNNAMED, prepared } from '../lib/prepared.ts';
 import { recordPhiReview, type PhiRecord } from '../lib/phi-guard.ts';
 import { linkUploads } from './uploads.ts';
-import { insertNotifications, newThreadRecipients, notify, replyRecipients, resolveMentions } from './notifications.ts';
-import { newThreadWatchers, threadAudience, watchByParticipation } from './watches.ts';
+import { insertNotifications, newThreadRecipients, replyRecipients, resolveMentions } from './notifications.ts';
+import { newThreadWatchers, watchByParticipation } from './watches.ts';
 
 /** One path segment per tree level: the post's sequence number in its thread, zero-padded. */
 export const SEGMENT_WIDTH = 7;
@@ -344,7 +354,8 @@ export async function createThread(
       mentionedIds: mentioned,
       watcherIds: await newThreadWatchers(tx, input.boardId, equipment.modelId)
     });
-    const notifications = await notify(tx, recipients, { threadId: thread.id, postId: post.id, actorId: input.authorId });
+    const notifications = await insertNotifications(tx, recipients, { threadId: thread.id, postId: post.id, actorId: input.authorId });
+    // The shared rows in the one order every post takes them: the board, then the members (countMembers).
     await tx
       .update(boards)
       .set({
@@ -353,10 +364,12 @@ export async function createThread(
         lastActivityAt: now
       })
       .where(eq(boards.id, input.boardId));
-    await tx
-      .update(users)
-      .set({ threadCount: sql`${users.threadCount} + 1`, postCount: sql`${users.postCount} + 1` })
-      .where(eq(users.id, input.authorId));
+    await countMembers(
+      tx,
+      input.authorId,
+      recipients.map((r) => r.userId),
+      { thread: true }
+    );
     return { thread, post, notifications };
   });
 }
@@ -406,8 +419,8 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
     const parent = await findParent(tx, input.threadId, input.parentId);
     if (parent === null) return 'parent_not_found';
     const mentioned = await resolveMentions(tx, input.mentions);
-    const audience = await threadAudience(tx, input.threadId);
     const now = new Date();
+    // The counter, and who watches or muted the thread, read under its lock in the same statement.
     const [counter] = await tx
       .update(threads)
       .set({
@@ -416,8 +429,18 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
         lastPostAt: now
       })
       .where(and(eq(threads.id, input.threadId), isNull(threads.deletedAt)))
-      .returning({ seq: threads.postSeq });
+      .returning({
+        seq: threads.postSeq,
+        audience: sql<
+          { u: number; l: string }[] | null
+        >`(select json_agg(json_build_object('u', ${threadSubscriptions.userId}, 'l', ${threadSubscriptions.level})) from ${threadSubscriptions} where ${threadSubscriptions.threadId} = ${threads.id})`
+      });
     if (counter === undefined) return 'thread_not_found';
+    const choices = counter.audience ?? [];
+    const audience = {
+      watcherIds: choices.filter((c) => c.l === 'watching').map((c) => Number(c.u)),
+      mutedIds: choices.filter((c) => c.l === 'muted').map((c) => Number(c.u))
+    };
     // Under the thread's row lock, so identical requests racing each other see one another.
     const recent = await tx
       .select({ id: posts.id })
@@ -476,21 +499,16 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
 }
 
 /**
- * Everything a reply moves besides the post, in one statement: the writer watches the thread
- * and has read their own post, the board's and the writer's post counts, and each recipient's
- * unread count (their notifications are inserted next).
+ * Everything a reply moves besides the post, in two statements: the writer's own rows (they
+ * watch the thread and have read their post) with the board's counters, then the members'
+ * counters (the writer's post count, each recipient's unread count) with the rows locked in id
+ * order, so that replies running side by side always take the shared rows (the board, then the
+ * members) in one order and never deadlock.
  */
 async function countReply(
   tx: Conn,
   r: { authorId: number; threadId: number; boardId: number; seq: number; now: Date; recipientIds: number[] }
 ): Promise<void> {
-  const recipients =
-    r.recipientIds.length === 0
-      ? sql`false`
-      : sql`id in (${sql.join(
-          r.recipientIds.map((id) => sql`${id}`),
-          sql`, `
-        )})`;
   await tx.execute(sql`
     with watch as (
       insert into thread_subscriptions (user_id, thread_id, level) values (${r.authorId}, ${r.threadId}, 'watching')
@@ -498,13 +516,29 @@ async function countReply(
     ), seen as (
       update thread_reads set last_read_seq = ${r.seq}, updated_at = now()
       where user_id = ${r.authorId} and thread_id = ${r.threadId} and last_read_seq = ${r.seq - 1}
-    ), board as (
-      update boards set post_count = post_count + 1, last_activity_at = ${r.now.toISOString()}::timestamptz where id = ${r.boardId}
     )
+    update boards set post_count = post_count + 1, last_activity_at = ${r.now.toISOString()}::timestamptz where id = ${r.boardId}`);
+  await countMembers(tx, r.authorId, r.recipientIds, { thread: false });
+}
+
+/**
+ * A new post's members' counters in one statement: the writer's post (and thread) count, each
+ * recipient's unread count; the rows locked in id order, so posts written side by side, which
+ * all take the board's row first and these next, never wait on each other in a circle.
+ */
+async function countMembers(tx: Conn, authorId: number, recipientIds: number[], opts: { thread: boolean }): Promise<void> {
+  const list = (ids: number[]) =>
+    sql.join(
+      ids.map((id) => sql`${id}`),
+      sql`, `
+    );
+  const recipients = recipientIds.length === 0 ? sql`false` : sql`id in (${list(recipientIds)})`;
+  await tx.execute(sql`
     update users set
-      post_count = post_count + (case when id = ${r.authorId} then 1 else 0 end),
+      post_count = post_count + (case when id = ${authorId} then 1 else 0 end),
+      thread_count = thread_count + (case when id = ${authorId} then ${sql.raw(opts.thread ? '1' : '0')} else 0 end),
       unread_notifications = unread_notifications + (case when ${recipients} then 1 else 0 end)
-    where id = ${r.authorId} or ${recipients}`);
+    where id in (select id from users where id in (${list([authorId, ...recipientIds])}) order by id for no key update)`);
 }
 
 /** The post a reply attaches to: the named one, or its parent when it is at MAX_DEPTH. */

@@ -8,6 +8,7 @@ import { setThreadLevel } from '$lib/server/watches.ts';
 import type { Level } from '$lib/watching.ts';
 import type { Actions, PageServerLoad } from './$types';
 import { loadFailed } from '$lib/server/load-error.ts';
+import { plainExcerpt, qaPageJsonLd } from '$lib/seo.ts';
 
 export const load: PageServerLoad = async (event) => {
   const { url, params } = event;
@@ -72,9 +73,29 @@ export const load: PageServerLoad = async (event) => {
 
   const allBoards = boards?.status === 200 ? boards.data.boards : [];
   const board = res.data.board;
+  // The page's description and search engines' Q&A card, made here from the markdown; then each
+  // post carries its markdown only where this reader may edit it (the edit form starts from it):
+  // the hydration data holds every body once, as HTML.
+  const opening = posts.find((p) => p.depth === 0 && p.parentId === null && !p.deleted);
+  const thread = res.data.thread;
+  const description =
+    opening !== undefined
+      ? plainExcerpt(opening.bodyMarkdown)
+      : `${thread.kind === 'question' ? (thread.solved ? 'Solved question' : 'Question') : 'Discussion'} on BMET Forum: ${thread.title}`;
+  const jsonLd = qaPageJsonLd(
+    url.origin,
+    thread,
+    opening,
+    posts.find((p) => p.isSolution && !p.deleted)
+  );
+  const viewer = event.locals.user;
+  const mayEdit = (p: Post) => viewer !== null && (viewer.role !== 'member' || p.author.id === viewer.id);
+  posts = posts.map((p) => (p.bodyMarkdown === '' || mayEdit(p) ? p : { ...p, bodyMarkdown: '' }));
   return {
-    thread: res.data.thread,
+    thread,
     posts,
+    description,
+    jsonLd,
     nextCursor: res.data.nextCursor,
     boardName: board?.name ?? res.data.thread.boardSlug,
     /** Archived boards take no new replies from members. */
