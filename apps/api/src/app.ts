@@ -4,7 +4,7 @@ import websocket from '@fastify/websocket';
 import type { Database } from '@bmet/db/client';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { ErrorBody } from '@bmet/contracts';
+import { ErrorBody, PUBLIC_CACHE_CONTROL } from '@bmet/contracts';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, {
@@ -55,8 +55,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const BODY_LIMIT = 1024 * 1024;
-/** Anonymous reads: shared caches keep them 10 s and may serve them a minute stale while asking again. */
-export const PUBLIC_CACHE = 'public, max-age=0, s-maxage=10, stale-while-revalidate=60';
 
 /**
  * Writes that change nothing an anonymous reader sees (signing in, reading positions, drafts,
@@ -272,7 +270,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         reply.statusCode === 200 &&
         request.headers.authorization === undefined &&
         request.cookies[SESSION_COOKIE] === undefined;
-      void reply.header('cache-control', anonymousRead ? PUBLIC_CACHE : 'no-store');
+      void reply.header('cache-control', anonymousRead ? PUBLIC_CACHE_CONTROL : 'no-store');
       if (anonymousRead) void reply.header('vary', 'Accept-Encoding, Authorization, Cookie');
     }
   });
@@ -289,20 +287,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bus.onEvent((event) => {
       if (event.t !== 'stale') return;
       pageCache?.invalidate();
-      replica?.wrote(null);
-      if (event.u !== undefined) replica?.wrote(event.u);
+      replica?.wrote(event.u ?? null);
     });
     app.addHook('onResponse', async (request, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
       const userId = request.user?.id;
       if (PRIVATE_WRITES.has(request.routeOptions.url ?? '')) {
         // Only its writer must see it: on this instance, which they are likely to come back to.
-        if (userId !== undefined) replica?.wrote(userId);
+        if (userId !== undefined) replica?.wroteOwn(userId);
         return;
       }
       pageCache?.invalidate();
-      replica?.wrote(null);
-      if (userId !== undefined) replica?.wrote(userId);
+      replica?.wrote(userId ?? null);
       app.publish([{ t: 'stale', ...(userId === undefined ? {} : { u: userId }) }]);
     });
   }

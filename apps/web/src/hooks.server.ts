@@ -1,5 +1,6 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import type { MeResult } from '@bmet/contracts';
+import { PUBLIC_CACHE_CONTROL } from '@bmet/contracts/pure';
 import { api } from '$lib/server/api.ts';
 import { IMAGE_HOSTS, PRODUCTION } from '$lib/server/config.ts';
 import { checkPath, checkFormBody, problemPage } from '$lib/server/request-guard.ts';
@@ -58,7 +59,7 @@ export const handle: Handle = async ({ event, resolve }) => {
       response.status === 200 &&
       !response.headers.has('set-cookie') &&
       event.cookies.get(SESSION_COOKIE) === undefined;
-    response.headers.set('cache-control', shared ? 'public, max-age=0, s-maxage=10, stale-while-revalidate=60' : 'private, no-cache');
+    response.headers.set('cache-control', shared ? PUBLIC_CACHE_CONTROL : 'private, no-cache');
     response.headers.append('vary', 'Cookie');
   }
   response.headers.set('x-frame-options', 'DENY');

@@ -58,3 +58,4 @@ export const errorCodes = [
   'two_factor_invalid'
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
+export { PUBLIC_CACHE_CONTROL } from './pure.ts';

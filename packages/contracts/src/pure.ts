@@ -45,3 +45,9 @@ export function slugify(name: string): string {
 /** The lists of a model, a manufacturer or a tag: newest activity, unanswered questions, solved. */
 export const equipmentSorts = ['latest', 'unanswered', 'solved'] as const;
 export type EquipmentSort = (typeof equipmentSorts)[number];
+
+/**
+ * Cache-Control of what every anonymous reader gets alike (pages and API reads): a shared cache
+ * (nginx, a CDN) may keep it 10 s and serve it a minute stale while it asks again.
+ */
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=0, s-maxage=10, stale-while-revalidate=60';

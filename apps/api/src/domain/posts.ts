@@ -289,13 +289,3 @@ async function moveSolutionCount(tx: Conn, postId: number, by: number): Promise<
     .set({ solutionCount: sql`${users.solutionCount} + ${by}` })
     .where(eq(users.id, sql`(select ${posts.authorId} from ${posts} where ${posts.id} = ${postId})`));
 }
-
-/** The caller's votes on a page of posts, in one lookup of the votes primary key. */
-export async function myVotes(db: Conn, userId: number, postIds: number[]): Promise<Map<number, number>> {
-  if (postIds.length === 0) return new Map();
-  const rows = await db
-    .select({ postId: votes.postId, value: votes.value })
-    .from(votes)
-    .where(and(inArray(votes.postId, postIds), eq(votes.userId, userId)));
-  return new Map(rows.map((r) => [r.postId, r.value]));
-}

@@ -28,18 +28,6 @@ export async function threadLevel(db: Conn, userId: number, threadId: number): P
   return row?.level ?? 'none';
 }
 
-/** Everyone who chose something for a thread, in one lookup of its index. */
-export async function threadAudience(tx: Conn, threadId: number): Promise<{ watcherIds: number[]; mutedIds: number[] }> {
-  const rows = await tx
-    .select({ userId: threadSubscriptions.userId, level: threadSubscriptions.level })
-    .from(threadSubscriptions)
-    .where(eq(threadSubscriptions.threadId, threadId));
-  return {
-    watcherIds: rows.filter((r) => r.level === 'watching').map((r) => r.userId),
-    mutedIds: rows.filter((r) => r.level === 'muted').map((r) => r.userId)
-  };
-}
-
 /** Watchers of a board and of a model, for a new thread there. */
 export async function newThreadWatchers(tx: Conn, boardId: number, modelId: number | null): Promise<number[]> {
   const byBoard = await tx.select({ userId: boardWatches.userId }).from(boardWatches).where(eq(boardWatches.boardId, boardId));

@@ -33,8 +33,6 @@ export class ReplicaReads {
   readonly #writers = new Map<number, number>();
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
-  /** Reads served by each side, for /readyz and the tests. */
-  readonly served = { replica: 0, primary: 0 };
 
   constructor(
     private readonly primary: Database,
@@ -82,11 +80,16 @@ export class ReplicaReads {
     }
   }
 
-  /** A write was committed (here, or on another instance as the bus tells), by this member if any. */
+  /** A write readers see was committed (here, or on another instance as the bus tells), by this member if any. */
   wrote(userId: number | null): void {
+    this.#lastWrite = Date.now();
+    if (userId !== null) this.wroteOwn(userId);
+  }
+
+  /** A write only its writer sees (a read mark, a draft): their reads wait for it, nobody else's. */
+  wroteOwn(userId: number): void {
     const now = Date.now();
-    this.#lastWrite = now;
-    if (userId !== null) this.#writers.set(userId, now);
+    this.#writers.set(userId, now);
     if (this.#writers.size > 10_000) {
       for (const [id, at] of this.#writers) if (now - at > KEEP_WRITERS_MS) this.#writers.delete(id);
     }
@@ -95,12 +98,7 @@ export class ReplicaReads {
   /** Where a read for this reader (null: anonymous) goes. */
   dbFor(userId: number | null): Db {
     const mustSee = userId === null ? this.#lastWrite : (this.#writers.get(userId) ?? 0);
-    if (this.#healthy && mustSee < this.#caughtUpTo) {
-      this.served.replica += 1;
-      return this.replica.db;
-    }
-    this.served.primary += 1;
-    return this.primary.db;
+    return this.#healthy && mustSee < this.#caughtUpTo ? this.replica.db : this.primary.db;
   }
 
   close(): void {
