@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { build } from '../scripts/build.mjs';
-import { api, waitFor } from './lib.mjs';
+import { api, cpuTimes, waitFor } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const which = process.argv[2] ?? 'thread-html-signed-in';
@@ -87,8 +87,14 @@ try {
   };
   const target = targets[which];
   if (target === undefined) throw new Error(`unknown target ${which}; one of ${Object.keys(targets).join(', ')}`);
+  const before = cpuTimes(server.pid);
   const result = await autocannon({ connections: 10, duration: DURATION, ...target });
-  summary = `${which}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx + result.errors}`;
+  const after = cpuTimes(server.pid);
+  const count = Math.max(1, result.requests.total);
+  const per = (k) => ((after[k] - before[k]) / count).toFixed(2);
+  summary =
+    `${which}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx + result.errors}\n` +
+    `CPU per request: server ${per('server')} ms, PostgreSQL ${per('postgres')} ms, load generator ${per('self')} ms`;
 } finally {
   if (server.exitCode === null) await stop(server);
   rmSync(dataDir, { recursive: true, force: true });
