@@ -22,6 +22,7 @@ import type { Limits } from './lib/rate-limit.ts';
 import { LocalBus, type Bus } from './lib/bus.ts';
 import type { PageCache } from './lib/page-cache.ts';
 import type { ReplicaReads } from './lib/replica.ts';
+import { SharedReads } from './lib/shared-reads.ts';
 import { livePlugin, type LiveOptions } from './plugins/live.ts';
 import { limitsPlugin, type LimitStore } from './plugins/limits.ts';
 import { authPlugin } from './plugins/auth.ts';
@@ -280,28 +281,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const replica = options.replica;
   // Reads that tolerate a little lag: the replica once it holds what this reader must see.
   app.decorate('readDb', (request: FastifyRequest) => replica?.dbFor(request.user?.id ?? null) ?? app.db);
-  if (pageCache !== undefined || replica !== undefined) {
-    // Every instance drops its kept pages when any of them sees a write readers would see, and
-    // sends the readers of that write (anonymous ones, and its writer) to the primary until the
-    // replica has it.
-    bus.onEvent((event) => {
-      if (event.t !== 'stale') return;
-      pageCache?.invalidate();
-      replica?.wrote(event.u ?? null);
-    });
-    app.addHook('onResponse', async (request, reply) => {
-      if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
-      const userId = request.user?.id;
-      if (PRIVATE_WRITES.has(request.routeOptions.url ?? '')) {
-        // Only its writer must see it: on this instance, which they are likely to come back to.
-        if (userId !== undefined) replica?.wroteOwn(userId);
-        return;
-      }
-      pageCache?.invalidate();
-      replica?.wrote(userId ?? null);
-      app.publish([{ t: 'stale', ...(userId === undefined ? {} : { u: userId }) }]);
-    });
-  }
+  // What is kept for every reader is loaded where an anonymous read would go: from the replica
+  // only once it holds every write this instance knows of.
+  app.decorate('sharedReadDb', () => replica?.dbFor(null) ?? app.db);
+  const sharedReads = new SharedReads();
+  app.decorate('sharedReads', sharedReads);
+  // Every instance drops its kept pages and shared reads when any of them sees a write readers
+  // would see, and sends the readers of that write (anonymous ones, and its writer) to the
+  // primary until the replica has it.
+  bus.onEvent((event) => {
+    if (event.t !== 'stale') return;
+    pageCache?.invalidate();
+    sharedReads.invalidate();
+    replica?.wrote(event.u ?? null);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
+    const userId = request.user?.id;
+    if (PRIVATE_WRITES.has(request.routeOptions.url ?? '')) {
+      // Only its writer must see it: on this instance, which they are likely to come back to.
+      if (userId !== undefined) replica?.wroteOwn(userId);
+      return;
+    }
+    pageCache?.invalidate();
+    sharedReads.invalidate();
+    replica?.wrote(userId ?? null);
+    app.publish([{ t: 'stale', ...(userId === undefined ? {} : { u: userId }) }]);
+  });
   await app.register(livePlugin, {
     bus,
     ...(options.liveDb ? { db: options.liveDb } : {}),

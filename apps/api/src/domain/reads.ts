@@ -1,7 +1,8 @@
 import { and, asc, eq, gt, inArray, lte, min, or, sql, lt } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
-import { posts, threadReads, threadSubscriptions } from '@bmet/db/schema';
+import { posts, threadReads, threadSubscriptions, users, votes } from '@bmet/db/schema';
 import type { Level } from './watches.ts';
+import { UNNAMED, prepared } from '../lib/prepared.ts';
 
 /**
  * Read positions. A user's position in a thread is one number: every post whose creation
@@ -60,6 +61,39 @@ export async function readerState(db: Conn, userId: number, threadId: number): P
     (select ${threadSubscriptions.level} from ${threadSubscriptions} where ${threadSubscriptions.userId} = ${userId} and ${threadSubscriptions.threadId} = ${threadId}) as level`);
   const row = (result as unknown as { rows: { seq: number | string | null; level: Level | null }[] }).rows[0];
   return { lastReadSeq: row?.seq == null ? -1 : Number(row.seq), level: row?.level ?? 'none' };
+}
+
+/**
+ * What a thread page holds of its reader beside the posts every reader shares: their position,
+ * their notification level and their votes on the page's posts, in one statement (primary-key
+ * lookups as scalar subqueries).
+ */
+export async function readerOverlay(
+  db: Conn,
+  userId: number,
+  threadId: number,
+  postIds: number[]
+): Promise<{ lastReadSeq: number; level: Level; votes: Map<number, number> }> {
+  // Built once (lib/prepared.ts), from the reader's own row: the page's post ids go as one array.
+  const query = prepared(db, 'reader-overlay', (conn) =>
+    conn
+      .select({
+        seq: sql<number | string | null>`(select ${threadReads.lastReadSeq} from ${threadReads} where ${threadReads.userId} = ${users.id} and ${threadReads.threadId} = ${sql.placeholder('thread')})`,
+        level: sql<Level | null>`(select ${threadSubscriptions.level} from ${threadSubscriptions} where ${threadSubscriptions.userId} = ${users.id} and ${threadSubscriptions.threadId} = ${sql.placeholder('thread')})`,
+        votes: sql<string | [number | string, number][] | null>`(select json_agg(json_build_array(${votes.postId}, ${votes.value})) from ${votes}
+          where ${votes.userId} = ${users.id} and ${votes.postId} = any(${sql.placeholder('posts')}::bigint[]))`
+      })
+      .from(users)
+      .where(eq(users.id, sql.placeholder('user')))
+      .prepare(UNNAMED)
+  );
+  const [row] = await query.execute({ user: userId, thread: threadId, posts: postIds });
+  const pairs = typeof row?.votes === 'string' ? (JSON.parse(row.votes) as [number | string, number][]) : (row?.votes ?? []);
+  return {
+    lastReadSeq: row?.seq == null ? -1 : Number(row.seq),
+    level: row?.level ?? 'none',
+    votes: new Map(pairs.map(([postId, value]) => [Number(postId), Number(value)]))
+  };
 }
 
 /** Positions in many threads at once (a list page): one primary-key lookup. */

@@ -19,8 +19,7 @@ import { checkPhi } from '../lib/phi-guard.ts';
 import { notificationEvents } from '../plugins/live.ts';
 import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { createReply, getSubtreeRange, getThread, getThreadAnyState, getThreadPosts, postPath } from '../domain/threads.ts';
-import type { UserRow } from '@bmet/db/schema';
-import { decodeMark, encodeMark, firstUnreadPath, markRead, newRepliesSince, readerState } from '../domain/reads.ts';
+import { decodeMark, encodeMark, firstUnreadPath, markRead, newRepliesSince, readerOverlay, readerState } from '../domain/reads.ts';
 import { markSeenInThread } from '../domain/notifications.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
 import { getPostContext, setSolution } from '../domain/posts.ts';
@@ -38,15 +37,6 @@ export async function loadThread(db: Db, rawId: string) {
 }
 
 export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  /** A deleted thread stays readable by the moderators who may restore it. */
-  async function loadThreadForReader(rawId: string, user: UserRow | null, db: Db = app.db) {
-    const id = parseId(rawId);
-    const found = id === null ? null : await getThreadAnyState(db, id);
-    if (found === null) throw notFound('thread');
-    if (found.thread.deletedAt !== null && !(await canModerate(app.db, user, found.thread.boardId))) throw notFound('thread');
-    return found;
-  }
-
   app.get(
     '/threads/:id',
     {
@@ -60,26 +50,29 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       // A reader's page may come from the replica (lib/replica.ts); their own writes never wait on it.
       const db = app.readDb(request);
-      const found = await loadThreadForReader(request.params.id, request.user, db);
+      const user = request.user;
+      const id = parseId(request.params.id);
+      if (id === null) throw notFound('thread');
+      // The thread and its page of posts are the same for every reader: loaded once and shared
+      // until the next write (lib/shared-reads.ts); a member's own part is added below.
+      const shared = app.sharedReadDb();
+      const found = await app.sharedReads.get(`thread:${id}`, () => getThreadAnyState(shared, id));
+      if (found === null) throw notFound('thread');
+      // A deleted thread stays readable by the moderators who may restore it.
+      if (found.thread.deletedAt !== null && !(await canModerate(app.db, user, found.thread.boardId))) throw notFound('thread');
       const threadId = found.thread.id;
       const { limit = 50, cursor, subtree, at } = request.query;
-      const user = request.user;
       let range = null;
       if (subtree !== undefined) {
         const rootId = parseId(subtree);
         range = rootId === null ? null : await getSubtreeRange(db, threadId, rootId);
         if (range === null) throw notFound('post');
       }
-      // The reader's position and notification level: one statement, read beside the page.
-      const reader = user === null ? Promise.resolve(null) : readerState(db, user.id, threadId);
-      const readPosition = reader.then((r) => r?.lastReadSeq ?? -1);
-      // Awaited below; this only keeps an early 404 from leaving its failure unhandled.
-      readPosition.catch(() => undefined);
       // `at` places the first page only; a cursor continues from wherever that page ended.
       let startPath: string | null = null;
       if (at !== undefined && cursor === undefined) {
         if (at === 'unread') {
-          startPath = await firstUnreadPath(db, threadId, await readPosition);
+          startPath = user === null ? null : await firstUnreadPath(db, threadId, (await readerState(db, user.id, threadId)).lastReadSeq);
         } else {
           const postId = parseId(at);
           const ctx = postId === null ? null : await postPath(db, threadId, postId);
@@ -87,46 +80,48 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
           startPath = ctx;
         }
       }
-      // The reader's position is read beside the page, not before it (one round trip less).
-      const [lastRead, page, readerNow] = await Promise.all([
-        readPosition,
-        getThreadPosts(db, threadId, limit, cursor, range, startPath, user?.id ?? null),
-        reader
-      ]);
-      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
       const solution = found.thread.solutionPostId;
-      const first = page.rows[0]?.post;
-      const last = page.rows[page.rows.length - 1]?.post;
-      return {
+      const key = `posts:${threadId}:${limit}:${cursor ?? ''}:${range === null ? '' : `${range.from}-${range.to}`}:${startPath ?? ''}`;
+      const page = await app.sharedReads.get(key, async () => {
+        const loaded = await getThreadPosts(shared, threadId, limit, cursor, range, startPath);
+        if (loaded === 'bad_cursor') return loaded;
+        return {
+          posts: loaded.rows.map((r) => toPost(r.post, r.author, solution)),
+          ids: loaded.rows.map((r) => r.post.id),
+          seqs: loaded.rows.map((r) => r.post.seq),
+          paths: loaded.rows.map((r) => r.post.path),
+          nextCursor: loaded.nextCursor
+        };
+      });
+      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
+      const firstPath = page.paths[0];
+      const lastPath = page.paths[page.paths.length - 1];
+      const answer = {
         thread: { ...toThread(found.thread, found.boardSlug, found.author), ...(found.thread.deletedAt === null ? {} : { deleted: true }) },
-        posts: page.rows.map((r) => {
-          const post = toPost(r.post, r.author, solution);
-          return user === null ? post : { ...post, myVote: r.myVote ?? 0, unread: lastRead >= 0 && r.post.seq > lastRead };
-        }),
+        posts: page.posts,
         nextCursor: page.nextCursor,
-        startPostId: startPath !== null && first !== undefined && first.path === startPath ? String(first.id) : null,
+        startPostId: startPath !== null && firstPath === startPath ? page.posts[0]!.id : null,
         // What a page shows around the posts, so that it needs no second call for it.
         board: {
           slug: found.boardSlug,
           name: found.boardName ?? found.boardSlug,
           ...(found.boardArchived === true ? { archived: true } : {})
-        },
-        ...(user === null
-          ? {}
-          : {
-              subscription: readerNow?.level ?? 'none',
-              readState: {
-                lastReadSeq: lastRead,
-                newReplies: newRepliesSince(found.thread.postSeq, lastRead),
-                // The thread row was read before the page: every post up to its last seq is committed.
-                mark: encodeMark({
-                  threadId,
-                  from: first?.path ?? '0',
-                  to: last?.path ?? '0',
-                  cap: found.thread.postSeq - 1
-                })
-              }
-            })
+        }
+      };
+      if (user === null) return answer;
+      // The member's own part: position, level and votes on these posts, in one statement.
+      const reader = await readerOverlay(db, user.id, threadId, page.ids);
+      const lastRead = reader.lastReadSeq;
+      return {
+        ...answer,
+        posts: page.posts.map((post, i) => ({ ...post, myVote: reader.votes.get(page.ids[i]!) ?? 0, unread: lastRead >= 0 && page.seqs[i]! > lastRead })),
+        subscription: reader.level,
+        readState: {
+          lastReadSeq: lastRead,
+          newReplies: newRepliesSince(found.thread.postSeq, lastRead),
+          // The thread row was read before the page: every post up to its last seq is committed.
+          mark: encodeMark({ threadId, from: firstPath ?? '0', to: lastPath ?? '0', cap: found.thread.postSeq - 1 })
+        }
       };
     }
   );

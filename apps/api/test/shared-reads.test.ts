@@ -1,0 +1,128 @@
+import { openDatabase } from '@bmet/db/client';
+import { openTestDatabase } from '@bmet/db/test-support';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { PgBus } from '../src/lib/bus.ts';
+import { call, createThread, registerUser, reply, setRole, useApp } from './helper.ts';
+
+const ctx = useApp();
+
+// The thread page's posts are loaded once and shared by every reader until a write
+// (lib/shared-reads.ts); each member's own part (votes, position, level) is added per request.
+describe('the thread page shared between readers', () => {
+  it('gives each member their own votes and position over the one shared page, and anonymous readers none', async () => {
+    const asker = await registerUser(ctx.app);
+    const ann = await registerUser(ctx.app);
+    const bob = await registerUser(ctx.app);
+    const { thread } = await createThread(ctx.app, asker.token);
+    const answer = await reply(ctx.app, asker.token, thread.id, 'Reseat the pressure sensor door.');
+    expect((await call(ctx.app, 'POST', `/posts/${answer.id}/vote`, { token: ann.token, body: { value: 1 } })).statusCode).toBe(200);
+    expect((await call(ctx.app, 'POST', `/posts/${answer.id}/vote`, { token: bob.token, body: { value: -1 } })).statusCode).toBe(200);
+    await call(ctx.app, 'PUT', `/threads/${thread.id}/subscription`, { token: bob.token, body: { level: 'watching' } });
+
+    const hitsBefore = ctx.app.sharedReads.hits;
+    const anonymous = await call(ctx.app, 'GET', `/threads/${thread.id}`);
+    const asAnn = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: ann.token });
+    const asBob = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: bob.token });
+    // The second and third readers took the thread and its page from what the first loaded.
+    expect(ctx.app.sharedReads.hits - hitsBefore).toBeGreaterThanOrEqual(4);
+    const find = (res: typeof anonymous) => res.data.posts.find((p: { id: string }) => p.id === answer.id);
+    expect(find(anonymous).score).toBe(0);
+    expect(find(anonymous).myVote).toBeUndefined();
+    expect(anonymous.data.subscription).toBeUndefined();
+    expect(anonymous.data.readState).toBeUndefined();
+    expect(find(asAnn).myVote).toBe(1);
+    expect(find(asBob).myVote).toBe(-1);
+    expect(asAnn.data.subscription).toBe('none');
+    expect(asBob.data.subscription).toBe('watching');
+    // The page did not keep one reader's part for the next: asking again in another order.
+    expect(find(await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: bob.token })).myVote).toBe(-1);
+    expect(find(await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: ann.token })).myVote).toBe(1);
+
+    // Ann reads the page; Bob has not: only Ann's position moved.
+    const mark = asAnn.data.readState.mark;
+    expect((await call(ctx.app, 'POST', `/threads/${thread.id}/read`, { token: ann.token, body: { mark } })).statusCode).toBe(200);
+    const again = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: ann.token });
+    expect(again.data.readState.newReplies).toBe(0);
+    expect((await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: bob.token })).data.readState.lastReadSeq).toBe(-1);
+  });
+
+  it('shows every write to the next reader at once: a reply, an edit, a vote, a deletion', async () => {
+    const asker = await registerUser(ctx.app);
+    const voter = await registerUser(ctx.app);
+    const { thread } = await createThread(ctx.app, asker.token);
+    const page = () => call(ctx.app, 'GET', `/threads/${thread.id}`);
+    expect((await page()).data.posts).toHaveLength(1);
+    const first = await reply(ctx.app, asker.token, thread.id, 'First guess: the door latch.');
+    expect((await page()).data.posts.map((p: { id: string }) => p.id)).toContain(first.id);
+
+    await call(ctx.app, 'PATCH', `/posts/${first.id}`, { token: asker.token, body: { body: 'Second guess: the upstream sensor.' } });
+    const edited = (await page()).data.posts.find((p: { id: string }) => p.id === first.id);
+    expect(edited.bodyHtml).toContain('upstream sensor');
+
+    await call(ctx.app, 'POST', `/posts/${first.id}/vote`, { token: voter.token, body: { value: 1 } });
+    expect((await page()).data.posts.find((p: { id: string }) => p.id === first.id).score).toBe(1);
+
+    expect((await call(ctx.app, 'DELETE', `/posts/${first.id}`, { token: asker.token })).statusCode).toBe(204);
+    expect((await page()).data.posts.find((p: { id: string }) => p.id === first.id).deleted).toBe(true);
+
+    // A deleted thread: gone for readers at once, still there for the moderator who may restore it.
+    const moderator = await registerUser(ctx.app);
+    await setRole(ctx.app, moderator.user.id, 'moderator');
+    expect((await call(ctx.app, 'DELETE', `/threads/${thread.id}`, { token: moderator.token })).statusCode).toBe(204);
+    expect((await page()).statusCode).toBe(404);
+    expect((await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: voter.token })).statusCode).toBe(404);
+    const seen = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: moderator.token });
+    expect(seen.statusCode).toBe(200);
+    expect(seen.data.thread.deleted).toBe(true);
+  });
+});
+
+const url = process.env.DATABASE_URL;
+describe.runIf(url !== undefined && url !== '')('two instances on one PostgreSQL', () => {
+  const apps: FastifyInstance[] = [];
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+  });
+
+  it('drops the page one instance shares when a reply is written through the other', async () => {
+    const first = await openTestDatabase(url);
+    const dbUrl = (first.pool!.options as { connectionString: string }).connectionString;
+    const second = await openDatabase({ url: dbUrl, poolSize: 3 });
+    const log = { warn: () => {}, info: () => {} };
+    const busA = new PgBus(dbUrl, log);
+    const busB = new PgBus(dbUrl, log);
+    await busA.start();
+    await busB.start();
+    const a = await buildApp({ database: first, bus: busA });
+    const b = await buildApp({ database: second, bus: busB });
+    apps.push(a, b);
+    closers.push(
+      async () => first.close(),
+      async () => second.close(),
+      async () => a.close(),
+      async () => b.close()
+    );
+    const asker = await registerUser(a);
+    const engineer = await registerUser(b);
+    const { thread } = await createThread(a, asker.token);
+    // A keeps the page (asked twice: the second from what A kept).
+    await call(a, 'GET', `/threads/${thread.id}`, { token: asker.token });
+    const hits = a.sharedReads.hits;
+    expect((await call(a, 'GET', `/threads/${thread.id}`, { token: asker.token })).data.posts).toHaveLength(1);
+    expect(a.sharedReads.hits).toBeGreaterThan(hits);
+
+    const post = await reply(b, engineer.token, thread.id, 'Written on instance B: check the door sensor.');
+    // The bus tells A within moments; A then shows the reply.
+    const deadline = Date.now() + 5_000;
+    let ids: string[] = [];
+    while (Date.now() < deadline) {
+      ids = (await call(a, 'GET', `/threads/${thread.id}`, { token: asker.token })).data.posts.map((p: { id: string }) => p.id);
+      if (ids.includes(post.id)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(ids).toContain(post.id);
+  });
+});
