@@ -78,9 +78,13 @@ export async function readerOverlay(
   const query = prepared(db, 'reader-overlay', (conn) =>
     conn
       .select({
-        seq: sql<number | string | null>`(select ${threadReads.lastReadSeq} from ${threadReads} where ${threadReads.userId} = ${users.id} and ${threadReads.threadId} = ${sql.placeholder('thread')})`,
+        seq: sql<
+          number | string | null
+        >`(select ${threadReads.lastReadSeq} from ${threadReads} where ${threadReads.userId} = ${users.id} and ${threadReads.threadId} = ${sql.placeholder('thread')})`,
         level: sql<Level | null>`(select ${threadSubscriptions.level} from ${threadSubscriptions} where ${threadSubscriptions.userId} = ${users.id} and ${threadSubscriptions.threadId} = ${sql.placeholder('thread')})`,
-        votes: sql<string | [number | string, number][] | null>`(select json_agg(json_build_array(${votes.postId}, ${votes.value})) from ${votes}
+        votes: sql<
+          string | [number | string, number][] | null
+        >`(select json_agg(json_build_array(${votes.postId}, ${votes.value})) from ${votes}
           where ${votes.userId} = ${users.id} and ${votes.postId} = any(${sql.placeholder('posts')}::bigint[]))`
       })
       .from(users)

@@ -114,7 +114,11 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const lastRead = reader.lastReadSeq;
       return {
         ...answer,
-        posts: page.posts.map((post, i) => ({ ...post, myVote: reader.votes.get(page.ids[i]!) ?? 0, unread: lastRead >= 0 && page.seqs[i]! > lastRead })),
+        posts: page.posts.map((post, i) => ({
+          ...post,
+          myVote: reader.votes.get(page.ids[i]!) ?? 0,
+          unread: lastRead >= 0 && page.seqs[i]! > lastRead
+        })),
         subscription: reader.level,
         readState: {
           lastReadSeq: lastRead,
