@@ -60,7 +60,12 @@ export const load: PageServerLoad = async (event) => {
   // failure costs nothing but a badge.
   const readState = res.data.readState;
   let unreadNotifications: number | null = null;
-  if (readState !== undefined && !event.isDataRequest) {
+  // Nothing to mark when the reader had read the whole thread and has no unread notification
+  // (reading clears only notifications): a second look at a page costs no write.
+  const bell = event.locals.notifications;
+  const nothingNew =
+    readState !== undefined && readState.lastReadSeq >= 0 && readState.newReplies === 0 && bell !== null && bell.unread === 0;
+  if (readState !== undefined && !event.isDataRequest && !nothingNew) {
     const read = await api<MarkThreadReadResult>(event, 'POST', `${threadPath}/read`, { mark: readState.mark });
     // Reading cleared the notifications about these posts: the bell follows.
     if (read.status === 200) unreadNotifications = read.data.unreadNotifications;
