@@ -46,6 +46,20 @@ describe('the thread page shared between readers', () => {
     const again = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: ann.token });
     expect(again.data.readState.newReplies).toBe(0);
     expect((await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: bob.token })).data.readState.lastReadSeq).toBe(-1);
+
+    // Bob's reply notifies the asker: their page says so until they read it (the web app then
+    // sends the read mark; with nothing new and nothing unseen it sends none).
+    const before = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: asker.token });
+    expect(before.data.readState.unseenNotifications).toBe(false);
+    await reply(ctx.app, bob.token, thread.id, 'Was it the upstream sensor?', answer.id);
+    const notified = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: asker.token });
+    expect(notified.data.readState.unseenNotifications).toBe(true);
+    const read = await call(ctx.app, 'POST', `/threads/${thread.id}/read`, {
+      token: asker.token,
+      body: { mark: notified.data.readState.mark }
+    });
+    expect(read.statusCode).toBe(200);
+    expect((await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: asker.token })).data.readState.unseenNotifications).toBe(false);
   });
 
   it('shows every write to the next reader at once: a reply, an edit, a vote, a deletion', async () => {

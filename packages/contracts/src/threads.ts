@@ -166,6 +166,8 @@ export const ReadState = Type.Object({
   lastReadSeq: Type.Integer(),
   /** Replies posted since then. */
   newReplies: Type.Integer(),
+  /** The caller has unread notifications about this thread (reading it clears those it shows). */
+  unseenNotifications: Type.Boolean(),
   /**
    * Hand back to `POST /threads/:id/read` once the page has been shown: it moves the read
    * position over exactly the posts this page showed. Opaque.

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, lte, min, or, sql, lt } from 'drizzle-orm';
 import type { Conn } from '@bmet/db/client';
-import { posts, threadReads, threadSubscriptions, users, votes } from '@bmet/db/schema';
+import { notifications, posts, threadReads, threadSubscriptions, users, votes } from '@bmet/db/schema';
 import type { Level } from './watches.ts';
 import { UNNAMED, prepared } from '../lib/prepared.ts';
 
@@ -65,15 +65,15 @@ export async function readerState(db: Conn, userId: number, threadId: number): P
 
 /**
  * What a thread page holds of its reader beside the posts every reader shares: their position,
- * their notification level and their votes on the page's posts, in one statement (primary-key
- * lookups as scalar subqueries).
+ * their notification level, their votes on the page's posts and whether any of their unread
+ * notifications is about this thread, in one statement (index lookups as scalar subqueries).
  */
 export async function readerOverlay(
   db: Conn,
   userId: number,
   threadId: number,
   postIds: number[]
-): Promise<{ lastReadSeq: number; level: Level; votes: Map<number, number> }> {
+): Promise<{ lastReadSeq: number; level: Level; votes: Map<number, number>; unseenNotifications: boolean }> {
   // Built once (lib/prepared.ts), from the reader's own row: the page's post ids go as one array.
   const query = prepared(db, 'reader-overlay', (conn) =>
     conn
@@ -85,7 +85,10 @@ export async function readerOverlay(
         votes: sql<
           string | [number | string, number][] | null
         >`(select json_agg(json_build_array(${votes.postId}, ${votes.value})) from ${votes}
-          where ${votes.userId} = ${users.id} and ${votes.postId} = any(${sql.placeholder('posts')}::bigint[]))`
+          where ${votes.userId} = ${users.id} and ${votes.postId} = any(${sql.placeholder('posts')}::bigint[]))`,
+        // One probe of the unread-by-thread index (notifications_unread_thread_idx).
+        unseen: sql<boolean>`exists (select 1 from ${notifications} where ${notifications.userId} = ${users.id}
+          and ${notifications.threadId} = ${sql.placeholder('thread')} and ${notifications.readAt} is null)`
       })
       .from(users)
       .where(eq(users.id, sql.placeholder('user')))
@@ -96,6 +99,7 @@ export async function readerOverlay(
   return {
     lastReadSeq: row?.seq == null ? -1 : Number(row.seq),
     level: row?.level ?? 'none',
+    unseenNotifications: row?.unseen === true,
     votes: new Map(pairs.map(([postId, value]) => [Number(postId), Number(value)]))
   };
 }

@@ -123,6 +123,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         readState: {
           lastReadSeq: lastRead,
           newReplies: newRepliesSince(found.thread.postSeq, lastRead),
+          unseenNotifications: reader.unseenNotifications,
           // The thread row was read before the page: every post up to its last seq is committed.
           mark: encodeMark({ threadId, from: firstPath ?? '0', to: lastPath ?? '0', cap: found.thread.postSeq - 1 })
         }

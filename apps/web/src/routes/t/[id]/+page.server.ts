@@ -60,11 +60,10 @@ export const load: PageServerLoad = async (event) => {
   // failure costs nothing but a badge.
   const readState = res.data.readState;
   let unreadNotifications: number | null = null;
-  // Nothing to mark when the reader had read the whole thread and has no unread notification
-  // (reading clears only notifications): a second look at a page costs no write.
-  const bell = event.locals.notifications;
+  // Nothing to mark when every post on the page had been read before and no unread notification
+  // is about this thread (reading clears only those): a second look at a page writes nothing.
   const nothingNew =
-    readState !== undefined && readState.lastReadSeq >= 0 && readState.newReplies === 0 && bell !== null && bell.unread === 0;
+    readState !== undefined && readState.lastReadSeq >= 0 && !readState.unseenNotifications && posts.every((p) => p.unread !== true);
   if (readState !== undefined && !event.isDataRequest && !nothingNew) {
     const read = await api<MarkThreadReadResult>(event, 'POST', `${threadPath}/read`, { mark: readState.mark });
     // Reading cleared the notifications about these posts: the bell follows.
