@@ -50,4 +50,24 @@ describe('SharedReads', () => {
     await later(null, 60);
     expect(await reads.get('k', () => later('b', 0))).toBe('b');
   });
+
+  it('keeps no more than its memory bound, the least recently read going first', async () => {
+    const reads = new SharedReads({ maxBytes: 3_000 });
+    for (const key of ['a', 'b', 'c'])
+      await reads.get(
+        key,
+        () => later(key, 0),
+        () => 1_000
+      );
+    expect(reads.size).toBe(3);
+    await reads.get('a', () => later('a again', 0));
+    await reads.get(
+      'd',
+      () => later('d', 0),
+      () => 1_500
+    );
+    // 'b' and 'c' were read least recently: they made room; 'a' was just read.
+    expect(await reads.get('a', () => later('reloaded', 0))).toBe('a');
+    expect(await reads.get('b', () => later('reloaded', 0))).toBe('reloaded');
+  });
 });

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 
 export interface SharedReadsOptions {
-  /** How many answers are kept. */
-  max?: number;
+  /** About how much memory the kept values may take, as their loaders estimate it. */
+  maxBytes?: number;
   /** The longest one is kept, writes or not (a change no write announced: a role set from the CLI). */
   ttlMs?: number;
 }
@@ -18,14 +18,18 @@ export interface SharedReadsOptions {
  * key that overlap share one round trip.
  */
 export class SharedReads {
-  readonly #kept: LRUCache<string, { value: unknown }>;
+  readonly #kept: LRUCache<string, { value: unknown; bytes: number }>;
   readonly #inflight = new Map<string, { generation: number; promise: Promise<unknown> }>();
   #generation = 0;
   hits = 0;
   misses = 0;
 
   constructor(options: SharedReadsOptions = {}) {
-    this.#kept = new LRUCache({ max: options.max ?? 2_000, ttl: options.ttlMs ?? 60_000 });
+    this.#kept = new LRUCache({
+      maxSize: options.maxBytes ?? 32 * 1024 * 1024,
+      sizeCalculation: (e) => e.bytes,
+      ttl: options.ttlMs ?? 60_000
+    });
   }
 
   /** Something readers see changed: every kept read goes. */
@@ -38,8 +42,11 @@ export class SharedReads {
     return this.#kept.size;
   }
 
-  /** The kept value under `key`, or `load`'s, kept when no write came while it loaded. */
-  async get<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /**
+   * The kept value under `key`, or `load`'s, kept when no write came while it loaded. `bytes`
+   * estimates what a value holds in memory (the bodies of a page of posts, say); 1 KB if not said.
+   */
+  async get<T>(key: string, load: () => Promise<T>, bytes: (value: T) => number = () => 1024): Promise<T> {
     const kept = this.#kept.get(key);
     if (kept !== undefined) {
       this.hits += 1;
@@ -54,7 +61,7 @@ export class SharedReads {
     this.#inflight.set(key, { generation, promise });
     try {
       const value = await promise;
-      if (generation === this.#generation) this.#kept.set(key, { value });
+      if (generation === this.#generation) this.#kept.set(key, { value, bytes: Math.max(1, bytes(value)) });
       return value;
     } finally {
       if (this.#inflight.get(key)?.promise === promise) this.#inflight.delete(key);

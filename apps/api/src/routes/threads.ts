@@ -82,17 +82,21 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const solution = found.thread.solutionPostId;
       const key = `posts:${threadId}:${limit}:${cursor ?? ''}:${range === null ? '' : `${range.from}-${range.to}`}:${startPath ?? ''}`;
-      const page = await app.sharedReads.get(key, async () => {
-        const loaded = await getThreadPosts(shared, threadId, limit, cursor, range, startPath);
-        if (loaded === 'bad_cursor') return loaded;
-        return {
-          posts: loaded.rows.map((r) => toPost(r.post, r.author, solution)),
-          ids: loaded.rows.map((r) => r.post.id),
-          seqs: loaded.rows.map((r) => r.post.seq),
-          paths: loaded.rows.map((r) => r.post.path),
-          nextCursor: loaded.nextCursor
-        };
-      });
+      const page = await app.sharedReads.get(
+        key,
+        async () => {
+          const loaded = await getThreadPosts(shared, threadId, limit, cursor, range, startPath);
+          if (loaded === 'bad_cursor') return loaded;
+          return {
+            posts: loaded.rows.map((r) => toPost(r.post, r.author, solution)),
+            ids: loaded.rows.map((r) => r.post.id),
+            seqs: loaded.rows.map((r) => r.post.seq),
+            paths: loaded.rows.map((r) => r.post.path),
+            nextCursor: loaded.nextCursor
+          };
+        },
+        (kept) => (kept === 'bad_cursor' ? 64 : kept.posts.reduce((n, p) => n + 2 * (p.bodyHtml.length + p.bodyMarkdown.length) + 600, 256))
+      );
       if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
       const firstPath = page.paths[0];
       const lastPath = page.paths[page.paths.length - 1];
