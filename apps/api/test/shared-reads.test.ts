@@ -54,6 +54,8 @@ describe('the thread page shared between readers', () => {
     await reply(ctx.app, bob.token, thread.id, 'Was it the upstream sensor?', answer.id);
     const notified = await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: asker.token });
     expect(notified.data.readState.unseenNotifications).toBe(true);
+    // The reader's own notifications only: Bob, who wrote it, has none about the thread.
+    expect((await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: bob.token })).data.readState.unseenNotifications).toBe(false);
     const read = await call(ctx.app, 'POST', `/threads/${thread.id}/read`, {
       token: asker.token,
       body: { mark: notified.data.readState.mark }

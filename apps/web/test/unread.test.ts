@@ -109,3 +109,45 @@ describe('unread replies', () => {
     await Promise.all([context.close(), plain.close(), anon.close()]);
   });
 });
+
+describe('a second look at a thread', () => {
+  it('still clears a notification that came after the thread was read to its end', async () => {
+    const stamp = Date.now().toString(36);
+    const a = await register(`second${stamp}`);
+    const b = await register(`editor${stamp}`);
+    const { thread } = await call<{ thread: { id: string } }>(
+      '/boards/bmet/threads',
+      { title: `Philips MX450 SpO2 dropouts on transport ${stamp}`, body: 'Dropouts every few minutes on the move.' },
+      b.token
+    );
+    const answer = await call<{ post: { id: string } }>(
+      `/threads/${thread.id}/posts`,
+      { body: 'Check the sensor cable strain relief.' },
+      b.token
+    );
+    const bell = async () => {
+      const res = await fetch(`${h.server.origin}/api/v1/notifications?limit=1`, { headers: { authorization: `Bearer ${a.token}` } });
+      return ((await res.json()) as { unread: number }).unread;
+    };
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addCookies([{ name: 'session', value: a.token, url: h.server.origin }]);
+    const page = await context.newPage();
+    await open(page, `${h.server.origin}/t/${thread.id}`);
+    expect(await bell()).toBe(0);
+
+    // B edits the reply A has already read, mentioning A: a notification about a read post.
+    const res = await fetch(`${h.server.origin}/api/v1/posts/${answer.post.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${b.token}` },
+      body: JSON.stringify({ body: `Check the sensor cable strain relief, @second${stamp}.` })
+    });
+    expect(res.ok).toBe(true);
+    expect(await bell()).toBe(1);
+
+    // Nothing on the page is new, but the notification is about it: the page marks it seen.
+    await open(page, `${h.server.origin}/t/${thread.id}`);
+    await expect(page.locator('.post-card .new-tag').count()).resolves.toBe(0);
+    expect(await bell()).toBe(0);
+    await context.close();
+  });
+});

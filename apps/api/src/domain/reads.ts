@@ -75,19 +75,21 @@ export async function readerOverlay(
   postIds: number[]
 ): Promise<{ lastReadSeq: number; level: Level; votes: Map<number, number>; unseenNotifications: boolean }> {
   // Built once (lib/prepared.ts), from the reader's own row: the page's post ids go as one array.
+  // Every subquery names the reader by the parameter, not by `users.id`: Drizzle writes a column
+  // of a one-table select unqualified, and `"id"` inside a subquery on notifications is theirs.
   const query = prepared(db, 'reader-overlay', (conn) =>
     conn
       .select({
         seq: sql<
           number | string | null
-        >`(select ${threadReads.lastReadSeq} from ${threadReads} where ${threadReads.userId} = ${users.id} and ${threadReads.threadId} = ${sql.placeholder('thread')})`,
-        level: sql<Level | null>`(select ${threadSubscriptions.level} from ${threadSubscriptions} where ${threadSubscriptions.userId} = ${users.id} and ${threadSubscriptions.threadId} = ${sql.placeholder('thread')})`,
+        >`(select ${threadReads.lastReadSeq} from ${threadReads} where ${threadReads.userId} = ${sql.placeholder('user')} and ${threadReads.threadId} = ${sql.placeholder('thread')})`,
+        level: sql<Level | null>`(select ${threadSubscriptions.level} from ${threadSubscriptions} where ${threadSubscriptions.userId} = ${sql.placeholder('user')} and ${threadSubscriptions.threadId} = ${sql.placeholder('thread')})`,
         votes: sql<
           string | [number | string, number][] | null
         >`(select json_agg(json_build_array(${votes.postId}, ${votes.value})) from ${votes}
-          where ${votes.userId} = ${users.id} and ${votes.postId} = any(${sql.placeholder('posts')}::bigint[]))`,
+          where ${votes.userId} = ${sql.placeholder('user')} and ${votes.postId} = any(${sql.placeholder('posts')}::bigint[]))`,
         // One probe of the unread-by-thread index (notifications_unread_thread_idx).
-        unseen: sql<boolean>`exists (select 1 from ${notifications} where ${notifications.userId} = ${users.id}
+        unseen: sql<boolean>`exists (select 1 from ${notifications} where ${notifications.userId} = ${sql.placeholder('user')}
           and ${notifications.threadId} = ${sql.placeholder('thread')} and ${notifications.readAt} is null)`
       })
       .from(users)
