@@ -295,6 +295,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sharedReads.invalidate();
     replica?.wrote(event.u ?? null);
   });
+  // The bus was deaf for a while: whatever other instances wrote meanwhile went unheard.
+  bus.onResync(() => {
+    pageCache?.invalidate();
+    sharedReads.invalidate();
+    replica?.wrote(null);
+  });
   app.addHook('onResponse', async (request, reply) => {
     if (request.method === 'GET' || request.method === 'HEAD' || reply.statusCode >= 400) return;
     const userId = request.user?.id;

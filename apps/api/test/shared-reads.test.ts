@@ -64,6 +64,19 @@ describe('the thread page shared between readers', () => {
     expect((await call(ctx.app, 'GET', `/threads/${thread.id}`, { token: asker.token })).data.readState.unseenNotifications).toBe(false);
   });
 
+  it('refuses a malformed cursor without keeping the refusal for the page it looks like', async () => {
+    const asker = await registerUser(ctx.app);
+    const { thread } = await createThread(ctx.app, asker.token);
+    for (const cursor of ['', 'X', 'W10', '%%%']) {
+      const bad = await call(ctx.app, 'GET', `/threads/${thread.id}?cursor=${encodeURIComponent(cursor)}`);
+      expect(bad.statusCode).toBe(400);
+      expect(bad.data.error.code).toBe('validation_failed');
+      const first = await call(ctx.app, 'GET', `/threads/${thread.id}`);
+      expect(first.statusCode).toBe(200);
+      expect(first.data.posts).toHaveLength(1);
+    }
+  });
+
   it('shows every write to the next reader at once: a reply, an edit, a vote, a deletion', async () => {
     const asker = await registerUser(ctx.app);
     const voter = await registerUser(ctx.app);
@@ -140,5 +153,18 @@ describe.runIf(url !== undefined && url !== '')('two instances on one PostgreSQL
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(ids).toContain(post.id);
+
+    // A's bus goes deaf and a reply lands meanwhile: once A listens again it drops what it kept.
+    await call(a, 'GET', `/threads/${thread.id}`, { token: asker.token });
+    busA.dropConnection();
+    const unheard = await reply(b, engineer.token, thread.id, 'Written while A could not hear the bus.');
+    const until = Date.now() + 15_000;
+    ids = [];
+    while (Date.now() < until) {
+      ids = (await call(a, 'GET', `/threads/${thread.id}`, { token: asker.token })).data.posts.map((p: { id: string }) => p.id);
+      if (ids.includes(unheard.id)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ids).toContain(unheard.id);
   });
 });

@@ -433,7 +433,7 @@ function writeReply(db: Db, input: NewReply): Promise<ReplyResult> {
         seq: threads.postSeq,
         audience: sql<
           { u: number; l: string }[] | null
-        >`(select json_agg(json_build_object('u', ${threadSubscriptions.userId}, 'l', ${threadSubscriptions.level})) from ${threadSubscriptions} where ${threadSubscriptions.threadId} = ${threads.id})`
+        >`(select json_agg(json_build_object('u', ${threadSubscriptions.userId}, 'l', ${threadSubscriptions.level})) from ${threadSubscriptions} where ${threadSubscriptions.threadId} = ${input.threadId})`
       });
     if (counter === undefined) return 'thread_not_found';
     const choices = counter.audience ?? [];

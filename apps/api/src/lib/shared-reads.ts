@@ -1,8 +1,10 @@
 import { LRUCache } from 'lru-cache';
 
 export interface SharedReadsOptions {
-  /** About how much memory the kept values may take, as their loaders estimate it. */
+  /** About how much memory the kept values and their keys may take, as their loaders estimate it. */
   maxBytes?: number;
+  /** How many values at most, whatever their size. */
+  max?: number;
   /** The longest one is kept, writes or not (a change no write announced: a role set from the CLI). */
   ttlMs?: number;
 }
@@ -61,7 +63,7 @@ export class SharedReads {
     this.#inflight.set(key, { generation, promise });
     try {
       const value = await promise;
-      if (generation === this.#generation) this.#kept.set(key, { value, bytes: Math.max(1, bytes(value)) });
+      if (generation === this.#generation) this.#kept.set(key, { value, bytes: 2 * key.length + 200 + Math.max(0, bytes(value)) });
       return value;
     } finally {
       if (this.#inflight.get(key)?.promise === promise) this.#inflight.delete(key);

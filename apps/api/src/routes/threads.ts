@@ -15,6 +15,8 @@ import { Type } from 'typebox';
 import { HttpError, forbidden, invalid, notFound } from '../lib/http-error.ts';
 import type { Db } from '@bmet/db/client';
 import { parseId } from '../lib/ids.ts';
+import { decodeCursor } from '../lib/cursor.ts';
+import type { ThreadRow } from '@bmet/db/schema';
 import { checkPhi } from '../lib/phi-guard.ts';
 import { notificationEvents } from '../plugins/live.ts';
 import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
@@ -53,51 +55,64 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const user = request.user;
       const id = parseId(request.params.id);
       if (id === null) throw notFound('thread');
-      // The thread and its page of posts are the same for every reader: loaded once and shared
-      // until the next write (lib/shared-reads.ts); a member's own part is added below.
-      const shared = app.sharedReadDb();
-      const found = await app.sharedReads.get(`thread:${id}`, () => getThreadAnyState(shared, id));
-      if (found === null) throw notFound('thread');
+      // What every reader sees alike is loaded once and shared until the next write
+      // (lib/shared-reads.ts), from where an anonymous read would go; a member's own part is added below.
+      const exists = await app.sharedReads.get(`thread:${id}`, () => getThreadAnyState(app.sharedReadDb(), id));
+      if (exists === null) throw notFound('thread');
       // A deleted thread stays readable by the moderators who may restore it.
-      if (found.thread.deletedAt !== null && !(await canModerate(app.db, user, found.thread.boardId))) throw notFound('thread');
-      const threadId = found.thread.id;
+      const hidden = async (row: ThreadRow) => row.deletedAt !== null && !(await canModerate(app.db, user, row.boardId));
+      if (await hidden(exists.thread)) throw notFound('thread');
       const { limit = 50, cursor, subtree, at } = request.query;
+      // The page is kept under what its cursor means, so a malformed one is refused here, never kept.
+      let after: string | null = null;
+      if (cursor !== undefined) {
+        const values = decodeCursor(cursor, ['path']);
+        if (values === null) throw invalid('cursor', 'cursor is not valid for this thread');
+        after = values[0] as string;
+      }
       let range = null;
       if (subtree !== undefined) {
         const rootId = parseId(subtree);
-        range = rootId === null ? null : await getSubtreeRange(db, threadId, rootId);
+        range = rootId === null ? null : await getSubtreeRange(db, id, rootId);
         if (range === null) throw notFound('post');
       }
       // `at` places the first page only; a cursor continues from wherever that page ended.
       let startPath: string | null = null;
       if (at !== undefined && cursor === undefined) {
         if (at === 'unread') {
-          startPath = user === null ? null : await firstUnreadPath(db, threadId, (await readerState(db, user.id, threadId)).lastReadSeq);
+          startPath = user === null ? null : await firstUnreadPath(db, id, (await readerState(db, user.id, id)).lastReadSeq);
         } else {
           const postId = parseId(at);
-          const ctx = postId === null ? null : await postPath(db, threadId, postId);
+          const ctx = postId === null ? null : await postPath(db, id, postId);
           if (ctx === null) throw notFound('post');
           startPath = ctx;
         }
       }
-      const solution = found.thread.solutionPostId;
-      const key = `posts:${threadId}:${limit}:${cursor ?? ''}:${range === null ? '' : `${range.from}-${range.to}`}:${startPath ?? ''}`;
+      const key = `posts:${JSON.stringify([id, limit, after, range, startPath])}`;
       const page = await app.sharedReads.get(
         key,
         async () => {
-          const loaded = await getThreadPosts(shared, threadId, limit, cursor, range, startPath);
-          if (loaded === 'bad_cursor') return loaded;
+          const from = app.sharedReadDb();
+          // The thread's row first, then the posts, on one database and kept together: every
+          // post up to the row's last seq is on the page's side, so the read mark may cap there,
+          // and the accepted answer is the one these posts were serialized with.
+          const found = await getThreadAnyState(from, id);
+          if (found === null) throw notFound('thread');
+          const loaded = await getThreadPosts(from, id, limit, cursor, range, startPath);
+          if (loaded === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
           return {
-            posts: loaded.rows.map((r) => toPost(r.post, r.author, solution)),
+            found,
+            posts: loaded.rows.map((r) => toPost(r.post, r.author, found.thread.solutionPostId)),
             ids: loaded.rows.map((r) => r.post.id),
             seqs: loaded.rows.map((r) => r.post.seq),
             paths: loaded.rows.map((r) => r.post.path),
             nextCursor: loaded.nextCursor
           };
         },
-        (kept) => (kept === 'bad_cursor' ? 64 : kept.posts.reduce((n, p) => n + 2 * (p.bodyHtml.length + p.bodyMarkdown.length) + 600, 256))
+        (kept) => kept.posts.reduce((n, p) => n + 2 * (p.bodyHtml.length + p.bodyMarkdown.length) + 600, 2_048)
       );
-      if (page === 'bad_cursor') throw invalid('cursor', 'cursor is not valid for this thread');
+      const found = page.found;
+      if (await hidden(found.thread)) throw notFound('thread');
       const firstPath = page.paths[0];
       const lastPath = page.paths[page.paths.length - 1];
       const answer = {
@@ -113,8 +128,8 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       };
       if (user === null) return answer;
-      // The member's own part: position, level and votes on these posts, in one statement.
-      const reader = await readerOverlay(db, user.id, threadId, page.ids);
+      // The member's own part: position, level, votes on these posts and unseen notifications, in one statement.
+      const reader = await readerOverlay(db, user.id, id, page.ids);
       const lastRead = reader.lastReadSeq;
       return {
         ...answer,
@@ -128,8 +143,8 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
           lastReadSeq: lastRead,
           newReplies: newRepliesSince(found.thread.postSeq, lastRead),
           unseenNotifications: reader.unseenNotifications,
-          // The thread row was read before the page: every post up to its last seq is committed.
-          mark: encodeMark({ threadId, from: firstPath ?? '0', to: lastPath ?? '0', cap: found.thread.postSeq - 1 })
+          // Read before the page's posts (above): every post up to its last seq is committed.
+          mark: encodeMark({ threadId: id, from: firstPath ?? '0', to: lastPath ?? '0', cap: found.thread.postSeq - 1 })
         }
       };
     }
