@@ -286,19 +286,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('sharedReadDb', () => replica?.dbFor(null) ?? app.db);
   const sharedReads = new SharedReads();
   app.decorate('sharedReads', sharedReads);
+  /** What is kept for readers (whole anonymous answers, and the shared part of everyone's) goes. */
+  const dropKept = () => {
+    pageCache?.invalidate();
+    sharedReads.invalidate();
+  };
   // Every instance drops its kept pages and shared reads when any of them sees a write readers
   // would see, and sends the readers of that write (anonymous ones, and its writer) to the
   // primary until the replica has it.
   bus.onEvent((event) => {
     if (event.t !== 'stale') return;
-    pageCache?.invalidate();
-    sharedReads.invalidate();
+    dropKept();
     replica?.wrote(event.u ?? null);
   });
   // The bus was deaf for a while: whatever other instances wrote meanwhile went unheard.
   bus.onResync(() => {
-    pageCache?.invalidate();
-    sharedReads.invalidate();
+    dropKept();
     replica?.wrote(null);
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -309,8 +312,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (userId !== undefined) replica?.wroteOwn(userId);
       return;
     }
-    pageCache?.invalidate();
-    sharedReads.invalidate();
+    dropKept();
     replica?.wrote(userId ?? null);
     app.publish([{ t: 'stale', ...(userId === undefined ? {} : { u: userId }) }]);
   });

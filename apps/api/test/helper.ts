@@ -1,7 +1,9 @@
+import { openDatabase } from '@bmet/db/client';
 import { openTestDatabase } from '@bmet/db/test-support';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type AppOptions } from '../src/app.ts';
+import { PgBus } from '../src/lib/bus.ts';
 
 export interface TestContext {
   app: FastifyInstance;
@@ -23,6 +25,39 @@ export function useApp(extra: Omit<Partial<AppOptions>, 'database'> = {}): TestC
     await close?.();
   });
   return ctx;
+}
+
+/**
+ * Two instances of the app on one fresh PostgreSQL database, each with its own pool and its own
+ * LISTEN bus (what scaling out runs), closed after the file's tests. For `describe.runIf` on a
+ * DATABASE_URL.
+ */
+export function useTwoInstances(
+  url: string | undefined
+): () => Promise<{ a: FastifyInstance; b: FastifyInstance; busA: PgBus; busB: PgBus }> {
+  const closers: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close();
+  });
+  return async () => {
+    const first = await openTestDatabase(url);
+    const dbUrl = (first.pool!.options as { connectionString: string }).connectionString;
+    const second = await openDatabase({ url: dbUrl, poolSize: 3 });
+    const log = { warn: () => {}, info: () => {} };
+    const busA = new PgBus(dbUrl, log);
+    const busB = new PgBus(dbUrl, log);
+    await busA.start();
+    await busB.start();
+    const a = await buildApp({ database: first, bus: busA });
+    const b = await buildApp({ database: second, bus: busB });
+    closers.push(
+      async () => first.close(),
+      async () => second.close(),
+      async () => a.close(),
+      async () => b.close()
+    );
+    return { a, b, busA, busB };
+  };
 }
 
 export type Res = LightMyRequestResponse & { data: any };

@@ -1,11 +1,7 @@
-import { openDatabase } from '@bmet/db/client';
-import { openTestDatabase } from '@bmet/db/test-support';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { buildApp } from '../src/app.ts';
-import { PgBus } from '../src/lib/bus.ts';
-import { call, createThread, registerUser, reply, useApp } from './helper.ts';
+import { call, createThread, registerUser, reply, useApp, useTwoInstances } from './helper.ts';
 
 const ctx = useApp();
 
@@ -173,30 +169,10 @@ describe('GET /api/v1/live', () => {
 
 const url = process.env.DATABASE_URL;
 describe.runIf(url !== undefined && url !== '')('two instances on one PostgreSQL', () => {
-  const apps: FastifyInstance[] = [];
-  const closers: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const close of closers.reverse()) await close();
-  });
+  const instances = useTwoInstances(url);
 
   it('pushes a reply written through one instance to a socket on the other, and resyncs after a dropped listener', async () => {
-    const first = await openTestDatabase(url);
-    const dbUrl = (first.pool!.options as { connectionString: string }).connectionString;
-    const second = await openDatabase({ url: dbUrl, poolSize: 3 });
-    const log = { warn: () => {}, info: () => {} };
-    const busA = new PgBus(dbUrl, log);
-    const busB = new PgBus(dbUrl, log);
-    await busA.start();
-    await busB.start();
-    const a = await buildApp({ database: first, bus: busA });
-    const b = await buildApp({ database: second, bus: busB });
-    apps.push(a, b);
-    closers.push(
-      async () => first.close(),
-      async () => second.close(),
-      async () => a.close(),
-      async () => b.close()
-    );
+    const { a, b, busA } = await instances();
 
     const asker = await registerUser(a);
     const engineer = await registerUser(b, { profession: 'CE' });

@@ -1,10 +1,5 @@
-import { openDatabase } from '@bmet/db/client';
-import { openTestDatabase } from '@bmet/db/test-support';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.ts';
-import { PgBus } from '../src/lib/bus.ts';
-import { call, createThread, registerUser, reply, setRole, useApp } from './helper.ts';
+import { describe, expect, it } from 'vitest';
+import { call, createThread, registerUser, reply, setRole, useApp, useTwoInstances } from './helper.ts';
 
 const ctx = useApp();
 
@@ -110,30 +105,10 @@ describe('the thread page shared between readers', () => {
 
 const url = process.env.DATABASE_URL;
 describe.runIf(url !== undefined && url !== '')('two instances on one PostgreSQL', () => {
-  const apps: FastifyInstance[] = [];
-  const closers: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const close of closers.reverse()) await close();
-  });
+  const instances = useTwoInstances(url);
 
   it('drops the page one instance shares when a reply is written through the other', async () => {
-    const first = await openTestDatabase(url);
-    const dbUrl = (first.pool!.options as { connectionString: string }).connectionString;
-    const second = await openDatabase({ url: dbUrl, poolSize: 3 });
-    const log = { warn: () => {}, info: () => {} };
-    const busA = new PgBus(dbUrl, log);
-    const busB = new PgBus(dbUrl, log);
-    await busA.start();
-    await busB.start();
-    const a = await buildApp({ database: first, bus: busA });
-    const b = await buildApp({ database: second, bus: busB });
-    apps.push(a, b);
-    closers.push(
-      async () => first.close(),
-      async () => second.close(),
-      async () => a.close(),
-      async () => b.close()
-    );
+    const { a, b, busA } = await instances();
     const asker = await registerUser(a);
     const engineer = await registerUser(b);
     const { thread } = await createThread(a, asker.token);

@@ -52,18 +52,6 @@ export async function lastReadSeq(db: Conn, userId: number, threadId: number): P
 }
 
 /**
- * A member's position in a thread and their notification level for it, in one statement (two
- * primary-key lookups as scalar subqueries): what a thread page needs of its reader.
- */
-export async function readerState(db: Conn, userId: number, threadId: number): Promise<{ lastReadSeq: number; level: Level }> {
-  const result = await db.execute(sql`select
-    (select ${threadReads.lastReadSeq} from ${threadReads} where ${threadReads.userId} = ${userId} and ${threadReads.threadId} = ${threadId}) as seq,
-    (select ${threadSubscriptions.level} from ${threadSubscriptions} where ${threadSubscriptions.userId} = ${userId} and ${threadSubscriptions.threadId} = ${threadId}) as level`);
-  const row = (result as unknown as { rows: { seq: number | string | null; level: Level | null }[] }).rows[0];
-  return { lastReadSeq: row?.seq == null ? -1 : Number(row.seq), level: row?.level ?? 'none' };
-}
-
-/**
  * What a thread page holds of its reader beside the posts every reader shares: their position,
  * their notification level, their votes on the page's posts and whether any of their unread
  * notifications is about this thread, in one statement (index lookups as scalar subqueries).

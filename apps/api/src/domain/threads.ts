@@ -2,17 +2,7 @@ import { logAction } from './moderation.ts';
 import { readOwnPost } from './reads.ts';
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Conn, Db } from '@bmet/db/client';
-import {
-  boards,
-  posts,
-  threadSubscriptions,
-  threads,
-  users,
-  votes,
-  type NotificationRow,
-  type PostRow,
-  type ThreadRow
-} from '@bmet/db/schema';
+import { boards, posts, threadSubscriptions, threads, users, type NotificationRow, type PostRow, type ThreadRow } from '@bmet/db/schema';
 import type { Equipment, ThreadKind, ThreadSort } from '@bmet/contracts';
 import { decodeCursor, encodeCursor, olderThan, type CursorPart } from '../lib/cursor.ts';
 import { authorColumns, type AuthorRow } from './serialize.ts';
@@ -236,10 +226,8 @@ export async function getThreadPosts(
   cursor: string | undefined,
   subtree: SubtreeRange | null = null,
   /** Start at this path (inclusive) rather than at the beginning: `?at=`. */
-  startPath: string | null = null,
-  /** A signed-in reader: each row carries their vote on the post (0 for none). */
-  voterId: number | null = null
-): Promise<{ rows: (PostWithAuthor & { myVote?: number })[]; nextCursor: string | null } | 'bad_cursor'> {
+  startPath: string | null = null
+): Promise<{ rows: PostWithAuthor[]; nextCursor: string | null } | 'bad_cursor'> {
   // Within a subtree, a start before it means the subtree's own start.
   const start =
     startPath !== null && subtree !== null ? (startPath > subtree.from ? startPath : subtree.from) : (startPath ?? subtree?.from);
@@ -251,18 +239,13 @@ export async function getThreadPosts(
     bound = values[0] as string;
     from = 'gt';
   }
-  const voter = voterId !== null;
-  // One statement for the page, its authors and the reader's votes; built once per shape.
-  const query = prepared(db, `posts:${from}:${subtree !== null}:${voter}`, (conn) =>
+  // One statement for the page and its authors, the same for every reader (a member's votes come
+  // apart: domain/reads.ts readerOverlay); built once per shape.
+  const query = prepared(db, `posts:${from}:${subtree !== null}`, (conn) =>
     conn
-      .select({
-        post: posts,
-        author: authorColumns,
-        ...(voter ? { myVote: sql<number | null>`${votes.value}` } : {})
-      })
+      .select({ post: posts, author: authorColumns })
       .from(posts)
       .innerJoin(users, eq(users.id, posts.authorId))
-      .leftJoin(votes, voter ? and(eq(votes.postId, posts.id), eq(votes.userId, sql.placeholder('voter'))) : sql`false`)
       .where(
         and(
           eq(posts.threadId, sql.placeholder('thread')),
@@ -274,14 +257,11 @@ export async function getThreadPosts(
       .limit(sql.placeholder('limit'))
       .prepare(UNNAMED)
   );
-  const rows = await query.execute({ thread: threadId, bound, before: subtree?.to, voter: voterId ?? undefined, limit: limit + 1 });
+  const rows = await query.execute({ thread: threadId, bound, before: subtree?.to, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last !== undefined ? encodeCursor([last.post.path]) : null;
-  return {
-    rows: page.map((r) => ({ post: r.post, author: r.author, ...(voter ? { myVote: Number(r.myVote ?? 0) } : {}) })),
-    nextCursor
-  };
+  return { rows: page, nextCursor };
 }
 
 export interface NewThread {

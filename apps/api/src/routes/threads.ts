@@ -21,7 +21,7 @@ import { checkPhi } from '../lib/phi-guard.ts';
 import { notificationEvents } from '../plugins/live.ts';
 import { requireUser, requireNotBoardSuspended } from '../plugins/auth.ts';
 import { createReply, getSubtreeRange, getThread, getThreadAnyState, getThreadPosts, postPath } from '../domain/threads.ts';
-import { decodeMark, encodeMark, firstUnreadPath, markRead, newRepliesSince, readerOverlay, readerState } from '../domain/reads.ts';
+import { decodeMark, encodeMark, firstUnreadPath, lastReadSeq, markRead, newRepliesSince, readerOverlay } from '../domain/reads.ts';
 import { markSeenInThread } from '../domain/notifications.ts';
 import { toPost, toThread } from '../domain/serialize.ts';
 import { getPostContext, setSolution } from '../domain/posts.ts';
@@ -80,7 +80,7 @@ export const threadRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let startPath: string | null = null;
       if (at !== undefined && cursor === undefined) {
         if (at === 'unread') {
-          startPath = user === null ? null : await firstUnreadPath(db, id, (await readerState(db, user.id, id)).lastReadSeq);
+          startPath = user === null ? null : await firstUnreadPath(db, id, await lastReadSeq(db, user.id, id));
         } else {
           const postId = parseId(at);
           const ctx = postId === null ? null : await postPath(db, id, postId);
